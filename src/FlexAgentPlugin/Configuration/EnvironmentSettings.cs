@@ -1,0 +1,118 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Reflection;
+using DotNetEnv;
+using DotNetEnv.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace FlexAgentPlugin.Configuration;
+
+/// <summary>
+/// Settings come from environment variables (the original plugin's names) and an optional <c>.env</c>
+/// file in the working directory. Real environment variables and command-line arguments win over
+/// <c>.env</c>, so a container or CI run can override a developer's file.
+/// </summary>
+public static class EnvironmentSettings
+{
+    public const string DefaultUrl = "http://localhost:5002";
+
+    public static WebApplicationBuilder AddEnvironmentSettings(this WebApplicationBuilder builder, string[] args)
+    {
+        builder.Configuration.AddDotNetEnv(".env", new LoadOptions(setEnvVars: false, clobberExistingVars: false, onlyExactPath: true));
+        builder.Configuration.AddEnvironmentVariables();
+        builder.Configuration.AddCommandLine(args);
+
+        // The original listened on 5002; --urls, ASPNETCORE_URLS and ASPNETCORE_HTTP_PORTS still decide when given.
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        return builder;
+    }
+
+    /// <summary>
+    /// Binds the options from the variables named by each property's <see cref="ConfigurationKeyNameAttribute"/>.
+    /// A value that cannot be converted (a word where a number belongs) fails validation with a sentence
+    /// naming the variable instead of the binder's exception.
+    /// </summary>
+    public static OptionsBuilder<T> BindEnvironment<T>(this OptionsBuilder<T> builder) where T : class =>
+        builder.Configure<IConfiguration>((options, configuration) =>
+        {
+            var failures = UnconvertibleValues<T>(configuration).ToList();
+            if (failures.Count > 0)
+            {
+                throw new OptionsValidationException(typeof(T).Name, typeof(T), failures);
+            }
+
+            configuration.Bind(options);
+        });
+
+    /// <summary>Runs the app; a configuration mistake ends the start with its sentences instead of a stack trace.</summary>
+    public static int RunOrExplain(this WebApplication app)
+    {
+        try
+        {
+            // Check the settings before the host starts, so a mistake prints its sentence, not a stack trace.
+            app.Services.GetRequiredService<IStartupValidator>().Validate();
+            app.Run();
+            return 0;
+        }
+        catch (Exception ex) when (ConfigurationFailures(ex) is { Count: > 0 } failures)
+        {
+            foreach (var failure in failures.Distinct())
+            {
+                Console.Error.WriteLine($"Configuration error: {failure}");
+            }
+
+            return 1;
+        }
+    }
+
+    internal static IReadOnlyList<string> ConfigurationFailures(Exception ex) => ex switch
+    {
+        OptionsValidationException validation => validation.Failures.ToList(),
+        AggregateException aggregate => aggregate.InnerExceptions.SelectMany(ConfigurationFailures).ToList(),
+        _ => [],
+    };
+
+    private static IEnumerable<string> UnconvertibleValues<T>(IConfiguration configuration)
+    {
+        foreach (var property in typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            var key = property.GetCustomAttribute<ConfigurationKeyNameAttribute>()?.Name;
+            var raw = key is null ? null : configuration[key];
+            if (key is null || string.IsNullOrWhiteSpace(raw))
+            {
+                continue;
+            }
+
+            var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            if (type == typeof(string))
+            {
+                continue;
+            }
+
+            var converter = TypeDescriptor.GetConverter(type);
+            var valid = false;
+            try
+            {
+                valid = converter.ConvertFromString(null, CultureInfo.InvariantCulture, raw.Trim()) is not null;
+            }
+            catch (Exception ex) when (ex is FormatException or ArgumentException or NotSupportedException or OverflowException)
+            {
+                valid = false;
+            }
+
+            if (!valid)
+            {
+                yield return $"{key} must be {Describe(type)}, but it is '{raw}'.";
+            }
+        }
+    }
+
+    private static string Describe(Type type) =>
+        type == typeof(bool) ? "true or false"
+        : type == typeof(int) || type == typeof(long) ? "a whole number"
+        : "a number";
+}

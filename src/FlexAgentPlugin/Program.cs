@@ -1,0 +1,41 @@
+using FlexAgentPlugin.Configuration;
+using FlexAgentPlugin.Health;
+using FlexAgentPlugin.PluginFiles;
+using FlexAgentPlugin.Relay;
+using FlexAgentPlugin.Storage;
+using FlexAgentPlugin.Twilio;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// Settings: environment variables and an optional .env, the original's names; listens on :5002 by default.
+builder.AddEnvironmentSettings(args);
+
+// Errors are ProblemDetails; time comes from one clock that tests can move.
+builder.Services.AddProblemDetails();
+builder.Services.AddSingleton(TimeProvider.System);
+
+// Capabilities: plugin files, the relay (conversations + replies), Twilio, storage, health.
+builder.Services
+    .AddPluginFiles()
+    .AddRelay()
+    .AddTwilio()
+    .AddStorage()
+    .AddHealth();
+
+var app = builder.Build();
+
+// Pipeline: failures as ProblemDetails (Twilio faults included), CORS for ChatGPT, Swagger UI.
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseCors(PluginFilesEndpoints.CorsPolicy);
+app.UsePluginSwaggerUi();
+
+// Endpoints.
+app.MapPluginFiles();
+app.MapRelay();
+app.MapHealth();
+
+return app.RunOrExplain();
+
+/// <summary>The entry point, visible to the test host.</summary>
+public partial class Program;

@@ -1,0 +1,58 @@
+using FlexAgentPlugin.Conversations;
+using FlexAgentPlugin.Replies;
+using FlexAgentPlugin.Twilio;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace FlexAgentPlugin.Relay;
+
+/// <summary><c>POST /send/{username}</c>: hand the user's message to a Flex agent and return the answer.</summary>
+public static class RelayEndpoints
+{
+    /// <summary>Tag carried by the endpoints that make up the public API (the ones openapi.yaml describes).</summary>
+    public const string ApiTag = "Agent";
+
+    public static IServiceCollection AddRelay(this IServiceCollection services) =>
+        services.AddConversations().AddReplies();
+
+    public static IEndpointRouteBuilder MapRelay(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/send/{username}", SendAsync)
+            .WithName("sendMsg")
+            .WithTags(ApiTag);
+        return app;
+    }
+
+    private static async Task<Results<Ok<AgentReplies>, ProblemHttpResult>> SendAsync(
+        string username,
+        HttpRequest request,
+        UserConversations conversations,
+        ConversationsClient twilio,
+        ReplyWaiter waiter,
+        IOptions<TwilioOptions> twilioOptions,
+        CancellationToken cancellationToken)
+    {
+        if (SendRequest.CheckUsername(username) is { } badUsername)
+        {
+            return badUsername;
+        }
+
+        var (message, problem) = await SendRequest.ReadMessageAsync(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (!twilioOptions.Value.IsConfigured)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Twilio is not configured",
+                detail: "Set ACCOUNT_SID, AUTH_TOKEN and CONV_FLOW (see .env.example) and restart the server.");
+        }
+
+        var conversationSid = await conversations.GetOrCreateAsync(username, cancellationToken);
+        var posted = await twilio.SendMessageAsync(conversationSid, username, message!, cancellationToken);
+        return TypedResults.Ok(await waiter.WaitAsync(conversationSid, username, posted.Index, cancellationToken));
+    }
+}

@@ -1,0 +1,110 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace FlexAgentPlugin.Twilio;
+
+/// <summary>
+/// Typed client for the part of Twilio's Conversations v1 REST API the relay uses. Parameter names follow
+/// Twilio's OpenAPI description: form-encoded bodies in PascalCase, snake_case JSON answers.
+/// </summary>
+public sealed class ConversationsClient(HttpClient http)
+{
+    public Task<Conversation> CreateConversationAsync(string friendlyName, string attributes, CancellationToken cancellationToken) =>
+        PostAsync("create conversation", "v1/Conversations",
+            [new("FriendlyName", friendlyName), new("Attributes", attributes)],
+            TwilioJsonContext.Default.Conversation, cancellationToken);
+
+    /// <summary>The conversation, or null when Twilio no longer knows it (404).</summary>
+    public async Task<Conversation?> FetchConversationAsync(string conversationSid, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"v1/Conversations/{Uri.EscapeDataString(conversationSid)}");
+        return await SendAsync("fetch conversation", request, TwilioJsonContext.Default.Conversation, notFoundIsNull: true, cancellationToken);
+    }
+
+    public Task<Participant> AddChatParticipantAsync(string conversationSid, string identity, CancellationToken cancellationToken) =>
+        PostAsync("add participant", $"v1/Conversations/{Uri.EscapeDataString(conversationSid)}/Participants",
+            [new("Identity", identity)],
+            TwilioJsonContext.Default.Participant, cancellationToken);
+
+    /// <summary>Routes the conversation's messages to a Studio flow (e.g. one with a "Send to Flex" widget).</summary>
+    public Task<ScopedWebhook> AddStudioWebhookAsync(string conversationSid, string flowSid, IEnumerable<string> filters, CancellationToken cancellationToken) =>
+        PostAsync("add Studio webhook", $"v1/Conversations/{Uri.EscapeDataString(conversationSid)}/Webhooks",
+            [new("Target", "studio"), new("Configuration.FlowSid", flowSid), .. filters.Select(f => new KeyValuePair<string, string>("Configuration.Filters", f))],
+            TwilioJsonContext.Default.ScopedWebhook, cancellationToken);
+
+    /// <summary>
+    /// Posts a message with <c>X-Twilio-Webhook-Enabled: true</c>: without it Twilio fires no webhook for
+    /// REST-created messages, so the Studio flow (and the agent) would never see it.
+    /// </summary>
+    public Task<ConversationMessage> SendMessageAsync(string conversationSid, string author, string body, CancellationToken cancellationToken) =>
+        PostAsync("send message", $"v1/Conversations/{Uri.EscapeDataString(conversationSid)}/Messages",
+            [new("Author", author), new("Body", body)],
+            TwilioJsonContext.Default.ConversationMessage, cancellationToken,
+            request => request.Headers.Add("X-Twilio-Webhook-Enabled", "true"));
+
+    /// <summary>One page of messages, newest first when <paramref name="newestFirst"/>.</summary>
+    public async Task<MessagePage> ListMessagesAsync(string conversationSid, bool newestFirst, int pageSize, CancellationToken cancellationToken)
+    {
+        var order = newestFirst ? "desc" : "asc";
+        using var request = new HttpRequestMessage(HttpMethod.Get,
+            $"v1/Conversations/{Uri.EscapeDataString(conversationSid)}/Messages?Order={order}&PageSize={pageSize}");
+        return (await SendAsync("list messages", request, TwilioJsonContext.Default.MessagePage, notFoundIsNull: false, cancellationToken))!;
+    }
+
+    private async Task<T> PostAsync<T>(
+        string operation, string path, IEnumerable<KeyValuePair<string, string>> form, JsonTypeInfo<T> type,
+        CancellationToken cancellationToken, Action<HttpRequestMessage>? configure = null) where T : class
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(form) };
+        configure?.Invoke(request);
+        return (await SendAsync(operation, request, type, notFoundIsNull: false, cancellationToken))!;
+    }
+
+    private async Task<T?> SendAsync<T>(
+        string operation, HttpRequestMessage request, JsonTypeInfo<T> type, bool notFoundIsNull, CancellationToken cancellationToken) where T : class
+    {
+        try
+        {
+            using var response = await http.SendAsync(request, cancellationToken);
+            if (response.IsSuccessStatusCode)
+            {
+                return await response.Content.ReadFromJsonAsync(type, cancellationToken)
+                    ?? throw new TwilioUnavailableException(operation, new JsonException("Twilio answered with an empty body."));
+            }
+
+            if (notFoundIsNull && response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+
+            throw new TwilioApiException(operation, response.StatusCode, await ReadErrorAsync(response, cancellationToken));
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new TwilioUnavailableException(operation, ex);
+        }
+        catch (JsonException ex)
+        {
+            throw new TwilioUnavailableException(operation, ex);
+        }
+        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // HttpClient.Timeout elapsed: the caller did not cancel, Twilio did not answer.
+            throw new TwilioUnavailableException(operation, ex);
+        }
+    }
+
+    private static async Task<TwilioError?> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await response.Content.ReadFromJsonAsync(TwilioJsonContext.Default.TwilioError, cancellationToken);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,17 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace FlexAgentPlugin.Twilio;
+
+/// <summary>Signs every Twilio REST request with HTTP Basic auth from <see cref="TwilioOptions"/>.</summary>
+internal sealed class TwilioAuthHandler(IOptions<TwilioOptions> options) : DelegatingHandler
+{
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var (user, password) = options.Value.RestCredentials;
+        var token = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}"));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", token);
+        return base.SendAsync(request, cancellationToken);
+    }
+}

@@ -1,0 +1,44 @@
+using FlexAgentPlugin.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace FlexAgentPlugin.Twilio;
+
+/// <summary>Twilio settings, the typed REST client and the mapping of Twilio failures to ProblemDetails.</summary>
+public static class TwilioSetup
+{
+    /// <summary>How long one Twilio REST call may take before it counts as unreachable.</summary>
+    public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
+
+    public static IServiceCollection AddTwilio(this IServiceCollection services)
+    {
+        services.AddOptions<TwilioOptions>()
+            .BindEnvironment()
+            .Validate(o => Settings.IsSidOrEmpty(o.AccountSid, "AC"),
+                "ACCOUNT_SID must be a Twilio account SID: AC followed by 32 hexadecimal characters.")
+            .Validate(o => Settings.IsSidOrEmpty(o.ApiKey, "SK"),
+                "TWILIO_API_KEY must be a Twilio API key SID: SK followed by 32 hexadecimal characters.")
+            .Validate(o => string.IsNullOrWhiteSpace(o.ApiKey) == string.IsNullOrWhiteSpace(o.ApiSecret),
+                "TWILIO_API_KEY and TWILIO_API_SECRET must be set together.")
+            .Validate(o => !o.HasAccount || o.IsConfigured,
+                "AUTH_TOKEN (or TWILIO_API_KEY with TWILIO_API_SECRET) must be set when ACCOUNT_SID is set.")
+            .Validate(o => o.HasAccount || (string.IsNullOrWhiteSpace(o.AuthToken) && string.IsNullOrWhiteSpace(o.ApiKey)),
+                "ACCOUNT_SID must be set when AUTH_TOKEN or TWILIO_API_KEY is set.")
+            .Validate(o => Settings.IsHttpUrl(o.ConversationsBaseUrl),
+                "TWILIO_CONVERSATIONS_BASE_URL must be an absolute http(s) URL such as https://conversations.twilio.com.")
+            .Validate(o => Settings.IsHttpUrl(o.FlexBaseUrl),
+                "TWILIO_FLEX_BASE_URL must be an absolute http(s) URL such as https://flex-api.twilio.com.")
+            .ValidateOnStart();
+
+        services.AddTransient<TwilioAuthHandler>();
+        services.AddHttpClient<ConversationsClient>((provider, http) =>
+            {
+                var baseUrl = provider.GetRequiredService<IOptions<TwilioOptions>>().Value.ConversationsBaseUrl;
+                http.BaseAddress = new Uri(baseUrl.TrimEnd('/') + "/");
+                http.Timeout = CallTimeout;
+            })
+            .AddHttpMessageHandler<TwilioAuthHandler>();
+
+        services.AddExceptionHandler<TwilioProblemHandler>();
+        return services;
+    }
+}

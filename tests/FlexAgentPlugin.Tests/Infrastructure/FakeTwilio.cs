@@ -1,0 +1,475 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace FlexAgentPlugin.Tests.Infrastructure;
+
+/// <summary>
+/// An in-process stand-in for Twilio's Conversations v1 REST API. It answers with the JSON shapes of
+/// Twilio's OpenAPI description, checks Basic auth, form names and enums, records every request, and
+/// keeps any request it does not know in <see cref="UnknownRequests"/> so the test fails.
+/// </summary>
+public sealed partial class FakeTwilio
+{
+    public const string Host = "https://conversations.fake-twilio.test";
+    public const string AgentIdentity = "agent@flex.example";
+
+    private static readonly Dictionary<string, string[]> AllowedForm = new()
+    {
+        ["create conversation"] = ["FriendlyName", "UniqueName", "DateCreated", "DateUpdated", "MessagingServiceSid", "Attributes", "State", "Timers.Inactive", "Timers.Closed", "Bindings.Email.Address", "Bindings.Email.Name"],
+        ["add participant"] = ["Identity", "MessagingBinding.Address", "MessagingBinding.ProxyAddress", "DateCreated", "DateUpdated", "Attributes", "MessagingBinding.ProjectedAddress", "RoleSid"],
+        ["add webhook"] = ["Target", "Configuration.Url", "Configuration.Method", "Configuration.Filters", "Configuration.Triggers", "Configuration.FlowSid", "Configuration.ReplayAfter"],
+        ["send message"] = ["Author", "Body", "DateCreated", "DateUpdated", "Attributes", "MediaSid", "ContentSid", "ContentVariables", "Subject"],
+    };
+
+    private readonly Lock gate = new();
+    private readonly List<RecordedRequest> requests = [];
+    private readonly List<string> unknown = [];
+    private readonly Dictionary<string, FakeConversation> conversations = new(StringComparer.Ordinal);
+    private readonly List<(Func<RecordedRequest, bool> Match, TaskCompletionSource<RecordedRequest> Signal)> waiters = [];
+    private int nextSid;
+
+    public FakeTwilio(string user, string password)
+    {
+        User = user;
+        Password = password;
+    }
+
+    public string User { get; set; }
+
+    public string Password { get; set; }
+
+    /// <summary>Runs before a request is answered; return a response to answer with it instead (fault injection).</summary>
+    public Func<RecordedRequest, Task<HttpResponseMessage?>>? Intercept { get; set; }
+
+    public IReadOnlyList<RecordedRequest> Requests
+    {
+        get
+        {
+            lock (gate)
+            {
+                return requests.ToList();
+            }
+        }
+    }
+
+    public IReadOnlyList<string> UnknownRequests
+    {
+        get
+        {
+            lock (gate)
+            {
+                return unknown.ToList();
+            }
+        }
+    }
+
+    public IReadOnlyList<FakeConversation> Conversations
+    {
+        get
+        {
+            lock (gate)
+            {
+                return conversations.Values.ToList();
+            }
+        }
+    }
+
+    public HttpMessageHandler CreateHandler() => new Handler(this);
+
+    public int Count(string method, string pathPattern) =>
+        Requests.Count(r => r.Method == method && Regex.IsMatch(r.Path, $"^{pathPattern}$"));
+
+    /// <summary>Completes when a request matching <paramref name="match"/> arrives (or has arrived).</summary>
+    public Task<RecordedRequest> WaitForRequestAsync(Func<RecordedRequest, bool> match)
+    {
+        lock (gate)
+        {
+            var seen = requests.FirstOrDefault(match);
+            if (seen is not null)
+            {
+                return Task.FromResult(seen);
+            }
+
+            var signal = new TaskCompletionSource<RecordedRequest>(TaskCreationOptions.RunContinuationsAsynchronously);
+            waiters.Add((match, signal));
+            return signal.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+    }
+
+    public FakeConversation AddConversation(string state = "active")
+    {
+        lock (gate)
+        {
+            var conversation = new FakeConversation(NewSid("CH"), state, "existing", "{}");
+            conversations.Add(conversation.Sid, conversation);
+            return conversation;
+        }
+    }
+
+    /// <summary>The agent writes in the conversation, as an agent does from the Flex UI.</summary>
+    public void AgentSays(string conversationSid, string body, string author = AgentIdentity)
+    {
+        lock (gate)
+        {
+            var conversation = conversations[conversationSid];
+            conversation.Messages.Add(new FakeMessage(NewSid("IM"), conversation.Messages.Count, author, body, "{}"));
+        }
+    }
+
+    public void Close(string conversationSid)
+    {
+        lock (gate)
+        {
+            conversations[conversationSid].State = "closed";
+        }
+    }
+
+    public void Delete(string conversationSid)
+    {
+        lock (gate)
+        {
+            conversations.Remove(conversationSid);
+        }
+    }
+
+    private async Task<HttpResponseMessage> AnswerAsync(HttpRequestMessage request)
+    {
+        var recorded = await RecordedRequest.FromAsync(request);
+        lock (gate)
+        {
+            requests.Add(recorded);
+            foreach (var waiter in waiters.Where(w => w.Match(recorded)).ToList())
+            {
+                waiters.Remove(waiter);
+                waiter.Signal.TrySetResult(recorded);
+            }
+        }
+
+        if (!IsAuthorized(request.Headers.Authorization))
+        {
+            return Error(HttpStatusCode.Unauthorized, 20003, "Authenticate");
+        }
+
+        if (Intercept is { } intercept && await intercept(recorded) is { } injected)
+        {
+            return injected;
+        }
+
+        lock (gate)
+        {
+            return Route(recorded) ?? Unknown(recorded, "no such resource or method");
+        }
+    }
+
+    private HttpResponseMessage? Route(RecordedRequest r)
+    {
+        var segments = r.Path.Trim('/').Split('/');
+        if (segments is not ["v1", "Conversations", ..])
+        {
+            return null;
+        }
+
+        if (segments.Length == 2 && r.Method == "POST")
+        {
+            return CreateConversation(r);
+        }
+
+        if (segments.Length < 3)
+        {
+            return null;
+        }
+
+        if (!conversations.TryGetValue(segments[2], out var conversation))
+        {
+            return Error(HttpStatusCode.NotFound, 20404, $"The requested resource /Conversations/{segments[2]} was not found");
+        }
+
+        return (r.Method, segments.Length > 3 ? segments[3] : null) switch
+        {
+            ("GET", null) when segments.Length == 3 => Json(HttpStatusCode.OK, ConversationJson(conversation)),
+            ("POST", "Participants") when segments.Length == 4 => AddParticipant(r, conversation),
+            ("POST", "Webhooks") when segments.Length == 4 => AddWebhook(r, conversation),
+            ("POST", "Messages") when segments.Length == 4 => SendMessage(r, conversation),
+            ("GET", "Messages") when segments.Length == 4 => ListMessages(r, conversation),
+            _ => null,
+        };
+    }
+
+    private HttpResponseMessage CreateConversation(RecordedRequest r)
+    {
+        if (CheckForm(r, "create conversation") is { } bad)
+        {
+            return bad;
+        }
+
+        var conversation = new FakeConversation(NewSid("CH"), "active", r.Form1("FriendlyName"), r.Form1("Attributes") ?? "{}");
+        conversations.Add(conversation.Sid, conversation);
+        return Json(HttpStatusCode.Created, ConversationJson(conversation));
+    }
+
+    private HttpResponseMessage AddParticipant(RecordedRequest r, FakeConversation conversation)
+    {
+        if (CheckForm(r, "add participant") is { } bad)
+        {
+            return bad;
+        }
+
+        var identity = r.Form1("Identity");
+        if (conversation.Participants.Contains(identity ?? ""))
+        {
+            return Error(HttpStatusCode.Conflict, 50433, "Participant already exists");
+        }
+
+        conversation.Participants.Add(identity ?? "");
+        return Json(HttpStatusCode.Created, new JsonObject
+        {
+            ["account_sid"] = User,
+            ["conversation_sid"] = conversation.Sid,
+            ["sid"] = NewSid("MB"),
+            ["identity"] = identity,
+            ["attributes"] = "{}",
+            ["messaging_binding"] = null,
+            ["role_sid"] = NewSid("RL"),
+            ["date_created"] = "2026-01-01T12:00:00Z",
+            ["date_updated"] = "2026-01-01T12:00:00Z",
+            ["url"] = $"{Host}/v1/Conversations/{conversation.Sid}/Participants/MB",
+            ["last_read_message_index"] = null,
+            ["last_read_timestamp"] = null,
+        });
+    }
+
+    private HttpResponseMessage AddWebhook(RecordedRequest r, FakeConversation conversation)
+    {
+        if (CheckForm(r, "add webhook") is { } bad)
+        {
+            return bad;
+        }
+
+        var target = r.Form1("Target");
+        if (target is not ("webhook" or "trigger" or "studio"))
+        {
+            return Error(HttpStatusCode.BadRequest, 20001, "Invalid Target");
+        }
+
+        if (target == "studio" && !SidPattern("FW").IsMatch(r.Form1("Configuration.FlowSid") ?? ""))
+        {
+            return Error(HttpStatusCode.BadRequest, 20001, "Invalid Configuration.FlowSid");
+        }
+
+        var webhook = new FakeWebhook(NewSid("WH"), target, r.FormAll("Configuration.Filters"), r.Form1("Configuration.FlowSid"));
+        conversation.Webhooks.Add(webhook);
+        return Json(HttpStatusCode.Created, new JsonObject
+        {
+            ["account_sid"] = User,
+            ["conversation_sid"] = conversation.Sid,
+            ["sid"] = webhook.Sid,
+            ["target"] = target,
+            ["configuration"] = new JsonObject
+            {
+                ["flow_sid"] = webhook.FlowSid,
+                ["filters"] = new JsonArray(webhook.Filters.Select(f => (JsonNode?)f).ToArray()),
+            },
+            ["date_created"] = "2026-01-01T12:00:00Z",
+            ["date_updated"] = "2026-01-01T12:00:00Z",
+            ["url"] = $"{Host}/v1/Conversations/{conversation.Sid}/Webhooks/{webhook.Sid}",
+        });
+    }
+
+    private HttpResponseMessage SendMessage(RecordedRequest r, FakeConversation conversation)
+    {
+        if (CheckForm(r, "send message") is { } bad)
+        {
+            return bad;
+        }
+
+        if (r.Headers.TryGetValue("X-Twilio-Webhook-Enabled", out var enabled) && enabled is not ("true" or "false"))
+        {
+            return Error(HttpStatusCode.BadRequest, 20001, "Invalid X-Twilio-Webhook-Enabled");
+        }
+
+        if (conversation.State == "closed")
+        {
+            return Error(HttpStatusCode.Conflict, 50407, "Conversation is closed");
+        }
+
+        var message = new FakeMessage(NewSid("IM"), conversation.Messages.Count, r.Form1("Author") ?? "system", r.Form1("Body"), r.Form1("Attributes") ?? "{}");
+        conversation.Messages.Add(message);
+        return Json(HttpStatusCode.Created, MessageJson(conversation, message));
+    }
+
+    private HttpResponseMessage ListMessages(RecordedRequest r, FakeConversation conversation)
+    {
+        var order = r.Query.GetValueOrDefault("Order", "asc");
+        if (order is not ("asc" or "desc") || r.Query.Keys.Except(["Order", "PageSize", "Page", "PageToken"]).Any())
+        {
+            return Unknown(r, "unexpected query parameter or Order value");
+        }
+
+        var pageSize = int.Parse(r.Query.GetValueOrDefault("PageSize", "50"), CultureInfo.InvariantCulture);
+        if (pageSize is < 1 or > 100)
+        {
+            return Error(HttpStatusCode.BadRequest, 20001, "Invalid PageSize");
+        }
+
+        var ordered = order == "desc" ? conversation.Messages.AsEnumerable().Reverse() : conversation.Messages;
+        var page = ordered.Take(pageSize).ToList();
+        var url = $"{Host}/v1/Conversations/{conversation.Sid}/Messages?Order={order}&PageSize={pageSize}&Page=0";
+        return Json(HttpStatusCode.OK, new JsonObject
+        {
+            ["messages"] = new JsonArray(page.Select(m => (JsonNode?)MessageJson(conversation, m)).ToArray()),
+            ["meta"] = new JsonObject
+            {
+                ["page"] = 0,
+                ["page_size"] = pageSize,
+                ["first_page_url"] = url,
+                ["previous_page_url"] = null,
+                ["url"] = url,
+                ["next_page_url"] = conversation.Messages.Count > pageSize ? $"{url}&PageToken=PT{pageSize}" : null,
+                ["key"] = "messages",
+            },
+        });
+    }
+
+    private HttpResponseMessage? CheckForm(RecordedRequest r, string operation)
+    {
+        var extra = r.Form.Select(p => p.Key).Except(AllowedForm[operation]).ToList();
+        return extra.Count == 0 ? null : Unknown(r, $"unknown form parameters {string.Join(", ", extra)} for {operation}");
+    }
+
+    private HttpResponseMessage Unknown(RecordedRequest r, string why)
+    {
+        unknown.Add($"{r.Method} {r.Path}{(r.Query.Count > 0 ? "?" + string.Join("&", r.Query.Select(q => $"{q.Key}={q.Value}")) : "")}: {why}");
+        return Error(HttpStatusCode.NotImplemented, 0, $"The fake Twilio does not know this request: {why}");
+    }
+
+    private bool IsAuthorized(AuthenticationHeaderValue? header)
+    {
+        if (header is not { Scheme: "Basic", Parameter: { } parameter })
+        {
+            return false;
+        }
+
+        var pair = Encoding.UTF8.GetString(Convert.FromBase64String(parameter));
+        return pair == $"{User}:{Password}";
+    }
+
+    private string NewSid(string prefix) =>
+        prefix + Interlocked.Increment(ref nextSid).ToString("x32", CultureInfo.InvariantCulture);
+
+    private JsonObject ConversationJson(FakeConversation c) => new()
+    {
+        ["sid"] = c.Sid,
+        ["account_sid"] = User,
+        ["chat_service_sid"] = "IS" + new string('a', 32),
+        ["messaging_service_sid"] = "MG" + new string('a', 32),
+        ["friendly_name"] = c.FriendlyName,
+        ["unique_name"] = null,
+        ["attributes"] = c.Attributes,
+        ["date_created"] = "2026-01-01T12:00:00Z",
+        ["date_updated"] = "2026-01-01T12:00:00Z",
+        ["state"] = c.State,
+        ["timers"] = new JsonObject(),
+        ["bindings"] = new JsonObject(),
+        ["url"] = $"{Host}/v1/Conversations/{c.Sid}",
+        ["links"] = new JsonObject { ["messages"] = $"{Host}/v1/Conversations/{c.Sid}/Messages" },
+    };
+
+    private JsonObject MessageJson(FakeConversation c, FakeMessage m) => new()
+    {
+        ["sid"] = m.Sid,
+        ["account_sid"] = User,
+        ["conversation_sid"] = c.Sid,
+        ["body"] = m.Body,
+        ["media"] = null,
+        ["author"] = m.Author,
+        ["participant_sid"] = NewSid("MB"),
+        ["attributes"] = m.Attributes,
+        ["date_created"] = "2026-01-01T12:00:00Z",
+        ["date_updated"] = "2026-01-01T12:00:00Z",
+        ["index"] = m.Index,
+        ["delivery"] = null,
+        ["content_sid"] = null,
+        ["url"] = $"{Host}/v1/Conversations/{c.Sid}/Messages/{m.Sid}",
+        ["links"] = new JsonObject(),
+    };
+
+    private static HttpResponseMessage Json(HttpStatusCode status, JsonObject body) => new(status)
+    {
+        Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
+    };
+
+    public static HttpResponseMessage Error(HttpStatusCode status, int code, string message) => Json(status, new JsonObject
+    {
+        ["code"] = code,
+        ["message"] = message,
+        ["more_info"] = $"https://www.twilio.com/docs/errors/{code}",
+        ["status"] = (int)status,
+    });
+
+    private static Regex SidPattern(string prefix) => new($"^{prefix}[0-9a-fA-F]{{32}}$");
+
+    private sealed class Handler(FakeTwilio fake) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            fake.AnswerAsync(request);
+    }
+}
+
+public sealed class FakeConversation(string sid, string state, string? friendlyName, string attributes)
+{
+    public string Sid { get; } = sid;
+
+    public string State { get; set; } = state;
+
+    public string? FriendlyName { get; } = friendlyName;
+
+    public string Attributes { get; } = attributes;
+
+    public List<string> Participants { get; } = [];
+
+    public List<FakeWebhook> Webhooks { get; } = [];
+
+    public List<FakeMessage> Messages { get; } = [];
+}
+
+public sealed record FakeWebhook(string Sid, string Target, IReadOnlyList<string> Filters, string? FlowSid);
+
+public sealed record FakeMessage(string Sid, int Index, string Author, string? Body, string Attributes);
+
+/// <summary>One request as Twilio would have received it.</summary>
+public sealed record RecordedRequest(
+    string Method,
+    string Path,
+    IReadOnlyDictionary<string, string> Query,
+    IReadOnlyList<KeyValuePair<string, string>> Form,
+    IReadOnlyDictionary<string, string> Headers,
+    string? ContentType)
+{
+    public string? Form1(string name) => Form.Where(p => p.Key == name).Select(p => p.Value).SingleOrDefault();
+
+    public IReadOnlyList<string> FormAll(string name) => Form.Where(p => p.Key == name).Select(p => p.Value).ToList();
+
+    public static async Task<RecordedRequest> FromAsync(HttpRequestMessage request)
+    {
+        var uri = request.RequestUri!;
+        var query = Parse(uri.Query.TrimStart('?')).ToDictionary(p => p.Key, p => p.Value);
+        var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync();
+        var headers = request.Headers.ToDictionary(h => h.Key, h => string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase);
+        return new RecordedRequest(request.Method.Method, uri.AbsolutePath, query, Parse(body).ToList(), headers,
+            request.Content?.Headers.ContentType?.MediaType);
+    }
+
+    private static IEnumerable<KeyValuePair<string, string>> Parse(string encoded) =>
+        encoded.Split('&', StringSplitOptions.RemoveEmptyEntries).Select(pair =>
+        {
+            var parts = pair.Split('=', 2);
+            return new KeyValuePair<string, string>(
+                Uri.UnescapeDataString(parts[0].Replace('+', ' ')),
+                parts.Length > 1 ? Uri.UnescapeDataString(parts[1].Replace('+', ' ')) : "");
+        });
+}

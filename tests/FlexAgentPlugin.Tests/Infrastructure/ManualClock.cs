@@ -1,0 +1,142 @@
+namespace FlexAgentPlugin.Tests.Infrastructure;
+
+/// <summary>
+/// A <see cref="TimeProvider"/> that moves only when a test says so, so no test sleeps through a poll
+/// interval. Tests wait for the server to arm a timer (it is then waiting) and advance past it.
+/// </summary>
+public sealed class ManualClock : TimeProvider
+{
+    private readonly Lock gate = new();
+    private readonly List<ManualTimer> timers = [];
+    private DateTimeOffset now = new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
+    private TaskCompletionSource armed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public override DateTimeOffset GetUtcNow()
+    {
+        lock (gate)
+        {
+            return now;
+        }
+    }
+
+    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+    public override long GetTimestamp() => GetUtcNow().UtcTicks;
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        var timer = new ManualTimer(this, callback, state);
+        lock (gate)
+        {
+            timers.Add(timer);
+        }
+
+        timer.Change(dueTime, period);
+        return timer;
+    }
+
+    /// <summary>The first armed timer, once the server has armed one.</summary>
+    public async Task<ManualTimer> WaitForArmedTimerAsync(TimeSpan? timeout = null)
+    {
+        var deadline = timeout ?? TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            Task signal;
+            lock (gate)
+            {
+                var timer = timers.FirstOrDefault(t => t.IsArmed);
+                if (timer is not null)
+                {
+                    return timer;
+                }
+
+                signal = armed.Task;
+            }
+
+            await signal.WaitAsync(deadline);
+        }
+    }
+
+    /// <summary>Moves time forward and fires every timer that falls due.</summary>
+    public void Advance(TimeSpan by)
+    {
+        List<ManualTimer> due;
+        lock (gate)
+        {
+            now += by;
+            due = timers.Where(t => t.IsArmed && t.DueAt <= now).ToList();
+        }
+
+        foreach (var timer in due)
+        {
+            timer.Fire();
+        }
+    }
+
+    /// <summary>Advances to each timer the server arms until <paramref name="work"/> completes.</summary>
+    public async Task<T> RunUntilDoneAsync<T>(Task<T> work)
+    {
+        while (!work.IsCompleted)
+        {
+            var timer = WaitForArmedTimerAsync();
+            var first = await Task.WhenAny(work, timer).WaitAsync(TimeSpan.FromSeconds(10));
+            if (first == timer)
+            {
+                Advance((await timer).DueAt - GetUtcNow());
+            }
+        }
+
+        return await work;
+    }
+
+    private void Rearmed()
+    {
+        lock (gate)
+        {
+            armed.TrySetResult();
+            armed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    public sealed class ManualTimer(ManualClock clock, TimerCallback callback, object? state) : ITimer
+    {
+        private readonly TaskCompletionSource disposed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public DateTimeOffset DueAt { get; private set; } = DateTimeOffset.MaxValue;
+
+        public bool IsArmed { get; private set; }
+
+        /// <summary>Completes when the server drops the timer, e.g. because the wait was cancelled.</summary>
+        public Task Disposed => disposed.Task;
+
+        public bool Change(TimeSpan dueTime, TimeSpan period)
+        {
+            IsArmed = dueTime != Timeout.InfiniteTimeSpan;
+            DueAt = IsArmed ? clock.GetUtcNow() + dueTime : DateTimeOffset.MaxValue;
+            if (IsArmed)
+            {
+                clock.Rearmed();
+            }
+
+            return true;
+        }
+
+        internal void Fire()
+        {
+            IsArmed = false;
+            callback(state);
+        }
+
+        public void Dispose()
+        {
+            IsArmed = false;
+            disposed.TrySetResult();
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}
