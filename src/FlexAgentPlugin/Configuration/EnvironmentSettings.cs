@@ -28,6 +28,9 @@ public static class EnvironmentSettings
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
+        // A start that fails on settings is explained by RunOrExplain in one sentence per mistake; the host's own
+        // error log would repeat it with a stack trace. Other start failures still end the process with their exception.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         return builder;
     }
 
@@ -53,8 +56,6 @@ public static class EnvironmentSettings
     {
         try
         {
-            // Check the settings before the host starts, so a mistake prints its sentence, not a stack trace.
-            app.Services.GetRequiredService<IStartupValidator>().Validate();
             app.Run();
             return 0;
         }

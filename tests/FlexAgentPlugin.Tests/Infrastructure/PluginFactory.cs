@@ -24,23 +24,30 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
 
     public PluginFactory(IDictionary<string, string?>? settings = null)
     {
-        Settings = new Dictionary<string, string?>
+        Settings = ValidSettings(Path.Combine(dataFolder, "convs.db"), settings);
+        Twilio = new FakeTwilio(AccountSid, AuthToken);
+    }
+
+    public Dictionary<string, string?> Settings { get; }
+
+    /// <summary>A complete, valid configuration pointing at the fake Twilio, with <paramref name="overrides"/> applied.</summary>
+    public static Dictionary<string, string?> ValidSettings(string databasePath, IDictionary<string, string?>? overrides = null)
+    {
+        var settings = new Dictionary<string, string?>
         {
             ["ACCOUNT_SID"] = AccountSid,
             ["AUTH_TOKEN"] = AuthToken,
             ["CONV_FLOW"] = FlowSid,
             ["TWILIO_CONVERSATIONS_BASE_URL"] = FakeTwilio.Host,
-            ["DATABASE_PATH"] = Path.Combine(dataFolder, "convs.db"),
+            ["DATABASE_PATH"] = databasePath,
         };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {
-            Settings[key] = value;
+            settings[key] = value;
         }
 
-        Twilio = new FakeTwilio(AccountSid, AuthToken);
+        return settings;
     }
-
-    public Dictionary<string, string?> Settings { get; }
 
     public FakeTwilio Twilio { get; }
 

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using FlexAgentPlugin.Configuration;
+using FlexAgentPlugin.PluginFiles;
+using FlexAgentPlugin.Relay;
+using FlexAgentPlugin.Storage;
+using FlexAgentPlugin.Tests.Infrastructure;
+using FlexAgentPlugin.Twilio;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace FlexAgentPlugin.Tests;
+
+public sealed class ConfigurationTests
+{
+    [Theory]
+    [InlineData("ACCOUNT_SID", "XY0123456789abcdef0123456789abcdef")]
+    [InlineData("ACCOUNT_SID", "AC123")]
+    [InlineData("CONV_FLOW", "WF0123456789abcdef0123456789abcdef")]
+    [InlineData("POLL_INTERVAL_SECONDS", "soon")]
+    [InlineData("POLL_INTERVAL_SECONDS", "0")]
+    [InlineData("PUBLIC_BASE_URL", "abc123.ngrok.app")]
+    [InlineData("TWILIO_CONVERSATIONS_BASE_URL", "ftp://conversations.twilio.com")]
+    [InlineData("TWILIO_FLEX_BASE_URL", "not a url")]
+    [InlineData("TWILIO_API_KEY", "SK0123456789abcdef0123456789abcdef")]
+    [InlineData("TWILIO_API_KEY", "AK0123456789abcdef0123456789abcdef")]
+    [InlineData("DATABASE_PATH", " ")]
+    public void MalformedSettingStopsTheStartNamingTheVariable(string variable, string value)
+    {
+        var failures = StartFailures(new Dictionary<string, string?> { [variable] = value });
+
+        Assert.Contains(failures, f => f.Contains(variable, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void CredentialsWithoutAStudioFlowStopTheStart()
+    {
+        var failures = StartFailures(new Dictionary<string, string?> { ["CONV_FLOW"] = "" });
+
+        Assert.Contains(failures, f => f.StartsWith("CONV_FLOW must be set", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AccountSidWithoutATokenStopsTheStart()
+    {
+        var failures = StartFailures(new Dictionary<string, string?> { ["AUTH_TOKEN"] = "" });
+
+        Assert.Contains(failures, f => f.StartsWith("AUTH_TOKEN", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ValidSettingsStartTheServer()
+    {
+        using var factory = new PluginFactory(new Dictionary<string, string?>
+        {
+            ["POLL_INTERVAL_SECONDS"] = "2.5",
+            ["PUBLIC_BASE_URL"] = "https://abc123.ngrok.app",
+            ["HOSTNAME"] = "a-container-name",
+        });
+
+        Assert.NotNull(factory.CreateClient());
+    }
+
+    [Fact]
+    public async Task ServerProcessExplainsAConfigurationMistakeInOneSentence()
+    {
+        var start = new ProcessStartInfo("dotnet", [typeof(Program).Assembly.Location, "--urls", "http://127.0.0.1:0"])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            WorkingDirectory = Path.GetTempPath(),
+        };
+        foreach (var name in new[] { "ACCOUNT_SID", "AUTH_TOKEN", "CONV_FLOW", "TWILIO_API_KEY", "TWILIO_API_SECRET" })
+        {
+            start.Environment.Remove(name);
+        }
+
+        start.Environment["POLL_INTERVAL_SECONDS"] = "soon";
+        using var process = Process.Start(start)!;
+        var stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(1, process.ExitCode);
+        Assert.Equal("Configuration error: POLL_INTERVAL_SECONDS must be a number, but it is 'soon'.", stderr.Trim());
+    }
+
+    /// <summary>
+    /// The sentences start-up validation gives for <paramref name="overrides"/> on top of a valid configuration.
+    /// (The test host cannot observe a failed start: Program ends it itself, as the process test above shows.)
+    /// </summary>
+    private static IReadOnlyList<string> StartFailures(Dictionary<string, string?> overrides)
+    {
+        var settings = PluginFactory.ValidSettings(Path.Combine(Path.GetTempPath(), "unused.db"), overrides);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
+        services.AddPluginFiles().AddRelay().AddTwilio().AddStorage();
+        using var provider = services.BuildServiceProvider();
+
+        var error = Record.Exception(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.NotNull(error);
+        return EnvironmentSettings.ConfigurationFailures(error);
+    }
+}
