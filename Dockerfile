@@ -1,0 +1,35 @@
+# syntax=docker/dockerfile:1
+
+# Build: restore first (cached while only code changes), then publish.
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /source
+COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
+COPY src/FlexAgentPlugin/FlexAgentPlugin.csproj src/FlexAgentPlugin/
+RUN dotnet restore src/FlexAgentPlugin/FlexAgentPlugin.csproj
+COPY src/ src/
+COPY wwwroot/ wwwroot/
+COPY .well-known/ .well-known/
+COPY openapi.yaml ./
+RUN dotnet publish src/FlexAgentPlugin/FlexAgentPlugin.csproj --configuration Release --no-restore --output /app
+
+# Run: the ASP.NET Core runtime only, as the image's unprivileged "app" user.
+FROM mcr.microsoft.com/dotnet/aspnet:10.0
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends curl \
+    && rm -rf /var/lib/apt/lists/* \
+    && mkdir -p /data \
+    && chown "$APP_UID" /data
+WORKDIR /app
+COPY --from=build /app ./
+
+# Listen on 5002 on all interfaces inside the container; keep SQLite on the /data volume.
+ENV ASPNETCORE_HTTP_PORTS=5002 \
+    DATABASE_PATH=/data/convs.db
+VOLUME /data
+EXPOSE 5002
+USER $APP_UID
+
+HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
+    CMD curl --fail --silent --show-error http://127.0.0.1:5002/healthz || exit 1
+
+ENTRYPOINT ["dotnet", "FlexAgentPlugin.dll"]
