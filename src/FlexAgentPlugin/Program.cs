@@ -2,6 +2,7 @@ using FlexAgentPlugin.Configuration;
 using FlexAgentPlugin.Health;
 using FlexAgentPlugin.PluginFiles;
 using FlexAgentPlugin.Relay;
+using FlexAgentPlugin.Sandbox;
 using FlexAgentPlugin.Storage;
 using FlexAgentPlugin.Twilio;
 
@@ -14,13 +15,15 @@ builder.AddEnvironmentSettings(args);
 builder.Services.AddProblemDetails();
 builder.Services.AddSingleton(TimeProvider.System);
 
-// Capabilities: plugin files, the relay (conversations + replies), Twilio, storage, health.
+// Capabilities: plugin files, the relay (conversations + replies), Twilio, storage, health, and the
+// built-in Flex sandbox used when no Twilio account is configured.
 builder.Services
     .AddPluginFiles()
     .AddRelay()
     .AddTwilio()
     .AddStorage()
-    .AddHealth();
+    .AddHealth()
+    .AddSandbox();
 
 var app = builder.Build();
 
@@ -34,6 +37,7 @@ app.UsePluginSwaggerUi();
 app.MapPluginFiles();
 app.MapRelay();
 app.MapHealth();
+app.MapSandbox();
 
 return app.RunOrExplain();
 

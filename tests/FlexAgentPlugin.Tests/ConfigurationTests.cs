@@ -2,6 +2,7 @@ using System.Diagnostics;
 using FlexAgentPlugin.Configuration;
 using FlexAgentPlugin.PluginFiles;
 using FlexAgentPlugin.Relay;
+using FlexAgentPlugin.Sandbox;
 using FlexAgentPlugin.Storage;
 using FlexAgentPlugin.Tests.Infrastructure;
 using FlexAgentPlugin.Twilio;
@@ -25,6 +26,8 @@ public sealed class ConfigurationTests
     [InlineData("TWILIO_API_KEY", "SK0123456789abcdef0123456789abcdef")]
     [InlineData("TWILIO_API_KEY", "AK0123456789abcdef0123456789abcdef")]
     [InlineData("DATABASE_PATH", " ")]
+    [InlineData("SANDBOX", "maybe")]
+    [InlineData("SANDBOX_AUTO_REPLY_SECONDS", "-1")]
     public void MalformedSettingStopsTheStartNamingTheVariable(string variable, string value)
     {
         var failures = StartFailures(new Dictionary<string, string?> { [variable] = value });
@@ -46,6 +49,19 @@ public sealed class ConfigurationTests
         var failures = StartFailures(new Dictionary<string, string?> { ["AUTH_TOKEN"] = "" });
 
         Assert.Contains(failures, f => f.StartsWith("AUTH_TOKEN", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void SandboxWithoutAFixedPortStopsTheStart()
+    {
+        var failures = StartFailures(new Dictionary<string, string?>
+        {
+            ["ACCOUNT_SID"] = "",
+            ["AUTH_TOKEN"] = "",
+            ["urls"] = "http://127.0.0.1:0",
+        });
+
+        Assert.Equal(["The sandbox needs a fixed http port to reach its own Twilio emulator: set --urls or ASPNETCORE_URLS to e.g. http://localhost:5002."], failures);
     }
 
     [Fact]
@@ -75,6 +91,7 @@ public sealed class ConfigurationTests
             start.Environment.Remove(name);
         }
 
+        start.Environment["SANDBOX"] = "false";
         start.Environment["POLL_INTERVAL_SECONDS"] = "soon";
         using var process = Process.Start(start)!;
         var stderr = await process.StandardError.ReadToEndAsync();
@@ -93,7 +110,7 @@ public sealed class ConfigurationTests
         var settings = PluginFactory.ValidSettings(Path.Combine(Path.GetTempPath(), "unused.db"), overrides);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
-        services.AddPluginFiles().AddRelay().AddTwilio().AddStorage();
+        services.AddPluginFiles().AddRelay().AddTwilio().AddStorage().AddSandbox();
         using var provider = services.BuildServiceProvider();
 
         var error = Record.Exception(() => provider.GetRequiredService<IStartupValidator>().Validate());

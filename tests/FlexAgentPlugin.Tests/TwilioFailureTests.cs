@@ -88,10 +88,11 @@ public sealed class TwilioFailureTests : IDisposable
     }
 
     [Fact]
-    public async Task UnconfiguredTwilioAnswers503NamingTheSettings()
+    public async Task SandboxOffWithoutAnAccountAnswers503NamingTheSettings()
     {
         using var unconfigured = new PluginFactory(new Dictionary<string, string?>
         {
+            ["SANDBOX"] = "false",
             ["ACCOUNT_SID"] = "",
             ["AUTH_TOKEN"] = "",
             ["CONV_FLOW"] = "",

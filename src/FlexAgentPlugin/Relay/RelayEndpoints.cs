@@ -48,7 +48,7 @@ public static class RelayEndpoints
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status503ServiceUnavailable,
                 title: "Twilio is not configured",
-                detail: "Set ACCOUNT_SID, AUTH_TOKEN and CONV_FLOW (see .env.example) and restart the server.");
+                detail: "Set ACCOUNT_SID, AUTH_TOKEN and CONV_FLOW (see .env.example), or unset SANDBOX=false to use the built-in sandbox, and restart the server.");
         }
 
         var conversationSid = await conversations.GetOrCreateAsync(username, cancellationToken);

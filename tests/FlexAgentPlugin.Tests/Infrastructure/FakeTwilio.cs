@@ -294,7 +294,7 @@ public sealed partial class FakeTwilio
 
         if (conversation.State == "closed")
         {
-            return Error(HttpStatusCode.Conflict, 50407, "Conversation is closed");
+            return Error(HttpStatusCode.BadRequest, 50377, "Conversation state is 'closed' so it can't be used for chatting anymore");
         }
 
         var message = new FakeMessage(NewSid("IM"), conversation.Messages.Count, r.Form1("Author") ?? "system", r.Form1("Body"), r.Form1("Attributes") ?? "{}");

@@ -1,4 +1,6 @@
+using System.Net;
 using System.Net.Http.Json;
+using System.Net.Sockets;
 using FlexAgentPlugin.Twilio;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -6,13 +8,15 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace FlexAgentPlugin.Tests.Infrastructure;
 
 /// <summary>
 /// The server under test: real pipeline and SQLite (in a temporary folder), Twilio replaced by
 /// <see cref="FakeTwilio"/>, time by <see cref="ManualClock"/>. Disposing it fails the test if the
-/// fake saw a request it does not know.
+/// fake saw a request it does not know. <see cref="Sandbox"/> and <see cref="RealSandbox"/> run the
+/// built-in sandbox instead of the fake.
 /// </summary>
 public sealed class PluginFactory : WebApplicationFactory<Program>
 {
@@ -22,16 +26,54 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
 
     private readonly string dataFolder = Path.Combine(Path.GetTempPath(), "flexagent-tests", Guid.NewGuid().ToString("N"));
 
+    private readonly Mode mode;
+
     public PluginFactory(IDictionary<string, string?>? settings = null)
+        : this(Mode.FakeTwilio, ValidSettings(databasePath: null, settings))
     {
-        Settings = ValidSettings(Path.Combine(dataFolder, "convs.db"), settings);
+    }
+
+    private PluginFactory(Mode mode, Dictionary<string, string?> settings)
+    {
+        this.mode = mode;
+        Settings = settings;
+        Settings.TryAdd("DATABASE_PATH", Path.Combine(dataFolder, "convs.db"));
         Twilio = new FakeTwilio(AccountSid, AuthToken);
+        if (mode == Mode.RealSandbox)
+        {
+            var port = FreePort();
+            Settings["urls"] = $"http://127.0.0.1:{port}";
+            BaseAddress = new Uri($"http://127.0.0.1:{port}/");
+            UseKestrel(port);
+        }
+    }
+
+    private enum Mode
+    {
+        FakeTwilio,
+        Sandbox,
+        RealSandbox,
+    }
+
+    /// <summary>The real Kestrel address in <see cref="RealSandbox"/> mode.</summary>
+    public Uri? BaseAddress { get; }
+
+    /// <summary>No Twilio account: the built-in sandbox, reached in memory, on the manual clock.</summary>
+    public static PluginFactory Sandbox(IDictionary<string, string?>? settings = null) =>
+        new(Mode.Sandbox, SandboxSettings(settings));
+
+    /// <summary>The sandbox on a real Kestrel port and the real clock: the relay reaches its emulator over HTTP, a browser reaches the console.</summary>
+    public static PluginFactory RealSandbox(IDictionary<string, string?>? settings = null)
+    {
+        var factory = new PluginFactory(Mode.RealSandbox, SandboxSettings(settings));
+        factory.StartServer();
+        return factory;
     }
 
     public Dictionary<string, string?> Settings { get; }
 
     /// <summary>A complete, valid configuration pointing at the fake Twilio, with <paramref name="overrides"/> applied.</summary>
-    public static Dictionary<string, string?> ValidSettings(string databasePath, IDictionary<string, string?>? overrides = null)
+    public static Dictionary<string, string?> ValidSettings(string? databasePath, IDictionary<string, string?>? overrides = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -39,8 +81,20 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
             ["AUTH_TOKEN"] = AuthToken,
             ["CONV_FLOW"] = FlowSid,
             ["TWILIO_CONVERSATIONS_BASE_URL"] = FakeTwilio.Host,
-            ["DATABASE_PATH"] = databasePath,
         };
+        if (databasePath is not null)
+        {
+            settings["DATABASE_PATH"] = databasePath;
+        }
+
+        return With(settings, overrides);
+    }
+
+    private static Dictionary<string, string?> SandboxSettings(IDictionary<string, string?>? overrides) =>
+        With(new Dictionary<string, string?> { ["ACCOUNT_SID"] = "", ["AUTH_TOKEN"] = "", ["CONV_FLOW"] = "" }, overrides);
+
+    private static Dictionary<string, string?> With(Dictionary<string, string?> settings, IDictionary<string, string?>? overrides)
+    {
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {
             settings[key] = value;
@@ -49,9 +103,18 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
         return settings;
     }
 
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     public FakeTwilio Twilio { get; }
 
     public ManualClock Clock { get; } = new();
+
+    public LogCapture Logs { get; } = new();
 
     public string DatabasePath => Settings["DATABASE_PATH"]!;
 
@@ -84,10 +147,22 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Test");
         builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(Settings));
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         builder.ConfigureTestServices(services =>
         {
-            services.AddSingleton<TimeProvider>(Clock);
-            services.AddHttpClient<ConversationsClient>().ConfigurePrimaryHttpMessageHandler(Twilio.CreateHandler);
+            switch (mode)
+            {
+                case Mode.FakeTwilio:
+                    services.AddSingleton<TimeProvider>(Clock);
+                    services.AddHttpClient<ConversationsClient>().ConfigurePrimaryHttpMessageHandler(Twilio.CreateHandler);
+                    break;
+                case Mode.Sandbox:
+                    services.AddSingleton<TimeProvider>(Clock);
+                    services.AddHttpClient<ConversationsClient>().ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
+                    break;
+                case Mode.RealSandbox:
+                    break;
+            }
         });
     }
 

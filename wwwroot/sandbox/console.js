@@ -1,0 +1,166 @@
+// Agent console for the Flex sandbox: lists routed conversations, shows the open one, sends replies.
+// Updates arrive as server-sent events; if the stream drops, it polls until the stream is back.
+(() => {
+  "use strict";
+
+  const api = "/sandbox/api";
+  const $ = (id) => document.getElementById(id);
+  let selected = null;
+  let pollTimer = null;
+  let refreshing = null;
+
+  const time = (iso) => iso ? new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "";
+
+  async function getJson(path) {
+    const response = await fetch(api + path, { cache: "no-store" });
+    if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
+    return response.json();
+  }
+
+  async function post(path, body) {
+    const response = await fetch(api + path, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body ?? {}),
+    });
+    if (!response.ok) {
+      const problem = await response.json().catch(() => ({}));
+      throw new Error(problem.detail || `${response.status} ${response.statusText}`);
+    }
+  }
+
+  function renderQueue(items) {
+    const list = $("conversations");
+    list.replaceChildren(...items.map((item) => {
+      const li = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.dataset.sid = item.sid;
+      button.setAttribute("aria-current", String(item.sid === selected));
+      const name = Object.assign(document.createElement("span"), { className: "name", textContent: item.customer });
+      const at = Object.assign(document.createElement("span"), { className: "time", textContent: time(item.lastMessageAt) });
+      const preview = Object.assign(document.createElement("span"), { className: "preview", textContent: item.lastMessage ?? "" });
+      const meta = Object.assign(document.createElement("span"), { className: "meta" });
+      meta.append(Object.assign(document.createElement("span"), { className: `badge ${item.state}`, textContent: item.state }));
+      if (item.unanswered) meta.append(Object.assign(document.createElement("span"), { className: "unanswered", textContent: "unanswered" }));
+      button.append(name, at, preview, meta);
+      button.addEventListener("click", () => open(item.sid));
+      li.append(button);
+      return li;
+    }));
+    $("queue-empty").hidden = items.length > 0;
+  }
+
+  function renderConversation(conversation) {
+    $("chat-empty").hidden = true;
+    $("chat").hidden = false;
+    $("customer").textContent = conversation.customer;
+    const state = $("state");
+    state.textContent = conversation.state;
+    state.className = `badge ${conversation.state}`;
+    const closed = conversation.state === "closed";
+    $("reply").disabled = closed;
+    $("send").disabled = closed;
+    $("close").disabled = closed;
+
+    const messages = $("messages");
+    const atBottom = messages.scrollHeight - messages.scrollTop - messages.clientHeight < 40;
+    messages.replaceChildren(...conversation.messages.map((m) => {
+      const li = Object.assign(document.createElement("li"), { className: `message ${m.fromAgent ? "agent" : "customer"}` });
+      li.append(
+        Object.assign(document.createElement("span"), { className: "bubble", textContent: m.body }),
+        Object.assign(document.createElement("span"), { className: "who", textContent: `${m.fromAgent ? "You" : m.author} · ${time(m.createdAt)}` }));
+      return li;
+    }));
+    if (atBottom) messages.scrollTop = messages.scrollHeight;
+  }
+
+  function showError(text) {
+    const error = $("error");
+    error.textContent = text ?? "";
+    error.hidden = !text;
+  }
+
+  async function refresh() {
+    if (refreshing) return refreshing;
+    refreshing = (async () => {
+      try {
+        renderQueue(await getJson("/conversations"));
+        if (selected) renderConversation(await getJson(`/conversations/${selected}`));
+      } catch (error) {
+        showError(`Could not load the conversations: ${error.message}`);
+      } finally {
+        refreshing = null;
+      }
+    })();
+    return refreshing;
+  }
+
+  async function open(sid) {
+    selected = sid;
+    showError(null);
+    await refresh();
+    $("reply").focus();
+  }
+
+  async function send() {
+    const reply = $("reply");
+    const body = reply.value.trim();
+    if (!body || !selected) return;
+    $("send").disabled = true;
+    try {
+      await post(`/conversations/${selected}/messages`, { body });
+      reply.value = "";
+      showError(null);
+    } catch (error) {
+      showError(`Not sent: ${error.message}`);
+    } finally {
+      $("send").disabled = false;
+      await refresh();
+    }
+  }
+
+  $("composer").addEventListener("submit", (event) => {
+    event.preventDefault();
+    send();
+  });
+
+  $("reply").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      send();
+    }
+  });
+
+  $("close").addEventListener("click", async () => {
+    if (!selected) return;
+    try {
+      await post(`/conversations/${selected}/close`);
+      showError(null);
+    } catch (error) {
+      showError(`Not closed: ${error.message}`);
+    }
+    await refresh();
+  });
+
+  function listen() {
+    const live = $("live");
+    const events = new EventSource(`${api}/events`);
+    events.addEventListener("changed", refresh);
+    events.onopen = () => {
+      live.textContent = "live";
+      live.classList.add("on");
+      clearInterval(pollTimer);
+      pollTimer = null;
+      refresh();
+    };
+    events.onerror = () => {
+      live.textContent = "reconnecting…";
+      live.classList.remove("on");
+      pollTimer ??= setInterval(refresh, 3000);
+    };
+  }
+
+  listen();
+  refresh();
+})();
