@@ -1,7 +1,9 @@
 using FlexAgentPlugin.Configuration;
+using FlexAgentPlugin.Events;
 using FlexAgentPlugin.Health;
 using FlexAgentPlugin.PluginFiles;
 using FlexAgentPlugin.Relay;
+using FlexAgentPlugin.Replies;
 using FlexAgentPlugin.Sandbox;
 using FlexAgentPlugin.Storage;
 using FlexAgentPlugin.Twilio;
@@ -15,11 +17,12 @@ builder.AddEnvironmentSettings(args);
 builder.Services.AddProblemDetails();
 builder.Services.AddSingleton(TimeProvider.System);
 
-// Capabilities: plugin files, the relay (conversations + replies), Twilio, storage, health, and the
-// built-in Flex sandbox used when no Twilio account is configured.
+// Capabilities: plugin files, the relay (conversations + replies), Twilio's conversation events, Twilio,
+// storage, health, and the built-in Flex sandbox used when no Twilio account is configured.
 builder.Services
     .AddPluginFiles()
     .AddRelay()
+    .AddConversationEvents()
     .AddTwilio()
     .AddStorage()
     .AddHealth()
@@ -36,6 +39,8 @@ app.UsePluginSwaggerUi();
 // Endpoints.
 app.MapPluginFiles();
 app.MapRelay();
+app.MapReplies();
+app.MapConversationEvents();
 app.MapHealth();
 app.MapSandbox();
 

@@ -83,6 +83,20 @@ public sealed class SandboxTests : IDisposable
     }
 
     [Fact]
+    public async Task SandboxSignsItsWebhooksSoTheConsoleReplyArrivesWithoutAPoll()
+    {
+        var send = PluginFactory.SendAsync(client, "alice", "Where is my order?");
+        await factory.Clock.WaitForArmedTimerAsync();
+        var startedAt = factory.Clock.GetUtcNow();
+        var sid = (string)JsonNode.Parse(await client.GetStringAsync("/sandbox/api/conversations"))![0]!["sid"]!;
+
+        await client.PostAsJsonAsync($"/sandbox/api/conversations/{sid}/messages", new { body = "On its way." });
+
+        await JsonAssert.BodyEqualAsync("""{"status": "replied", "replies": ["On its way."]}""", await send.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(startedAt, factory.Clock.GetUtcNow());
+    }
+
+    [Fact]
     public async Task ClosingInTheConsoleEndsTheWaitWithClosed()
     {
         var send = PluginFactory.SendAsync(client, "alice", "Hello?");

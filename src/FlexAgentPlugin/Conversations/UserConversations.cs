@@ -1,20 +1,28 @@
+using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using FlexAgentPlugin.Events;
 using FlexAgentPlugin.Storage;
 using FlexAgentPlugin.Twilio;
 using Microsoft.Extensions.Options;
 
 namespace FlexAgentPlugin.Conversations;
 
+/// <summary>The conversation a user's message goes to; <see cref="IsNew"/> when it was just created.</summary>
+public sealed record UserConversation(string Sid, bool IsNew, long? LastDeliveredIndex);
+
 /// <summary>
-/// Finds the open Twilio conversation of a user, or creates one and routes it to Flex. The user is
-/// remembered by the SHA-256 of the username; the row is written only once the conversation is fully set up.
+/// Finds the user's open Twilio conversation, or creates one and routes it to Flex. The user is remembered by
+/// the SHA-256 of the username; the row is written only once the conversation is fully set up. Whether a stored
+/// conversation is still open comes from SQLite (kept by the state webhook and by failed posts), not from a
+/// fetch before every message.
 /// </summary>
 public sealed partial class UserConversations(
     ConversationStore store,
     ConversationsClient twilio,
     KeyedLock locks,
+    EventsAddress events,
     IOptions<ConversationOptions> options,
     ILogger<UserConversations> logger)
 {
@@ -24,27 +32,36 @@ public sealed partial class UserConversations(
     public static string UserKey(string username) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(username)));
 
-    /// <summary>The SID of the user's open conversation; concurrent calls for one user share it.</summary>
-    public async Task<string> GetOrCreateAsync(string username, CancellationToken cancellationToken)
+    /// <summary>True when Twilio's error means the conversation is gone (404) or closed (50377).</summary>
+    public static bool IsGone(TwilioApiException error) =>
+        error.Status == HttpStatusCode.NotFound || error.Code == ClosedConversationCode;
+
+    /// <summary>Twilio's code for a message to a closed conversation.</summary>
+    public const int ClosedConversationCode = 50377;
+
+    /// <summary>
+    /// The user's open conversation; concurrent calls for one user share it. <paramref name="gone"/> names a
+    /// conversation just found closed or missing, which is replaced unless another call already did so.
+    /// </summary>
+    public async Task<UserConversation> GetOrCreateAsync(string username, string? gone, CancellationToken cancellationToken)
     {
         var userKey = UserKey(username);
         using var held = await locks.AcquireAsync(userKey, cancellationToken);
 
         var stored = await store.FindAsync(userKey, cancellationToken);
+        if (stored is { Closed: false } && stored.ConversationSid != gone)
+        {
+            return new UserConversation(stored.ConversationSid, IsNew: false, stored.LastDeliveredIndex);
+        }
+
         if (stored is not null)
         {
-            var current = await twilio.FetchConversationAsync(stored.ConversationSid, cancellationToken);
-            if (current is { IsClosed: false })
-            {
-                return current.Sid;
-            }
-
-            Log.Replacing(logger, stored.ConversationSid, current is null ? "gone" : Conversation.Closed);
+            Log.Replacing(logger, stored.ConversationSid);
         }
 
         var conversationSid = await CreateRoutedConversationAsync(username, cancellationToken);
-        await store.SaveAsync(userKey, conversationSid, cancellationToken);
-        return conversationSid;
+        await store.SaveNewAsync(userKey, conversationSid, cancellationToken);
+        return new UserConversation(conversationSid, IsNew: true, LastDeliveredIndex: -1);
     }
 
     private async Task<string> CreateRoutedConversationAsync(string username, CancellationToken cancellationToken)
@@ -52,6 +69,11 @@ public sealed partial class UserConversations(
         var attributes = new JsonObject { ["source"] = "ai-plugin", ["created_by"] = "FlexAgentPlugin" }.ToJsonString();
         var conversation = await twilio.CreateConversationAsync($"AI plugin: {username}", attributes, cancellationToken);
         await twilio.AddChatParticipantAsync(conversation.Sid, username, cancellationToken);
+        if (events.CallbackUrl is { } callback)
+        {
+            await twilio.AddEventWebhookAsync(conversation.Sid, callback, ConversationEventsEndpoints.Filters, cancellationToken);
+        }
+
         var flowSid = options.Value.StudioFlowSid!;
         await twilio.AddStudioWebhookAsync(conversation.Sid, flowSid, StudioFilters, cancellationToken);
         Log.Created(logger, conversation.Sid, flowSid);
@@ -60,8 +82,8 @@ public sealed partial class UserConversations(
 
     private static partial class Log
     {
-        [LoggerMessage(Level = LogLevel.Information, Message = "Conversation {ConversationSid} is {State}; starting a new one for the user")]
-        public static partial void Replacing(ILogger logger, string conversationSid, string state);
+        [LoggerMessage(Level = LogLevel.Information, Message = "Conversation {ConversationSid} is closed or gone; starting a new one for the user")]
+        public static partial void Replacing(ILogger logger, string conversationSid);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Created conversation {ConversationSid} and routed it to Studio flow {FlowSid}")]
         public static partial void Created(ILogger logger, string conversationSid, string flowSid);

@@ -12,8 +12,12 @@ public static class RelayEndpoints
     /// <summary>Tag carried by the endpoints that make up the public API (the ones openapi.yaml describes).</summary>
     public const string ApiTag = "Agent";
 
-    public static IServiceCollection AddRelay(this IServiceCollection services) =>
+    public static IServiceCollection AddRelay(this IServiceCollection services)
+    {
         services.AddConversations().AddReplies();
+        services.AddTransient<MessageRelay>();
+        return services;
+    }
 
     public static IEndpointRouteBuilder MapRelay(this IEndpointRouteBuilder app)
     {
@@ -26,18 +30,16 @@ public static class RelayEndpoints
     private static async Task<Results<Ok<AgentReplies>, ProblemHttpResult>> SendAsync(
         string username,
         HttpRequest request,
-        UserConversations conversations,
-        ConversationsClient twilio,
-        ReplyWaiter waiter,
+        MessageRelay relay,
         IOptions<TwilioOptions> twilioOptions,
         CancellationToken cancellationToken)
     {
-        if (SendRequest.CheckUsername(username) is { } badUsername)
+        if (RequestInput.CheckUsername(username) is { } badUsername)
         {
             return badUsername;
         }
 
-        var (message, problem) = await SendRequest.ReadMessageAsync(request, cancellationToken);
+        var (message, problem) = await RequestInput.ReadMessageAsync(request, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -51,8 +53,6 @@ public static class RelayEndpoints
                 detail: "Set ACCOUNT_SID, AUTH_TOKEN and CONV_FLOW (see .env.example), or unset SANDBOX=false to use the built-in sandbox, and restart the server.");
         }
 
-        var conversationSid = await conversations.GetOrCreateAsync(username, cancellationToken);
-        var posted = await twilio.SendMessageAsync(conversationSid, username, message!, cancellationToken);
-        return TypedResults.Ok(await waiter.WaitAsync(conversationSid, username, posted.Index, cancellationToken));
+        return TypedResults.Ok(await relay.SendAsync(username, message!, cancellationToken));
     }
 }

@@ -1,31 +1,23 @@
 using System.Text.Json.Serialization;
-using FlexAgentPlugin.Twilio;
 
 namespace FlexAgentPlugin.Replies;
 
-/// <summary>What <c>/send</c> answers: the agent's messages, or that the conversation was closed.</summary>
+/// <summary>What <c>/send</c> and <c>/replies</c> answer: the agent's new messages, in order, and where the conversation stands.</summary>
 public sealed record AgentReplies(
     [property: JsonPropertyName("status")] string Status,
-    [property: JsonPropertyName("replies")] IReadOnlyList<string> Replies)
+    [property: JsonPropertyName("replies")] IReadOnlyList<string> Replies,
+    [property: JsonPropertyName("message"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Message = null)
 {
     public const string RepliedStatus = "replied";
     public const string ClosedStatus = "closed";
+    public const string PendingStatus = "pending";
 
     /// <summary>Said in place of a message that carries only media, which this API cannot pass on.</summary>
     public const string MediaOnlyPlaceholder = "(The agent sent an attachment that cannot be shown here.)";
 
+    /// <summary>The agent has not answered within the wait: tell the model how to get the answer later.</summary>
+    public static AgentReplies Pending { get; } = new(PendingStatus, [],
+        "The agent has the message but has not answered yet. Call getReplies with the same username to fetch the answer.");
+
     public static AgentReplies Closed { get; } = new(ClosedStatus, []);
-
-    public static AgentReplies Replied(IReadOnlyList<string> replies) => new(RepliedStatus, replies);
-
-    /// <summary>
-    /// The agent's messages after the user's message (by Index), oldest first. Anything the user wrote —
-    /// including a second message sent meanwhile — is not a reply.
-    /// </summary>
-    public static IReadOnlyList<string> After(IEnumerable<ConversationMessage> messages, int userMessageIndex, string username) =>
-        messages
-            .Where(m => m.Index > userMessageIndex && !string.Equals(m.Author, username, StringComparison.Ordinal))
-            .OrderBy(m => m.Index)
-            .Select(m => string.IsNullOrEmpty(m.Body) ? MediaOnlyPlaceholder : m.Body)
-            .ToList();
 }

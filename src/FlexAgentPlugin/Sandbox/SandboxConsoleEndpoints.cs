@@ -55,6 +55,8 @@ internal static class SandboxConsoleEndpoints
                 return TypedResults.Created();
             }));
 
+        api.MapGet("/stats", (SandboxState state) => TypedResults.Ok(new Stats(state.RestRequests)));
+
         api.MapGet("/events", (SandboxState state, CancellationToken cancellationToken) =>
             TypedResults.ServerSentEvents(Changes(state, cancellationToken), eventType: "changed"));
     }
@@ -115,4 +117,6 @@ internal static class SandboxConsoleEndpoints
     private sealed record MessageView(int Index, string Author, string Body, DateTimeOffset CreatedAt, bool FromAgent);
 
     private sealed record AgentReply(string? Body);
+
+    private sealed record Stats(long TwilioRestRequests);
 }

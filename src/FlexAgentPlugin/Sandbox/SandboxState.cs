@@ -18,10 +18,20 @@ public sealed class SandboxState(TimeProvider clock)
     private TaskCompletionSource changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long version;
 
+    private long restRequests;
+
     /// <summary>Raised (outside the lock) for each customer message in a routed conversation: what reaches an agent.</summary>
     public event Action<SandboxConversation, SandboxMessage>? CustomerMessageRouted;
 
+    /// <summary>Raised (outside the lock) for each webhook Twilio would call, with the form it would post.</summary>
+    public event Action<SandboxWebhook, IReadOnlyList<KeyValuePair<string, string>>>? WebhookDue;
+
     public long Version => Interlocked.Read(ref version);
+
+    /// <summary>How many REST requests the emulator has answered: what the relay spends.</summary>
+    public long RestRequests => Interlocked.Read(ref restRequests);
+
+    public void CountRestRequest() => Interlocked.Increment(ref restRequests);
 
     public SandboxConversation CreateConversation(string? friendlyName, string? uniqueName, string? attributes)
     {
@@ -78,13 +88,15 @@ public sealed class SandboxState(TimeProvider clock)
 
     /// <summary>
     /// Adds a message. As on Twilio, a REST-created message fires the conversation's webhooks only when
-    /// <paramref name="webhookEnabled"/> (the X-Twilio-Webhook-Enabled header); a Studio webhook that fires
-    /// sends the conversation to Flex, i.e. into the console's queue.
+    /// <paramref name="webhookEnabled"/> (the X-Twilio-Webhook-Enabled header), while the agent's messages (written
+    /// from Flex, like the SDK) always do; a Studio webhook that fires sends the conversation to Flex, i.e. into the
+    /// console's queue.
     /// </summary>
     public SandboxMessage AddMessage(SandboxConversation conversation, string author, string? body, string? attributes, bool webhookEnabled, bool fromAgent)
     {
         SandboxMessage message;
         bool reachesAgent;
+        List<SandboxWebhook> due;
         lock (gate)
         {
             if (conversation.IsClosed)
@@ -97,13 +109,20 @@ public sealed class SandboxState(TimeProvider clock)
             message = new SandboxMessage(NewSid("IM"), conversation.Sid, index, author, body, attributes ?? "{}", fromAgent, now);
             conversation.Messages.Add(message);
             conversation.Updated = now;
-            if (webhookEnabled && conversation.Webhooks.Any(w => w.Target == "studio" && w.Filters.Contains("onMessageAdded")))
+            var fires = webhookEnabled || fromAgent;
+            if (fires && conversation.Webhooks.Any(w => w.Target == "studio" && w.Filters.Contains("onMessageAdded")))
             {
                 conversation.Routed = true;
             }
 
             reachesAgent = conversation.Routed && !fromAgent;
+            due = fires ? Subscribed(conversation, "onMessageAdded") : [];
             Changed();
+        }
+
+        foreach (var webhook in due)
+        {
+            WebhookDue?.Invoke(webhook, SandboxEvents.MessageAdded(webhook, message, fromAgent));
         }
 
         if (reachesAgent)
@@ -114,13 +133,23 @@ public sealed class SandboxState(TimeProvider clock)
         return message;
     }
 
-    public void Close(SandboxConversation conversation)
+    /// <summary>Closes the conversation; <paramref name="webhookEnabled"/> as for messages (the agent's close always fires).</summary>
+    public void Close(SandboxConversation conversation, bool webhookEnabled = true)
     {
+        string from;
+        List<SandboxWebhook> due;
         lock (gate)
         {
+            from = conversation.State;
             conversation.State = "closed";
             conversation.Updated = clock.GetUtcNow();
+            due = webhookEnabled && from != "closed" ? Subscribed(conversation, "onConversationStateUpdated") : [];
             Changed();
+        }
+
+        foreach (var webhook in due)
+        {
+            WebhookDue?.Invoke(webhook, SandboxEvents.StateUpdated(webhook, conversation, from));
         }
     }
 
@@ -180,6 +209,9 @@ public sealed class SandboxState(TimeProvider clock)
             await next.WaitAsync(cancellationToken);
         }
     }
+
+    private static List<SandboxWebhook> Subscribed(SandboxConversation conversation, string eventType) =>
+        conversation.Webhooks.Where(w => w.Target == "webhook" && w.Filters.Contains(eventType)).ToList();
 
     private static string CustomerOf(SandboxConversation conversation) =>
         conversation.Participants.FirstOrDefault(p => p.Identity is not null and not AgentIdentity)?.Identity

@@ -43,7 +43,7 @@ internal static partial class SandboxTwilioEndpoints
                     throw SandboxTwilioException.Invalid("State", "the sandbox can only close a conversation");
                 }
 
-                state.Close(conversation);
+                state.Close(conversation, webhookEnabled: request.Headers["X-Twilio-Webhook-Enabled"] == "true");
             }
 
             return Ok(SandboxTwilioJson.Conversation(conversation, Api(request)));
@@ -133,6 +133,7 @@ internal static partial class SandboxTwilioEndpoints
             return Fault(new SandboxTwilioException(System.Net.HttpStatusCode.Unauthorized, 20003, "Authenticate"));
         }
 
+        http.RequestServices.GetRequiredService<SandboxState>().CountRestRequest();
         try
         {
             return await next(context);

@@ -5,12 +5,34 @@ using Microsoft.Extensions.Options;
 
 namespace FlexAgentPlugin.Storage;
 
-/// <summary>The conversation a user is attached to. <see cref="UserKey"/> is the SHA-256 of the username.</summary>
-public sealed record StoredConversation(string UserKey, string ConversationSid);
+/// <summary>
+/// The conversation a user is attached to. <see cref="UserKey"/> is the SHA-256 of the username;
+/// <see cref="LastDeliveredIndex"/> is the Index of the last agent message handed to the caller
+/// (-1: none yet; null: not known, for rows from before it was kept).
+/// </summary>
+public sealed record StoredConversation(string UserKey, string ConversationSid, long? LastDeliveredIndex, bool Closed);
 
 /// <summary>Owns every SQL statement: one row per user, keyed by the hash of the username.</summary>
 public sealed class ConversationStore
 {
+    /// <summary>Each step brings a database from the version before it (PRAGMA user_version) to the next.</summary>
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE IF NOT EXISTS user_conversations (
+            user_key         TEXT NOT NULL PRIMARY KEY,
+            conversation_sid TEXT NOT NULL,
+            created_at       TEXT NOT NULL,
+            updated_at       TEXT NOT NULL
+        );
+        """,
+        """
+        ALTER TABLE user_conversations ADD COLUMN last_delivered_index INTEGER;
+        ALTER TABLE user_conversations ADD COLUMN closed INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX IF NOT EXISTS user_conversations_by_sid ON user_conversations (conversation_sid);
+        """,
+    ];
+
     private readonly string connectionString;
     private readonly TimeProvider clock;
 
@@ -29,45 +51,85 @@ public sealed class ConversationStore
 
     public string DatabasePath { get; }
 
-    /// <summary>Creates the folder, the schema and turns on write-ahead logging; safe to run on every start.</summary>
+    /// <summary>Creates the folder and brings the schema up to date in one transaction; safe on every start.</summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
         await using var connection = await OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition("PRAGMA journal_mode = WAL;", cancellationToken: cancellationToken));
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var version = await connection.ExecuteScalarAsync<int>(new CommandDefinition("PRAGMA user_version;", transaction: transaction, cancellationToken: cancellationToken));
+        for (var step = version; step < Migrations.Length; step++)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(Migrations[step], transaction: transaction, cancellationToken: cancellationToken));
+        }
+
         await connection.ExecuteAsync(new CommandDefinition(
-            """
-            PRAGMA journal_mode = WAL;
-            CREATE TABLE IF NOT EXISTS user_conversations (
-                user_key         TEXT NOT NULL PRIMARY KEY,
-                conversation_sid TEXT NOT NULL,
-                created_at       TEXT NOT NULL,
-                updated_at       TEXT NOT NULL
-            );
-            """, cancellationToken: cancellationToken));
+            $"PRAGMA user_version = {Migrations.Length.ToString(CultureInfo.InvariantCulture)};", transaction: transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
     }
 
     public async Task<StoredConversation?> FindAsync(string userKey, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<StoredConversation>(new CommandDefinition(
-            "SELECT user_key AS UserKey, conversation_sid AS ConversationSid FROM user_conversations WHERE user_key = @userKey",
+        var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
+            """
+            SELECT user_key AS UserKey, conversation_sid AS ConversationSid,
+                   last_delivered_index AS LastDeliveredIndex, closed AS Closed
+            FROM user_conversations WHERE user_key = @userKey
+            """,
             new { userKey }, cancellationToken: cancellationToken));
+        return row is null ? null : new StoredConversation(row.UserKey, row.ConversationSid, row.LastDeliveredIndex, row.Closed != 0);
     }
 
-    /// <summary>Attaches the user to <paramref name="conversationSid"/>, replacing a closed or vanished one.</summary>
-    public async Task SaveAsync(string userKey, string conversationSid, CancellationToken cancellationToken)
+    /// <summary>Attaches the user to a new <paramref name="conversationSid"/>, replacing a closed or vanished one.</summary>
+    public async Task SaveNewAsync(string userKey, string conversationSid, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
+        var now = Now();
         await using var connection = await OpenAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO user_conversations (user_key, conversation_sid, created_at, updated_at)
-            VALUES (@userKey, @conversationSid, @now, @now)
+            INSERT INTO user_conversations (user_key, conversation_sid, created_at, updated_at, last_delivered_index, closed)
+            VALUES (@userKey, @conversationSid, @now, @now, -1, 0)
             ON CONFLICT (user_key) DO UPDATE
-                SET conversation_sid = excluded.conversation_sid, created_at = excluded.created_at, updated_at = excluded.updated_at
+                SET conversation_sid = excluded.conversation_sid, created_at = excluded.created_at,
+                    updated_at = excluded.updated_at, last_delivered_index = -1, closed = 0
             """,
             new { userKey, conversationSid, now }, cancellationToken: cancellationToken));
     }
+
+    /// <summary>Records that Twilio closed or lost the conversation; the user's next message starts a new one.</summary>
+    public async Task MarkClosedAsync(string conversationSid, CancellationToken cancellationToken)
+    {
+        var now = Now();
+        await using var connection = await OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE user_conversations SET closed = 1, updated_at = @now WHERE conversation_sid = @conversationSid",
+            new { conversationSid, now }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
+    /// Moves the delivery mark from <paramref name="expected"/> to <paramref name="delivered"/> if no one moved it
+    /// meanwhile (compare-and-set), so each agent message is handed out once even to concurrent callers.
+    /// </summary>
+    public async Task<bool> TryMarkDeliveredAsync(
+        string userKey, string conversationSid, long? expected, long delivered, CancellationToken cancellationToken)
+    {
+        var now = Now();
+        await using var connection = await OpenAsync(cancellationToken);
+        var changed = await connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE user_conversations SET last_delivered_index = @delivered, updated_at = @now
+            WHERE user_key = @userKey AND conversation_sid = @conversationSid AND last_delivered_index IS @expected
+            """,
+            new { userKey, conversationSid, expected, delivered, now }, cancellationToken: cancellationToken));
+        return changed == 1;
+    }
+
+    /// <summary>A row as SQLite types it (INTEGER is 64-bit).</summary>
+    private sealed record Row(string UserKey, string ConversationSid, long? LastDeliveredIndex, long Closed);
+
+    private string Now() => clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {

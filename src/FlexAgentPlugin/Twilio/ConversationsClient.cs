@@ -35,6 +35,16 @@ public sealed class ConversationsClient(HttpClient http)
             TwilioJsonContext.Default.ScopedWebhook, cancellationToken);
 
     /// <summary>
+    /// Has Twilio POST the conversation's events (<paramref name="filters"/>, e.g. onMessageAdded) to <paramref name="url"/>,
+    /// signed with the account's auth token.
+    /// </summary>
+    public Task<ScopedWebhook> AddEventWebhookAsync(string conversationSid, string url, IEnumerable<string> filters, CancellationToken cancellationToken) =>
+        PostAsync("add event webhook", $"v1/Conversations/{Uri.EscapeDataString(conversationSid)}/Webhooks",
+            [new("Target", "webhook"), new("Configuration.Method", "post"), new("Configuration.Url", url),
+             .. filters.Select(f => new KeyValuePair<string, string>("Configuration.Filters", f))],
+            TwilioJsonContext.Default.ScopedWebhook, cancellationToken);
+
+    /// <summary>
     /// Posts a message with <c>X-Twilio-Webhook-Enabled: true</c>: without it Twilio fires no webhook for
     /// REST-created messages, so the Studio flow (and the agent) would never see it.
     /// </summary>
@@ -51,6 +61,24 @@ public sealed class ConversationsClient(HttpClient http)
         using var request = new HttpRequestMessage(HttpMethod.Get,
             $"v1/Conversations/{Uri.EscapeDataString(conversationSid)}/Messages?Order={order}&PageSize={pageSize}");
         return (await SendAsync("list messages", request, TwilioJsonContext.Default.MessagePage, notFoundIsNull: false, cancellationToken))!;
+    }
+
+    /// <summary>The page after <paramref name="page"/> (its <c>meta.next_page_url</c>), or null on the last page.</summary>
+    public async Task<MessagePage?> NextPageAsync(MessagePage page, CancellationToken cancellationToken)
+    {
+        if (page.Meta.NextPageUrl is not { } next)
+        {
+            return null;
+        }
+
+        // The credentials go with the request: follow only links to the host this client is configured for.
+        if (!Uri.TryCreate(next, UriKind.Absolute, out var uri) || Uri.Compare(uri, http.BaseAddress, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) != 0)
+        {
+            throw new TwilioUnavailableException("list messages", new InvalidOperationException("Twilio's next_page_url points at another host."));
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        return await SendAsync("list messages", request, TwilioJsonContext.Default.MessagePage, notFoundIsNull: false, cancellationToken);
     }
 
     private async Task<T> PostAsync<T>(

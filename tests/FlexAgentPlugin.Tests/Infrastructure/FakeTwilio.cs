@@ -261,7 +261,13 @@ public sealed partial class FakeTwilio
             return Error(HttpStatusCode.BadRequest, 20001, "Invalid Configuration.FlowSid");
         }
 
-        var webhook = new FakeWebhook(NewSid("WH"), target, r.FormAll("Configuration.Filters"), r.Form1("Configuration.FlowSid"));
+        if (target == "webhook" && (r.Form1("Configuration.Method") is not ("get" or "post")
+            || !Uri.TryCreate(r.Form1("Configuration.Url"), UriKind.Absolute, out _)))
+        {
+            return Unknown(r, "a webhook target needs Configuration.Method get|post and an absolute Configuration.Url");
+        }
+
+        var webhook = new FakeWebhook(NewSid("WH"), target, r.FormAll("Configuration.Filters"), r.Form1("Configuration.FlowSid"), r.Form1("Configuration.Url"));
         conversation.Webhooks.Add(webhook);
         return Json(HttpStatusCode.Created, new JsonObject
         {
@@ -316,20 +322,26 @@ public sealed partial class FakeTwilio
             return Error(HttpStatusCode.BadRequest, 20001, "Invalid PageSize");
         }
 
-        var ordered = order == "desc" ? conversation.Messages.AsEnumerable().Reverse() : conversation.Messages;
-        var page = ordered.Take(pageSize).ToList();
-        var url = $"{Host}/v1/Conversations/{conversation.Sid}/Messages?Order={order}&PageSize={pageSize}&Page=0";
+        // Twilio pages with an opaque PageToken; here "PT{n}" continues after the message with Index n.
+        var token = r.Query.TryGetValue("PageToken", out var t) ? int.Parse(t[2..], CultureInfo.InvariantCulture) : (int?)null;
+        var pageNumber = r.Query.TryGetValue("Page", out var p) ? int.Parse(p, CultureInfo.InvariantCulture) : 0;
+        var ordered = order == "desc"
+            ? conversation.Messages.AsEnumerable().Reverse().Where(m => token is null || m.Index < token)
+            : conversation.Messages.Where(m => token is null || m.Index > token);
+        var rest = ordered.ToList();
+        var page = rest.Take(pageSize).ToList();
+        var list = $"{Host}/v1/Conversations/{conversation.Sid}/Messages?Order={order}&PageSize={pageSize}";
         return Json(HttpStatusCode.OK, new JsonObject
         {
             ["messages"] = new JsonArray(page.Select(m => (JsonNode?)MessageJson(conversation, m)).ToArray()),
             ["meta"] = new JsonObject
             {
-                ["page"] = 0,
+                ["page"] = pageNumber,
                 ["page_size"] = pageSize,
-                ["first_page_url"] = url,
+                ["first_page_url"] = $"{list}&Page=0",
                 ["previous_page_url"] = null,
-                ["url"] = url,
-                ["next_page_url"] = conversation.Messages.Count > pageSize ? $"{url}&PageToken=PT{pageSize}" : null,
+                ["url"] = $"{list}&Page={pageNumber}",
+                ["next_page_url"] = rest.Count > pageSize ? $"{list}&Page={pageNumber + 1}&PageToken=PT{page[^1].Index}" : null,
                 ["key"] = "messages",
             },
         });
@@ -437,7 +449,7 @@ public sealed class FakeConversation(string sid, string state, string? friendlyN
     public List<FakeMessage> Messages { get; } = [];
 }
 
-public sealed record FakeWebhook(string Sid, string Target, IReadOnlyList<string> Filters, string? FlowSid);
+public sealed record FakeWebhook(string Sid, string Target, IReadOnlyList<string> Filters, string? FlowSid, string? Url);
 
 public sealed record FakeMessage(string Sid, int Index, string Author, string? Body, string Attributes);
 

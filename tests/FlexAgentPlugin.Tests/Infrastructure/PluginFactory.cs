@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
+using FlexAgentPlugin.Events;
 using FlexAgentPlugin.Twilio;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -26,19 +27,23 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
 
     private readonly string dataFolder = Path.Combine(Path.GetTempPath(), "flexagent-tests", Guid.NewGuid().ToString("N"));
 
+    /// <summary>The sandbox's client for calling webhooks (routed to the in-memory server in <see cref="Sandbox"/> mode).</summary>
+    private const string SandboxWebhooks = "FlexAgentPlugin.Sandbox.Webhooks";
+
     private readonly Mode mode;
 
-    public PluginFactory(IDictionary<string, string?>? settings = null)
-        : this(Mode.FakeTwilio, ValidSettings(databasePath: null, settings))
+    /// <summary>A server against a fake Twilio: a new one, or <paramref name="twilio"/> to share it across a restart.</summary>
+    public PluginFactory(IDictionary<string, string?>? settings = null, FakeTwilio? twilio = null)
+        : this(Mode.FakeTwilio, ValidSettings(databasePath: null, settings), twilio)
     {
     }
 
-    private PluginFactory(Mode mode, Dictionary<string, string?> settings)
+    private PluginFactory(Mode mode, Dictionary<string, string?> settings, FakeTwilio? twilio = null)
     {
         this.mode = mode;
         Settings = settings;
         Settings.TryAdd("DATABASE_PATH", Path.Combine(dataFolder, "convs.db"));
-        Twilio = new FakeTwilio(AccountSid, AuthToken);
+        Twilio = twilio ?? new FakeTwilio(AccountSid, AuthToken);
         if (mode == Mode.RealSandbox)
         {
             var port = FreePort();
@@ -122,6 +127,16 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
     public static Task<HttpResponseMessage> SendAsync(HttpClient client, string username, string msg, CancellationToken cancellationToken = default) =>
         client.PostAsJsonAsync($"/send/{username}", new { msg }, cancellationToken);
 
+    /// <summary>Posts a conversation event to the server as Twilio would, signed with the auth token for PUBLIC_BASE_URL.</summary>
+    public Task<HttpResponseMessage> PostEventAsync(HttpClient client, params (string Name, string Value)[] form)
+    {
+        var pairs = form.Select(f => new KeyValuePair<string, string>(f.Name, f.Value)).ToList();
+        var url = Settings["PUBLIC_BASE_URL"] + EventsAddress.Path;
+        var request = new HttpRequestMessage(HttpMethod.Post, EventsAddress.Path) { Content = new FormUrlEncodedContent(pairs) };
+        request.Headers.Add(TwilioSignature.Header, TwilioSignature.Compute(AuthToken, url, pairs));
+        return client.SendAsync(request);
+    }
+
     /// <summary>Sends and, for each poll, moves the clock on until the server answers.</summary>
     public async Task<HttpResponseMessage> SendAndWaitAsync(HttpClient client, string username, string msg) =>
         await Clock.RunUntilDoneAsync(SendAsync(client, username, msg));
@@ -159,6 +174,7 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
                 case Mode.Sandbox:
                     services.AddSingleton<TimeProvider>(Clock);
                     services.AddHttpClient<ConversationsClient>().ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
+                    services.AddHttpClient(SandboxWebhooks).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
                     break;
                 case Mode.RealSandbox:
                     break;

@@ -4,10 +4,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace FlexAgentPlugin.Relay;
 
 /// <summary>
-/// Reads and checks the input of <c>POST /send/{username}</c>. Every mistake becomes a ProblemDetails
+/// Reads and checks what callers send (username, message, query values). Every mistake becomes a ProblemDetails
 /// that names the field, before anything touches SQLite or Twilio.
 /// </summary>
-public static class SendRequest
+public static class RequestInput
 {
     /// <summary>Twilio's limit for a message body.</summary>
     public const int MaxMessageLength = 1600;
@@ -69,7 +69,7 @@ public static class SendRequest
 
     private static bool IsUsernameChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '@' or ':';
 
-    private static ProblemHttpResult Invalid(string field, string error) =>
+    public static ProblemHttpResult Invalid(string field, string error) =>
         TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [error] })
         {
             Status = StatusCodes.Status400BadRequest,

@@ -1,0 +1,56 @@
+using FlexAgentPlugin.Twilio;
+
+namespace FlexAgentPlugin.Sandbox;
+
+/// <summary>
+/// Calls the webhooks the sandbox's conversations registered, as Twilio does: a form POST signed with
+/// <c>X-Twilio-Signature</c> (the sandbox's auth token), sent without holding up the request that caused it.
+/// </summary>
+internal sealed partial class SandboxWebhookSender(
+    SandboxState state,
+    SandboxMode mode,
+    IHttpClientFactory clients,
+    IHostApplicationLifetime lifetime,
+    ILogger<SandboxWebhookSender> logger) : IHostedService
+{
+    public const string ClientName = "FlexAgentPlugin.Sandbox.Webhooks";
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (mode.Enabled)
+        {
+            state.WebhookDue += Send;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        state.WebhookDue -= Send;
+        return Task.CompletedTask;
+    }
+
+    private void Send(SandboxWebhook webhook, IReadOnlyList<KeyValuePair<string, string>> form) => _ = SendAsync(webhook, form);
+
+    private async Task SendAsync(SandboxWebhook webhook, IReadOnlyList<KeyValuePair<string, string>> form)
+    {
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, webhook.Url) { Content = new FormUrlEncodedContent(form) };
+            request.Headers.Add(TwilioSignature.Header, TwilioSignature.Compute(mode.AuthToken, webhook.Url!, form));
+            using var response = await clients.CreateClient(ClientName).SendAsync(request, lifetime.ApplicationStopping);
+            if (!response.IsSuccessStatusCode)
+            {
+                Failed(logger, webhook.Url!, $"HTTP {(int)response.StatusCode}");
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
+        {
+            Failed(logger, webhook.Url!, ex.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The sandbox could not deliver a webhook to {Url}: {Reason}")]
+    private static partial void Failed(ILogger logger, string url, string reason);
+}

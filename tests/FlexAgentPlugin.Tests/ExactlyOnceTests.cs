@@ -1,0 +1,174 @@
+using System.Net;
+using FlexAgentPlugin.Tests.Infrastructure;
+
+namespace FlexAgentPlugin.Tests;
+
+/// <summary>Every agent message reaches the caller exactly once, in order, across /send, /replies, timeouts and restarts.</summary>
+public sealed class ExactlyOnceTests : IDisposable
+{
+    private static readonly Dictionary<string, string?> Webhooks = new() { ["PUBLIC_BASE_URL"] = ConversationEventsTests.PublicUrl };
+
+    private readonly PluginFactory factory = new(Webhooks);
+    private readonly HttpClient client;
+
+    public ExactlyOnceTests() => client = factory.CreateClient();
+
+    private FakeTwilio Twilio => factory.Twilio;
+
+    [Fact]
+    public async Task TimedOutSendAnswersPendingAndGetRepliesDeliversTheAnswer()
+    {
+        var pending = await factory.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(client, "alice", "Hi"));
+
+        Assert.Equal(TimeSpan.FromSeconds(40), factory.Clock.GetUtcNow() - Start);
+        await JsonAssert.BodyEqualAsync(PendingJson, pending);
+        Twilio.AgentSays(Sid, "Sorry, I was away.");
+        await JsonAssert.BodyEqualAsync("""{"status": "replied", "replies": ["Sorry, I was away."]}""", await client.GetAsync("/replies/alice"));
+        await JsonAssert.BodyEqualAsync(PendingJson, await client.GetAsync("/replies/alice"));
+    }
+
+    [Fact]
+    public async Task GetRepliesWaitsForTheAgentWhenAsked()
+    {
+        await factory.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(client, "alice", "Hi"));
+
+        var replies = client.GetAsync("/replies/alice?waitSeconds=30");
+        await factory.Clock.WaitForArmedTimerAsync();
+        Twilio.AgentSays(Sid, "Here I am.");
+        await factory.PostEventAsync(client, AgentMessageAdded());
+
+        await JsonAssert.BodyEqualAsync("""{"status": "replied", "replies": ["Here I am."]}""", await replies.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task GetRepliesNeverWaitsLongerThanTheReplyTimeout()
+    {
+        await factory.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(client, "alice", "Hi"));
+        var asked = factory.Clock.GetUtcNow();
+
+        var response = await factory.Clock.RunUntilDoneAsync(client.GetAsync("/replies/alice?waitSeconds=600"));
+
+        await JsonAssert.BodyEqualAsync(PendingJson, response);
+        Assert.Equal(TimeSpan.FromSeconds(40), factory.Clock.GetUtcNow() - asked);
+    }
+
+    [Fact]
+    public async Task RepeatedAndReorderedEventsDeliverEachReplyOnceInOrder()
+    {
+        var send = PluginFactory.SendAsync(client, "alice", "Hi");
+        await factory.Clock.WaitForArmedTimerAsync();
+        Twilio.AgentSays(Sid, "A");
+        Twilio.AgentSays(Sid, "B");
+
+        await factory.PostEventAsync(client, AgentMessageAdded(index: 2));
+        await factory.PostEventAsync(client, AgentMessageAdded(index: 1));
+        await factory.PostEventAsync(client, AgentMessageAdded(index: 2));
+
+        await JsonAssert.BodyEqualAsync("""{"status": "replied", "replies": ["A", "B"]}""", await send.WaitAsync(TimeSpan.FromSeconds(10)));
+        await JsonAssert.BodyEqualAsync(PendingJson, await client.GetAsync("/replies/alice"));
+    }
+
+    [Fact]
+    public async Task MoreThanTenAgentMessagesAreAllDeliveredInOrder()
+    {
+        var send = PluginFactory.SendAsync(client, "alice", "Tell me everything");
+        await factory.Clock.WaitForArmedTimerAsync();
+        var parts = Enumerable.Range(1, 13).Select(i => $"part {i}").ToList();
+        parts.ForEach(part => Twilio.AgentSays(Sid, part));
+
+        await factory.PostEventAsync(client, AgentMessageAdded());
+
+        var response = await send.WaitAsync(TimeSpan.FromSeconds(10));
+        await JsonAssert.BodyEqualAsync($$"""{"status": "replied", "replies": [{{string.Join(", ", parts.Select(p => $"\"{p}\""))}}]}""", response);
+        Assert.Equal(2, Twilio.Count("GET", "/v1/Conversations/CH[0-9a-f]+/Messages"));
+    }
+
+    [Fact]
+    public async Task AnswerArrivingAfterATimeoutComesWithTheNextSend()
+    {
+        await factory.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(client, "alice", "First"));
+        Twilio.AgentSays(Sid, "Answer to first");
+
+        var send = PluginFactory.SendAsync(client, "alice", "Second");
+        await factory.Clock.WaitForArmedTimerAsync();
+        Twilio.AgentSays(Sid, "Answer to second");
+        await factory.PostEventAsync(client, AgentMessageAdded());
+
+        await JsonAssert.BodyEqualAsync("""{"status": "replied", "replies": ["Answer to first", "Answer to second"]}""",
+            await send.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task ConcurrentCallersNeverBothGetTheSameReply()
+    {
+        await factory.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(client, "alice", "Hi"));
+        Twilio.AgentSays(Sid, "One");
+        Twilio.AgentSays(Sid, "Two");
+
+        var bodies = await Task.WhenAll(Enumerable.Range(0, 6).Select(async _ => await (await client.GetAsync("/replies/alice")).Content.ReadAsStringAsync()));
+
+        Assert.Single(bodies, b => b == """{"status":"replied","replies":["One","Two"]}""");
+        Assert.All(bodies.Where(b => !b.Contains("replied", StringComparison.Ordinal)), b => Assert.Contains("pending", b, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task DeliveryMarkSurvivesARestart()
+    {
+        var database = Path.Combine(Path.GetTempPath(), "flexagent-tests", Guid.NewGuid().ToString("N"), "convs.db");
+        var settings = new Dictionary<string, string?>(Webhooks) { ["DATABASE_PATH"] = database };
+        var twilio = new FakeTwilio(PluginFactory.AccountSid, PluginFactory.AuthToken);
+        using (var before = new PluginFactory(settings, twilio))
+        {
+            var beforeClient = before.CreateClient();
+            var send = PluginFactory.SendAsync(beforeClient, "alice", "Hi");
+            await before.Clock.WaitForArmedTimerAsync();
+            twilio.AgentSays(twilio.Conversations.Single().Sid, "Delivered before the restart");
+            await before.PostEventAsync(beforeClient, ("EventType", "onMessageAdded"), ("ConversationSid", twilio.Conversations.Single().Sid), ("Author", FakeTwilio.AgentIdentity));
+            await send.WaitAsync(TimeSpan.FromSeconds(10));
+            twilio.AgentSays(twilio.Conversations.Single().Sid, "Written while the server was down");
+        }
+
+        using var after = new PluginFactory(settings, twilio);
+        var afterClient = after.CreateClient();
+
+        await JsonAssert.BodyEqualAsync("""{"status": "replied", "replies": ["Written while the server was down"]}""", await afterClient.GetAsync("/replies/alice"));
+        await JsonAssert.BodyEqualAsync(PendingJson, await afterClient.GetAsync("/replies/alice"));
+    }
+
+    [Fact]
+    public async Task RepliesForAnUnknownUserIs404()
+    {
+        var response = await client.GetAsync("/replies/nobody");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("sendMsg", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("soon")]
+    [InlineData("-5")]
+    [InlineData("1.5")]
+    public async Task MalformedWaitSecondsIsRejectedNamingTheField(string waitSeconds)
+    {
+        await factory.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(client, "alice", "Hi"));
+
+        var response = await client.GetAsync($"/replies/alice?waitSeconds={waitSeconds}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("waitSeconds", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    public void Dispose() => factory.Dispose();
+
+    private const string PendingJson = """
+        {"status": "pending", "replies": [],
+         "message": "The agent has the message but has not answered yet. Call getReplies with the same username to fetch the answer."}
+        """;
+
+    private static DateTimeOffset Start => new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private string Sid => Twilio.Conversations.Single().Sid;
+
+    private (string, string)[] AgentMessageAdded(int index = 1) =>
+        [("EventType", "onMessageAdded"), ("ConversationSid", Sid), ("Author", FakeTwilio.AgentIdentity), ("Index", index.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+}
