@@ -8,7 +8,8 @@ using FlexAgentPlugin.Sandbox;
 using FlexAgentPlugin.Storage;
 using FlexAgentPlugin.Twilio;
 
-var builder = WebApplication.CreateBuilder(args);
+// appsettings.json (log levels) ships beside the binary; .env is read from the working directory.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 // Settings: environment variables and an optional .env, the original's names; listens on :5002 by default.
 builder.AddEnvironmentSettings(args);

@@ -8,6 +8,7 @@
   let selected = null;
   let pollTimer = null;
   let refreshing = null;
+  let stale = false;
 
   const time = (iso) => iso ? new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "";
 
@@ -81,18 +82,23 @@
     error.hidden = !text;
   }
 
+  // One refresh at a time; a change announced meanwhile runs one more, so no update is lost.
   async function refresh() {
-    if (refreshing) return refreshing;
+    if (refreshing) {
+      stale = true;
+      return refreshing;
+    }
     refreshing = (async () => {
-      try {
-        renderQueue(await getJson("/conversations"));
-        if (selected) renderConversation(await getJson(`/conversations/${selected}`));
-      } catch (error) {
-        showError(`Could not load the conversations: ${error.message}`);
-      } finally {
-        refreshing = null;
-      }
-    })();
+      do {
+        stale = false;
+        try {
+          renderQueue(await getJson("/conversations"));
+          if (selected) renderConversation(await getJson(`/conversations/${selected}`));
+        } catch (error) {
+          showError(`Could not load the conversations: ${error.message}`);
+        }
+      } while (stale);
+    })().finally(() => { refreshing = null; });
     return refreshing;
   }
 

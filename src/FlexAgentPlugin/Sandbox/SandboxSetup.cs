@@ -24,7 +24,8 @@ public static partial class SandboxSetup
         services.AddSingleton<SandboxState>();
         services.AddHostedService<SandboxAutoAgent>();
         services.AddHostedService<SandboxWebhookSender>();
-        services.AddHttpClient(SandboxWebhookSender.ClientName, http => http.Timeout = TimeSpan.FromSeconds(5));
+        services.AddHttpClient(SandboxWebhookSender.ClientName, http => http.Timeout = TimeSpan.FromSeconds(5))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { MaxConnectionsPerServer = TwilioSetup.MaxConnectionsPerHost });
 
         services.AddSingleton<IPostConfigureOptions<TwilioOptions>>(provider => new PostConfigureOptions<TwilioOptions, SandboxMode>(
             Options.DefaultName, provider.GetRequiredService<SandboxMode>(), (twilio, mode) =>

@@ -9,6 +9,9 @@ public static class TwilioSetup
     /// <summary>How long one Twilio REST call may take before it counts as unreachable.</summary>
     public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>Connections kept open to one Twilio host; a burst of users queues on them instead of opening thousands.</summary>
+    public const int MaxConnectionsPerHost = 64;
+
     public static IServiceCollection AddTwilio(this IServiceCollection services)
     {
         services.AddOptions<TwilioOptions>()
@@ -36,6 +39,7 @@ public static class TwilioSetup
                 http.BaseAddress = new Uri(baseUrl.TrimEnd('/') + "/");
                 http.Timeout = CallTimeout;
             })
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { MaxConnectionsPerServer = MaxConnectionsPerHost })
             .AddHttpMessageHandler<TwilioAuthHandler>();
 
         services.AddExceptionHandler<TwilioProblemHandler>();
