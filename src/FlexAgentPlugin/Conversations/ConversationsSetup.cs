@@ -17,6 +17,7 @@ public static class ConversationsSetup
                 "CONV_FLOW must be set to the Studio flow (FW…) that sends conversations to Flex.")
             .ValidateOnStart();
         services.AddSingleton<KeyedLock>();
+        services.AddSingleton<SetupGate>();
         services.AddTransient<UserConversations>();
         return services;
     }

@@ -16,12 +16,14 @@ public sealed record UserConversation(string Sid, bool IsNew, long? LastDelivere
 /// Finds the user's open Twilio conversation, or creates one and routes it to Flex. The user is remembered by
 /// the SHA-256 of the username; the row is written only once the conversation is fully set up. Whether a stored
 /// conversation is still open comes from SQLite (kept by the state webhook and by failed posts), not from a
-/// fetch before every message.
+/// fetch before every message. At most <see cref="TwilioSetup.MaxConnectionsPerHost"/> set-ups run at once: in a
+/// burst of new users the rest wait their turn holding nothing but their request.
 /// </summary>
 public sealed partial class UserConversations(
     ConversationStore store,
     ConversationsClient twilio,
     KeyedLock locks,
+    SetupGate setups,
     EventsAddress events,
     IOptions<ConversationOptions> options,
     ILogger<UserConversations> logger)
@@ -59,7 +61,17 @@ public sealed partial class UserConversations(
             Log.Replacing(logger, stored.ConversationSid);
         }
 
-        var conversationSid = await CreateRoutedConversationAsync(username, cancellationToken);
+        string conversationSid;
+        await setups.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            conversationSid = await CreateRoutedConversationAsync(username, cancellationToken);
+        }
+        finally
+        {
+            setups.Gate.Release();
+        }
+
         await store.SaveNewAsync(userKey, conversationSid, cancellationToken);
         return new UserConversation(conversationSid, IsNew: true, LastDeliveredIndex: -1);
     }

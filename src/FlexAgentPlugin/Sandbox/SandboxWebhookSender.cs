@@ -5,15 +5,18 @@ namespace FlexAgentPlugin.Sandbox;
 /// <summary>
 /// Calls the webhooks the sandbox's conversations registered, as Twilio does: a form POST signed with
 /// <c>X-Twilio-Signature</c> (the sandbox's auth token), sent without holding up the request that caused it.
+/// A burst of events queues for a bounded number of senders.
 /// </summary>
 internal sealed partial class SandboxWebhookSender(
     SandboxState state,
     SandboxMode mode,
     IHttpClientFactory clients,
     IHostApplicationLifetime lifetime,
-    ILogger<SandboxWebhookSender> logger) : IHostedService
+    ILogger<SandboxWebhookSender> logger) : IHostedService, IDisposable
 {
     public const string ClientName = "FlexAgentPlugin.Sandbox.Webhooks";
+
+    private readonly SemaphoreSlim senders = new(TwilioSetup.MaxConnectionsPerHost);
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -31,10 +34,21 @@ internal sealed partial class SandboxWebhookSender(
         return Task.CompletedTask;
     }
 
+    public void Dispose() => senders.Dispose();
+
     private void Send(SandboxWebhook webhook, IReadOnlyList<KeyValuePair<string, string>> form) => _ = SendAsync(webhook, form);
 
     private async Task SendAsync(SandboxWebhook webhook, IReadOnlyList<KeyValuePair<string, string>> form)
     {
+        try
+        {
+            await senders.WaitAsync(lifetime.ApplicationStopping);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, webhook.Url) { Content = new FormUrlEncodedContent(form) };
@@ -48,6 +62,10 @@ internal sealed partial class SandboxWebhookSender(
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
         {
             Failed(logger, webhook.Url!, ex.Message);
+        }
+        finally
+        {
+            senders.Release();
         }
     }
 

@@ -12,8 +12,12 @@ namespace FlexAgentPlugin.Storage;
 /// </summary>
 public sealed record StoredConversation(string UserKey, string ConversationSid, long? LastDeliveredIndex, bool Closed);
 
-/// <summary>Owns every SQL statement: one row per user, keyed by the hash of the username.</summary>
-public sealed class ConversationStore
+/// <summary>
+/// Owns every SQL statement: one row per user, keyed by the hash of the username. Writes from this process
+/// queue on an async gate: two SQLite writers at once would make the second one sleep (150 ms in
+/// Microsoft.Data.Sqlite's retry), while a queued write waits only for the one before it.
+/// </summary>
+public sealed class ConversationStore : IDisposable
 {
     /// <summary>Each step brings a database from the version before it (PRAGMA user_version) to the next.</summary>
     private static readonly string[] Migrations =
@@ -35,6 +39,7 @@ public sealed class ConversationStore
 
     private readonly string connectionString;
     private readonly TimeProvider clock;
+    private readonly SemaphoreSlim writeGate = new(1, 1);
 
     public ConversationStore(IOptions<StorageOptions> options, TimeProvider clock)
     {
@@ -86,8 +91,7 @@ public sealed class ConversationStore
     public async Task SaveNewAsync(string userKey, string conversationSid, CancellationToken cancellationToken)
     {
         var now = Now();
-        await using var connection = await OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
+        await WriteAsync(
             """
             INSERT INTO user_conversations (user_key, conversation_sid, created_at, updated_at, last_delivered_index, closed)
             VALUES (@userKey, @conversationSid, @now, @now, -1, 0)
@@ -95,17 +99,16 @@ public sealed class ConversationStore
                 SET conversation_sid = excluded.conversation_sid, created_at = excluded.created_at,
                     updated_at = excluded.updated_at, last_delivered_index = -1, closed = 0
             """,
-            new { userKey, conversationSid, now }, cancellationToken: cancellationToken));
+            new { userKey, conversationSid, now }, cancellationToken);
     }
 
     /// <summary>Records that Twilio closed or lost the conversation; the user's next message starts a new one.</summary>
     public async Task MarkClosedAsync(string conversationSid, CancellationToken cancellationToken)
     {
         var now = Now();
-        await using var connection = await OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
+        await WriteAsync(
             "UPDATE user_conversations SET closed = 1, updated_at = @now WHERE conversation_sid = @conversationSid",
-            new { conversationSid, now }, cancellationToken: cancellationToken));
+            new { conversationSid, now }, cancellationToken);
     }
 
     /// <summary>
@@ -116,14 +119,30 @@ public sealed class ConversationStore
         string userKey, string conversationSid, long? expected, long delivered, CancellationToken cancellationToken)
     {
         var now = Now();
-        await using var connection = await OpenAsync(cancellationToken);
-        var changed = await connection.ExecuteAsync(new CommandDefinition(
+        var changed = await WriteAsync(
             """
             UPDATE user_conversations SET last_delivered_index = @delivered, updated_at = @now
             WHERE user_key = @userKey AND conversation_sid = @conversationSid AND last_delivered_index IS @expected
             """,
-            new { userKey, conversationSid, expected, delivered, now }, cancellationToken: cancellationToken));
+            new { userKey, conversationSid, expected, delivered, now }, cancellationToken);
         return changed == 1;
+    }
+
+    public void Dispose() => writeGate.Dispose();
+
+    /// <summary>One write statement, after the writes queued before it.</summary>
+    private async Task<int> WriteAsync(string sql, object parameters, CancellationToken cancellationToken)
+    {
+        await writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            return await connection.ExecuteAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
+        }
+        finally
+        {
+            writeGate.Release();
+        }
     }
 
     /// <summary>A row as SQLite types it (INTEGER is 64-bit).</summary>
@@ -135,6 +154,10 @@ public sealed class ConversationStore
     {
         var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
+        // With write-ahead logging, NORMAL syncs at checkpoints instead of on every commit: a power cut can lose
+        // the last commits (at worst one reply is handed out again) but never corrupts the database. Another
+        // process writing at the same moment is waited for by SQLite's own short back-off.
+        await connection.ExecuteAsync(new CommandDefinition("PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;", cancellationToken: cancellationToken));
         return connection;
     }
 }
