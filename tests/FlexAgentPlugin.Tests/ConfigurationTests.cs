@@ -20,6 +20,8 @@ public sealed class ConfigurationTests
     [InlineData("CONV_FLOW", "WF0123456789abcdef0123456789abcdef")]
     [InlineData("POLL_INTERVAL_SECONDS", "soon")]
     [InlineData("POLL_INTERVAL_SECONDS", "0")]
+    [InlineData("REPLY_TIMEOUT_SECONDS", "-1")]
+    [InlineData("REPLY_TIMEOUT_SECONDS", "forty")]
     [InlineData("PUBLIC_BASE_URL", "abc123.ngrok.app")]
     [InlineData("TWILIO_CONVERSATIONS_BASE_URL", "ftp://conversations.twilio.com")]
     [InlineData("TWILIO_FLEX_BASE_URL", "not a url")]

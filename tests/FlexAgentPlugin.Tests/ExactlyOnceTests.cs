@@ -28,6 +28,27 @@ public sealed class ExactlyOnceTests : IDisposable
     }
 
     [Fact]
+    public async Task ZeroReplyTimeoutWaitsAsLongAsTheAgentTakes()
+    {
+        using var patient = new PluginFactory(new Dictionary<string, string?>(Webhooks) { ["REPLY_TIMEOUT_SECONDS"] = "0" });
+        var patientClient = patient.CreateClient();
+        var send = PluginFactory.SendAsync(patientClient, "alice", "Hi");
+
+        for (var poll = 0; poll < 8; poll++)
+        {
+            var timer = await patient.Clock.WaitForArmedTimerAsync();
+            patient.Clock.Advance(timer.DueAt - patient.Clock.GetUtcNow());
+        }
+
+        Assert.Equal(TimeSpan.FromMinutes(2), patient.Clock.GetUtcNow() - Start);
+        Assert.False(send.IsCompleted);
+        var sid = patient.Twilio.Conversations.Single().Sid;
+        patient.Twilio.AgentSays(sid, "Finally!");
+        await patient.PostEventAsync(patientClient, ("EventType", "onMessageAdded"), ("ConversationSid", sid), ("Author", FakeTwilio.AgentIdentity));
+        await JsonAssert.BodyEqualAsync("""{"status": "replied", "replies": ["Finally!"]}""", await send.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
     public async Task GetRepliesWaitsForTheAgentWhenAsked()
     {
         await factory.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(client, "alice", "Hi"));
