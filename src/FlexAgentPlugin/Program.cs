@@ -1,3 +1,4 @@
+using FlexAgentPlugin.Access;
 using FlexAgentPlugin.Configuration;
 using FlexAgentPlugin.Events;
 using FlexAgentPlugin.Health;
@@ -21,6 +22,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 // Capabilities: plugin files, the relay (conversations + replies), Twilio's conversation events, Twilio,
 // storage, health, and the built-in Flex sandbox used when no Twilio account is configured.
 builder.Services
+    .AddAccess()
     .AddPluginFiles()
     .AddRelay()
     .AddConversationEvents()
@@ -31,20 +33,25 @@ builder.Services
 
 var app = builder.Build();
 
-// Pipeline: failures as ProblemDetails (Twilio faults included), CORS for ChatGPT, Swagger UI.
+// Pipeline: client address from a local proxy, failures as ProblemDetails (Twilio faults included),
+// CORS for ChatGPT, rate limits, Swagger UI.
+app.UseForwardedHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseCors(PluginFilesEndpoints.CorsPolicy);
+app.UseRateLimiter();
 app.UsePluginSwaggerUi();
 
-// Endpoints.
+// Endpoints: the API (bearer token, rate limits) and everything around it.
+var api = app.MapApi(RelayEndpoints.ApiTag);
+api.MapRelay();
+api.MapReplies();
 app.MapPluginFiles();
-app.MapRelay();
-app.MapReplies();
 app.MapConversationEvents();
 app.MapHealth();
 app.MapSandbox();
 
+app.WarnWhenOpen();
 return app.RunOrExplain();
 
 /// <summary>The entry point, visible to the test host.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FlexAgentPlugin.Access;
 using FlexAgentPlugin.Configuration;
 using FlexAgentPlugin.PluginFiles;
 using FlexAgentPlugin.Relay;
@@ -107,12 +108,12 @@ public sealed class ConfigurationTests
     /// The sentences start-up validation gives for <paramref name="overrides"/> on top of a valid configuration.
     /// (The test host cannot observe a failed start: Program ends it itself, as the process test above shows.)
     /// </summary>
-    private static IReadOnlyList<string> StartFailures(Dictionary<string, string?> overrides)
+    internal static IReadOnlyList<string> StartFailures(Dictionary<string, string?> overrides)
     {
         var settings = PluginFactory.ValidSettings(Path.Combine(Path.GetTempPath(), "unused.db"), overrides);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
-        services.AddPluginFiles().AddRelay().AddTwilio().AddStorage().AddSandbox();
+        services.AddAccess().AddPluginFiles().AddRelay().AddTwilio().AddStorage().AddSandbox();
         using var provider = services.BuildServiceProvider();
 
         var error = Record.Exception(() => provider.GetRequiredService<IStartupValidator>().Validate());

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using FlexAgentPlugin.Access;
 
 namespace FlexAgentPlugin.PluginFiles;
 
@@ -19,17 +20,35 @@ public sealed class PluginFileStore
 
     public string Legal { get; } = ReadText("FlexAgentPlugin.wwwroot.legal.txt");
 
-    public string Manifest(string baseUrl)
+    /// <summary>The manifest; with a bearer token it declares service-level bearer auth (and OpenAI's verification token).</summary>
+    public string Manifest(string baseUrl, AccessOptions access)
     {
         var manifest = JsonNode.Parse(manifestTemplate)!.AsObject();
         manifest["api"]!["url"] = $"{baseUrl}/openapi.yaml";
         manifest["logo_url"] = $"{baseUrl}/logo.png";
         manifest["legal_info_url"] = $"{baseUrl}/legal";
+        if (access.RequiresToken)
+        {
+            var auth = new JsonObject { ["type"] = "service_http", ["authorization_type"] = "bearer" };
+            if (!string.IsNullOrWhiteSpace(access.OpenAiVerificationToken))
+            {
+                auth["verification_tokens"] = new JsonObject { ["openai"] = access.OpenAiVerificationToken.Trim() };
+            }
+
+            manifest["auth"] = auth;
+        }
+
         return manifest.ToJsonString(new() { WriteIndented = true });
     }
 
-    public string OpenApi(string baseUrl) =>
-        openApiTemplate.Replace($"url: {OpenApiPlaceholderServer}", $"url: {baseUrl}", StringComparison.Ordinal);
+    /// <summary>openapi.yaml with the public server URL; with a bearer token every operation requires it.</summary>
+    public string OpenApi(string baseUrl, AccessOptions access)
+    {
+        var document = openApiTemplate.Replace($"url: {OpenApiPlaceholderServer}", $"url: {baseUrl}", StringComparison.Ordinal);
+        return access.RequiresToken
+            ? document.Replace("\nsecurity: []\n", "\nsecurity:\n  - bearerAuth: []\n", StringComparison.Ordinal)
+            : document;
+    }
 
     private static string ReadText(string name) => Encoding.UTF8.GetString(Read(name));
 

@@ -1,3 +1,4 @@
+using FlexAgentPlugin.Access;
 using FlexAgentPlugin.Configuration;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -31,8 +32,8 @@ public static class PluginFilesEndpoints
 
     public static IEndpointRouteBuilder MapPluginFiles(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/.well-known/ai-plugin.json", (HttpRequest request, PluginFileStore files, IOptions<PluginOptions> options) =>
-            TypedResults.Text(files.Manifest(options.Value.BaseUrlFor(request)), "application/json"));
+        app.MapGet("/.well-known/ai-plugin.json", (HttpRequest request, PluginFileStore files, IOptions<PluginOptions> options, IOptions<AccessOptions> access) =>
+            TypedResults.Text(files.Manifest(options.Value.BaseUrlFor(request), access.Value), "application/json"));
 
         app.MapGet("/openapi.yaml", ServeOpenApi);
         app.MapGet("/", ServeOpenApi);
@@ -51,6 +52,6 @@ public static class PluginFilesEndpoints
             ui.SwaggerEndpoint("/openapi.yaml", "FlexAgentPlugin");
         });
 
-    private static ContentHttpResult ServeOpenApi(HttpRequest request, PluginFileStore files, IOptions<PluginOptions> options) =>
-        TypedResults.Text(files.OpenApi(options.Value.BaseUrlFor(request)), "text/yaml; charset=utf-8");
+    private static ContentHttpResult ServeOpenApi(HttpRequest request, PluginFileStore files, IOptions<PluginOptions> options, IOptions<AccessOptions> access) =>
+        TypedResults.Text(files.OpenApi(options.Value.BaseUrlFor(request), access.Value), "text/yaml; charset=utf-8");
 }

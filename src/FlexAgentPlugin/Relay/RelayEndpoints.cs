@@ -1,3 +1,4 @@
+using FlexAgentPlugin.Configuration;
 using FlexAgentPlugin.Conversations;
 using FlexAgentPlugin.Replies;
 using FlexAgentPlugin.Twilio;
@@ -14,6 +15,11 @@ public static class RelayEndpoints
 
     public static IServiceCollection AddRelay(this IServiceCollection services)
     {
+        services.AddOptions<RelayOptions>()
+            .BindEnvironment()
+            .Validate(o => o.MaxMessageLength is >= 1 and <= RelayOptions.TwilioMaxMessageLength,
+                "MAX_MESSAGE_LENGTH must be a whole number of characters from 1 to 1600 (Twilio's limit).")
+            .ValidateOnStart();
         services.AddConversations().AddReplies();
         services.AddTransient<MessageRelay>();
         return services;
@@ -22,8 +28,7 @@ public static class RelayEndpoints
     public static IEndpointRouteBuilder MapRelay(this IEndpointRouteBuilder app)
     {
         app.MapPost("/send/{username}", SendAsync)
-            .WithName("sendMsg")
-            .WithTags(ApiTag);
+            .WithName("sendMsg");
         return app;
     }
 
@@ -32,6 +37,7 @@ public static class RelayEndpoints
         HttpRequest request,
         MessageRelay relay,
         IOptions<TwilioOptions> twilioOptions,
+        IOptions<RelayOptions> relayOptions,
         CancellationToken cancellationToken)
     {
         if (RequestInput.CheckUsername(username) is { } badUsername)
@@ -39,7 +45,7 @@ public static class RelayEndpoints
             return badUsername;
         }
 
-        var (message, problem) = await RequestInput.ReadMessageAsync(request, cancellationToken);
+        var (message, problem) = await RequestInput.ReadMessageAsync(request, relayOptions.Value.MaxMessageLength, cancellationToken);
         if (problem is not null)
         {
             return problem;

@@ -31,8 +31,7 @@ public static class RepliesEndpoints
     public static IEndpointRouteBuilder MapReplies(this IEndpointRouteBuilder app)
     {
         app.MapGet("/replies/{username}", GetAsync)
-            .WithName("getReplies")
-            .WithTags(RelayEndpoints.ApiTag);
+            .WithName("getReplies");
         return app;
     }
 

@@ -1,0 +1,23 @@
+namespace FlexAgentPlugin.Access;
+
+/// <summary>Who may call the API and how often.</summary>
+public sealed class AccessOptions
+{
+    /// <summary>When set, /send and /replies require <c>Authorization: Bearer {token}</c>.</summary>
+    [ConfigurationKeyName("PLUGIN_BEARER_TOKEN")]
+    public string? BearerToken { get; set; }
+
+    /// <summary>The token OpenAI gives for a plugin with service-level auth, published in the manifest.</summary>
+    [ConfigurationKeyName("OPENAI_VERIFICATION_TOKEN")]
+    public string? OpenAiVerificationToken { get; set; }
+
+    /// <summary>Calls per minute one username may make to /send and /replies together.</summary>
+    [ConfigurationKeyName("RATE_LIMIT_PER_USER")]
+    public int PerUserPerMinute { get; set; } = 30;
+
+    /// <summary>Calls per minute one client address may make to /send and /replies together.</summary>
+    [ConfigurationKeyName("RATE_LIMIT_PER_ADDRESS")]
+    public int PerAddressPerMinute { get; set; } = 300;
+
+    public bool RequiresToken => !string.IsNullOrWhiteSpace(BearerToken);
+}
