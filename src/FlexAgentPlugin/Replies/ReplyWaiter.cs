@@ -9,9 +9,15 @@ namespace FlexAgentPlugin.Replies;
 /// Waits for the agent without holding a thread, and hands each agent message out exactly once. What is new
 /// is decided by SQLite's delivery mark (the Index of the last agent message handed out), claimed with a
 /// compare-and-set, so concurrent calls, repeated webhooks and restarts neither lose nor repeat a reply.
-/// A webhook event wakes the wait at once; without one the relay looks every poll interval.
+/// A webhook event wakes the wait at once; without one the relay looks every poll interval. When the server
+/// shuts down, waiting callers are answered "pending" (the reply stays fetchable) instead of being cut off.
 /// </summary>
-public sealed class ReplyWaiter(ConversationsClient twilio, ConversationStore store, IOptions<ReplyOptions> options, TimeProvider clock)
+public sealed class ReplyWaiter(
+    ConversationsClient twilio,
+    ConversationStore store,
+    IOptions<ReplyOptions> options,
+    TimeProvider clock,
+    IHostApplicationLifetime lifetime)
 {
     /// <summary>The newest messages read per page.</summary>
     public const int PageSize = 10;
@@ -20,6 +26,7 @@ public sealed class ReplyWaiter(ConversationsClient twilio, ConversationStore st
     {
         Event,
         Timer,
+        Stopping,
     }
 
     /// <summary>
@@ -52,6 +59,11 @@ public sealed class ReplyWaiter(ConversationsClient twilio, ConversationStore st
 
             var until = deadline is { } limitAt && limitAt < nextPoll ? limitAt : nextPoll;
             var wake = await NextWakeAsync(subscription, username, until - now, cancellationToken);
+            if (wake == Wake.Stopping)
+            {
+                return AgentReplies.Pending;
+            }
+
             look = wake == Wake.Event;
             if (wake == Wake.Timer && clock.GetUtcNow() >= nextPoll)
             {
@@ -129,16 +141,16 @@ public sealed class ReplyWaiter(ConversationsClient twilio, ConversationStore st
     /// <summary>Waits for an event that can matter (not the user's own message coming back) or for <paramref name="due"/>.</summary>
     private async Task<Wake> NextWakeAsync(ConversationEvents.Subscription subscription, string username, TimeSpan due, CancellationToken cancellationToken)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
         var timer = Task.Delay(due > TimeSpan.Zero ? due : TimeSpan.Zero, clock, stop.Token);
         while (true)
         {
             var ready = subscription.Events.WaitToReadAsync(stop.Token).AsTask();
-            if (await Task.WhenAny(timer, ready) == timer)
+            if (await Task.WhenAny(timer, ready) == timer || lifetime.ApplicationStopping.IsCancellationRequested)
             {
                 await stop.CancelAsync();
                 cancellationToken.ThrowIfCancellationRequested();
-                return Wake.Timer;
+                return lifetime.ApplicationStopping.IsCancellationRequested ? Wake.Stopping : Wake.Timer;
             }
 
             cancellationToken.ThrowIfCancellationRequested();

@@ -74,6 +74,28 @@ public sealed class ConversationStore : IDisposable
         await transaction.CommitAsync(cancellationToken);
     }
 
+    /// <summary>True when the database answers a query (for /readyz).</summary>
+    public async Task<bool> IsReachableAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            return await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM user_conversations;", cancellationToken: cancellationToken)) >= 0;
+        }
+        catch (SqliteException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Moves everything in the write-ahead log into the database file, e.g. before the process exits.</summary>
+    public void Checkpoint()
+    {
+        using var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        connection.Execute("PRAGMA wal_checkpoint(TRUNCATE);");
+    }
+
     public async Task<StoredConversation?> FindAsync(string userKey, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
