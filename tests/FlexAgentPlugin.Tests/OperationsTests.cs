@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 namespace FlexAgentPlugin.Tests;
 
 /// <summary>What an operator relies on: liveness, readiness, and a clean shutdown.</summary>
+[Collection(RunsAlone.Name)]
 public sealed class OperationsTests
 {
     [Fact]

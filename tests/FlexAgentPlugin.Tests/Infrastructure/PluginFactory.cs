@@ -108,6 +108,22 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
         return settings;
     }
 
+    /// <summary>SQLite may still be closing its -wal/-shm files for a moment: retry, then leave the temp folder.</summary>
+    private void DeleteTemporaryFolder()
+    {
+        for (var attempt = 0; attempt < 20 && Directory.Exists(dataFolder); attempt++)
+        {
+            try
+            {
+                Directory.Delete(dataFolder, recursive: true);
+            }
+            catch (IOException)
+            {
+                Thread.Sleep(25);
+            }
+        }
+    }
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -191,10 +207,7 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
         }
 
         SqliteConnection.ClearAllPools();
-        if (Directory.Exists(dataFolder))
-        {
-            Directory.Delete(dataFolder, recursive: true);
-        }
+        DeleteTemporaryFolder();
 
         Assert.True(Twilio.UnknownRequests.Count == 0,
             "The fake Twilio received requests it does not know:\n" + string.Join("\n", Twilio.UnknownRequests));
