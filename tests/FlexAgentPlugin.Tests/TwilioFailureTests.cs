@@ -30,9 +30,10 @@ public sealed class TwilioFailureTests : IDisposable
         factory.Twilio.Intercept = _ => Task.FromResult<HttpResponseMessage?>(
             FakeTwilio.Error(HttpStatusCode.ServiceUnavailable, 20503, "Service unavailable"));
 
-        var response = await PluginFactory.SendAsync(factory.CreateClient(), "alice", "hi");
+        var response = await factory.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(factory.CreateClient(), "alice", "hi"));
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(5, factory.Twilio.Count("POST", "/v1/Conversations"));
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.NotNull(response.Headers.RetryAfter);
         Assert.Empty(factory.StoredRows());
@@ -43,7 +44,7 @@ public sealed class TwilioFailureTests : IDisposable
     {
         factory.Twilio.Intercept = _ => throw new HttpRequestException("Connection refused");
 
-        var response = await PluginFactory.SendAsync(factory.CreateClient(), "alice", "hi");
+        var response = await factory.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(factory.CreateClient(), "alice", "hi"));
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Contains("could not be reached", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -65,14 +66,14 @@ public sealed class TwilioFailureTests : IDisposable
     }
 
     [Fact]
-    public async Task FailedSetupStoresNothingAndTheNextMessageStartsCleanly()
+    public async Task FailedSetupStoresNothingAndTheNextMessageCompletesTheSameConversation()
     {
         factory.Twilio.Intercept = r => Task.FromResult(r.Path.EndsWith("/Participants", StringComparison.Ordinal)
             ? FakeTwilio.Error(HttpStatusCode.InternalServerError, 20500, "Internal error")
             : null);
         var client = factory.CreateClient();
 
-        var failed = await PluginFactory.SendAsync(client, "alice", "hi");
+        var failed = await factory.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(client, "alice", "hi"));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
         Assert.Empty(factory.StoredRows());
 
@@ -85,6 +86,8 @@ public sealed class TwilioFailureTests : IDisposable
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(routed.Sid, Assert.Single(factory.StoredRows()).ConversationSid);
+        Assert.Single(factory.Twilio.Conversations);
+        Assert.Equal(["alice"], routed.Participants);
     }
 
     [Fact]

@@ -17,7 +17,8 @@ public sealed class TwilioWireFormatTests : IDisposable
         await FirstExchangeAsync();
 
         var create = Single("POST", "/v1/Conversations");
-        Assert.Equal(["FriendlyName", "Attributes"], create.Form.Select(p => p.Key));
+        Assert.Equal(["FriendlyName", "UniqueName", "Attributes"], create.Form.Select(p => p.Key));
+        Assert.Matches("^flexagent-[0-9a-f]{40}$", create.Form1("UniqueName"));
         Assert.Contains("AI plugin", create.Form1("FriendlyName"), StringComparison.Ordinal);
         Assert.Equal("ai-plugin", (string?)JsonNode.Parse(create.Form1("Attributes")!)!["source"]);
         Assert.Equal("application/x-www-form-urlencoded", create.ContentType);
@@ -49,7 +50,10 @@ public sealed class TwilioWireFormatTests : IDisposable
         await FirstExchangeAsync();
 
         var message = Single("POST", $"/v1/Conversations/{ConversationSid}/Messages");
-        Assert.Equal([new("Author", "alice"), new("Body", "Where is my order?")], message.Form);
+        Assert.Equal(["Author", "Body", "Attributes"], message.Form.Select(p => p.Key));
+        Assert.Equal("alice", message.Form1("Author"));
+        Assert.Equal("Where is my order?", message.Form1("Body"));
+        Assert.Matches("^[0-9a-f]{32}$", (string?)JsonNode.Parse(message.Form1("Attributes")!)!["client_message_id"]);
         Assert.Equal("true", message.Headers["X-Twilio-Webhook-Enabled"]);
     }
 

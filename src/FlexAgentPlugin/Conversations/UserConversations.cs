@@ -65,7 +65,7 @@ public sealed partial class UserConversations(
         await setups.Gate.WaitAsync(cancellationToken);
         try
         {
-            conversationSid = await CreateRoutedConversationAsync(username, cancellationToken);
+            conversationSid = await CreateRoutedConversationAsync(username, UniqueName(userKey, stored?.ConversationSid), cancellationToken);
         }
         finally
         {
@@ -76,18 +76,35 @@ public sealed partial class UserConversations(
         return new UserConversation(conversationSid, IsNew: true, LastDeliveredIndex: -1);
     }
 
-    private async Task<string> CreateRoutedConversationAsync(string username, CancellationToken cancellationToken)
+    /// <summary>
+    /// The conversation's UniqueName: the same for every attempt of one set-up (so a retried or repeated create
+    /// finds the conversation an earlier attempt made), different from the conversation it replaces.
+    /// </summary>
+    public static string UniqueName(string userKey, string? replacing) =>
+        "flexagent-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{userKey}:{replacing ?? "first"}")))[..40];
+
+    /// <summary>
+    /// Creates (or, after an interrupted earlier attempt, completes) the conversation: participant, event webhook,
+    /// Studio webhook. Each step is safe to repeat: the create finds its UniqueName, an existing participant counts
+    /// as added, and webhooks already present are not added twice.
+    /// </summary>
+    private async Task<string> CreateRoutedConversationAsync(string username, string uniqueName, CancellationToken cancellationToken)
     {
         var attributes = new JsonObject { ["source"] = "ai-plugin", ["created_by"] = "FlexAgentPlugin" }.ToJsonString();
-        var conversation = await twilio.CreateConversationAsync($"AI plugin: {username}", attributes, cancellationToken);
+        var conversation = await twilio.CreateConversationAsync($"AI plugin: {username}", uniqueName, attributes, cancellationToken);
         await twilio.AddChatParticipantAsync(conversation.Sid, username, cancellationToken);
-        if (events.CallbackUrl is { } callback)
+        var existing = conversation.Existed ? await twilio.ListWebhooksAsync(conversation.Sid, cancellationToken) : [];
+        if (events.CallbackUrl is { } callback && !existing.Any(w => w.Target == "webhook" && w.Configuration?.Url == callback))
         {
             await twilio.AddEventWebhookAsync(conversation.Sid, callback, ConversationEventsEndpoints.Filters, cancellationToken);
         }
 
         var flowSid = options.Value.StudioFlowSid!;
-        await twilio.AddStudioWebhookAsync(conversation.Sid, flowSid, StudioFilters, cancellationToken);
+        if (!existing.Any(w => w.Target == "studio"))
+        {
+            await twilio.AddStudioWebhookAsync(conversation.Sid, flowSid, StudioFilters, cancellationToken);
+        }
+
         Log.Created(logger, conversation.Sid, flowSid);
         return conversation.Sid;
     }

@@ -169,6 +169,14 @@ public sealed class SandboxState(TimeProvider clock)
         }
     }
 
+    public IReadOnlyList<SandboxWebhook> Webhooks(SandboxConversation conversation)
+    {
+        lock (gate)
+        {
+            return conversation.Webhooks.ToList();
+        }
+    }
+
     public IReadOnlyList<SandboxParticipant> Participants(SandboxConversation conversation)
     {
         lock (gate)

@@ -84,6 +84,12 @@ internal static partial class SandboxTwilioEndpoints
             return Created(SandboxTwilioJson.Webhook(webhook, Api(request)));
         });
 
+        conversations.MapGet("/{sid}/Webhooks", (string sid, HttpRequest request, SandboxState state) =>
+        {
+            var conversation = state.Get(sid);
+            return Ok(SandboxTwilioJson.WebhookPage(state.Webhooks(conversation), conversation.Sid, Api(request)));
+        });
+
         conversations.MapPost("/{sid}/Messages", async (string sid, HttpRequest request, SandboxState state) =>
         {
             var conversation = state.Get(sid);

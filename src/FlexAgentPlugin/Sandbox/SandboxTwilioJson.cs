@@ -103,6 +103,25 @@ internal static class SandboxTwilioJson
         };
     }
 
+    public static JsonObject WebhookPage(IReadOnlyList<SandboxWebhook> webhooks, string conversationSid, string api)
+    {
+        var url = $"{api}/v1/Conversations/{conversationSid}/Webhooks?PageSize=50&Page=0";
+        return new JsonObject
+        {
+            ["webhooks"] = new JsonArray(webhooks.Select(w => (JsonNode?)Webhook(w, api)).ToArray()),
+            ["meta"] = new JsonObject
+            {
+                ["page"] = 0,
+                ["page_size"] = 50,
+                ["first_page_url"] = url,
+                ["previous_page_url"] = null,
+                ["url"] = url,
+                ["next_page_url"] = null,
+                ["key"] = "webhooks",
+            },
+        };
+    }
+
     public static JsonObject Error(SandboxTwilioException fault) => new()
     {
         ["code"] = fault.Code,

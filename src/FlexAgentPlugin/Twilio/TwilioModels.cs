@@ -5,6 +5,10 @@ namespace FlexAgentPlugin.Twilio;
 /// <summary>A Conversations v1 conversation (the fields the relay reads).</summary>
 public sealed record Conversation(string Sid, string? State, string? FriendlyName, string? Attributes)
 {
+    /// <summary>True when a create found the conversation already there (an earlier attempt of the same set-up).</summary>
+    [JsonIgnore]
+    public bool Existed { get; init; }
+
     public const string Closed = "closed";
 
     public bool IsClosed => string.Equals(State, Closed, StringComparison.Ordinal);
@@ -12,7 +16,11 @@ public sealed record Conversation(string Sid, string? State, string? FriendlyNam
 
 public sealed record Participant(string Sid, string ConversationSid, string? Identity);
 
-public sealed record ScopedWebhook(string Sid, string ConversationSid, string Target);
+public sealed record ScopedWebhook(string Sid, string ConversationSid, string Target, WebhookConfiguration? Configuration);
+
+public sealed record WebhookConfiguration(string? Url, string? FlowSid, IReadOnlyList<string>? Filters);
+
+public sealed record WebhookPage(IReadOnlyList<ScopedWebhook> Webhooks, PageMeta Meta);
 
 /// <summary>A conversation message; <see cref="Index"/> orders messages within their conversation.</summary>
 public sealed record ConversationMessage(string Sid, int Index, string? Author, string? Body, string? Attributes);
@@ -30,5 +38,6 @@ public sealed record TwilioError(int? Code, string? Message, string? MoreInfo, i
 [JsonSerializable(typeof(ScopedWebhook))]
 [JsonSerializable(typeof(ConversationMessage))]
 [JsonSerializable(typeof(MessagePage))]
+[JsonSerializable(typeof(WebhookPage))]
 [JsonSerializable(typeof(TwilioError))]
 internal sealed partial class TwilioJsonContext : JsonSerializerContext;

@@ -20,9 +20,9 @@ internal sealed partial class TwilioProblemHandler(IProblemDetailsService proble
                 "Twilio refused the credentials",
                 $"Twilio rejected the configured credentials (error {api.Code?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "401"}). "
                 + "Check ACCOUNT_SID and AUTH_TOKEN, or TWILIO_API_KEY and TWILIO_API_SECRET."),
-            TwilioApiException { IsServerFault: true } api => Problem(StatusCodes.Status503ServiceUnavailable,
+            TwilioApiException { IsServerFault: true } or TwilioApiException { Status: System.Net.HttpStatusCode.TooManyRequests } => Problem(StatusCodes.Status503ServiceUnavailable,
                 "Twilio is failing",
-                $"Twilio could not {api.Operation} right now. Nothing was lost; try again in a few seconds."),
+                $"Twilio could not {((TwilioApiException)exception).Operation} right now, even after retrying. Nothing was lost; try again in a few seconds."),
             TwilioApiException api => Problem(StatusCodes.Status502BadGateway,
                 "Twilio rejected the request",
                 $"Twilio refused to {api.Operation}{CodeSuffix(api)}."),

@@ -6,8 +6,8 @@ namespace FlexAgentPlugin.Twilio;
 /// <summary>Twilio settings, the typed REST client and the mapping of Twilio failures to ProblemDetails.</summary>
 public static class TwilioSetup
 {
-    /// <summary>How long one Twilio REST call may take before it counts as unreachable.</summary>
-    public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
+    /// <summary>How long one Twilio REST call may take, retries included, before it counts as unreachable.</summary>
+    public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(90);
 
     /// <summary>Connections kept open to one Twilio host; a burst of users queues on them instead of opening thousands.</summary>
     public const int MaxConnectionsPerHost = 64;
@@ -33,6 +33,8 @@ public static class TwilioSetup
             .ValidateOnStart();
 
         services.AddTransient<TwilioAuthHandler>();
+        services.AddTransient<TwilioResilienceHandler>();
+        services.AddTransient<ConversationRateHandler>();
         services.AddHttpClient<ConversationsClient>((provider, http) =>
             {
                 var baseUrl = provider.GetRequiredService<IOptions<TwilioOptions>>().Value.ConversationsBaseUrl;
@@ -40,6 +42,8 @@ public static class TwilioSetup
                 http.Timeout = CallTimeout;
             })
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { MaxConnectionsPerServer = MaxConnectionsPerHost })
+            .AddHttpMessageHandler<ConversationRateHandler>()
+            .AddHttpMessageHandler<TwilioResilienceHandler>()
             .AddHttpMessageHandler<TwilioAuthHandler>();
 
         services.AddExceptionHandler<TwilioProblemHandler>();

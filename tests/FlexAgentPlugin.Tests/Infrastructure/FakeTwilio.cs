@@ -184,16 +184,20 @@ public sealed partial class FakeTwilio
             return null;
         }
 
-        if (!conversations.TryGetValue(segments[2], out var conversation))
+        if (!conversations.TryGetValue(segments[2], out var conversation)
+            && conversations.Values.FirstOrDefault(c => c.UniqueName == segments[2]) is not { } named)
         {
             return Error(HttpStatusCode.NotFound, 20404, $"The requested resource /Conversations/{segments[2]} was not found");
         }
+
+        conversation ??= conversations.Values.First(c => c.UniqueName == segments[2]);
 
         return (r.Method, segments.Length > 3 ? segments[3] : null) switch
         {
             ("GET", null) when segments.Length == 3 => Json(HttpStatusCode.OK, ConversationJson(conversation)),
             ("POST", "Participants") when segments.Length == 4 => AddParticipant(r, conversation),
             ("POST", "Webhooks") when segments.Length == 4 => AddWebhook(r, conversation),
+            ("GET", "Webhooks") when segments.Length == 4 => ListWebhooks(conversation),
             ("POST", "Messages") when segments.Length == 4 => SendMessage(r, conversation),
             ("GET", "Messages") when segments.Length == 4 => ListMessages(r, conversation),
             _ => null,
@@ -207,7 +211,13 @@ public sealed partial class FakeTwilio
             return bad;
         }
 
-        var conversation = new FakeConversation(NewSid("CH"), "active", r.Form1("FriendlyName"), r.Form1("Attributes") ?? "{}");
+        var uniqueName = r.Form1("UniqueName");
+        if (uniqueName is not null && conversations.Values.Any(c => c.UniqueName == uniqueName))
+        {
+            return Error(HttpStatusCode.Conflict, 50353, "Conversation with provided unique name already exists");
+        }
+
+        var conversation = new FakeConversation(NewSid("CH"), "active", r.Form1("FriendlyName"), r.Form1("Attributes") ?? "{}") { UniqueName = uniqueName };
         conversations.Add(conversation.Sid, conversation);
         return Json(HttpStatusCode.Created, ConversationJson(conversation));
     }
@@ -269,22 +279,39 @@ public sealed partial class FakeTwilio
 
         var webhook = new FakeWebhook(NewSid("WH"), target, r.FormAll("Configuration.Filters"), r.Form1("Configuration.FlowSid"), r.Form1("Configuration.Url"));
         conversation.Webhooks.Add(webhook);
-        return Json(HttpStatusCode.Created, new JsonObject
+        return Json(HttpStatusCode.Created, WebhookJson(conversation, webhook));
+    }
+
+    private HttpResponseMessage ListWebhooks(FakeConversation conversation)
+    {
+        var url = $"{Host}/v1/Conversations/{conversation.Sid}/Webhooks?PageSize=50&Page=0";
+        return Json(HttpStatusCode.OK, new JsonObject
         {
-            ["account_sid"] = User,
-            ["conversation_sid"] = conversation.Sid,
-            ["sid"] = webhook.Sid,
-            ["target"] = target,
-            ["configuration"] = new JsonObject
+            ["webhooks"] = new JsonArray(conversation.Webhooks.Select(w => (JsonNode?)WebhookJson(conversation, w)).ToArray()),
+            ["meta"] = new JsonObject
             {
-                ["flow_sid"] = webhook.FlowSid,
-                ["filters"] = new JsonArray(webhook.Filters.Select(f => (JsonNode?)f).ToArray()),
+                ["page"] = 0, ["page_size"] = 50, ["first_page_url"] = url, ["previous_page_url"] = null,
+                ["url"] = url, ["next_page_url"] = null, ["key"] = "webhooks",
             },
-            ["date_created"] = "2026-01-01T12:00:00Z",
-            ["date_updated"] = "2026-01-01T12:00:00Z",
-            ["url"] = $"{Host}/v1/Conversations/{conversation.Sid}/Webhooks/{webhook.Sid}",
         });
     }
+
+    private JsonObject WebhookJson(FakeConversation conversation, FakeWebhook webhook) => new()
+    {
+        ["account_sid"] = User,
+        ["conversation_sid"] = conversation.Sid,
+        ["sid"] = webhook.Sid,
+        ["target"] = webhook.Target,
+        ["configuration"] = new JsonObject
+        {
+            ["url"] = webhook.Url,
+            ["flow_sid"] = webhook.FlowSid,
+            ["filters"] = new JsonArray(webhook.Filters.Select(f => (JsonNode?)f).ToArray()),
+        },
+        ["date_created"] = "2026-01-01T12:00:00Z",
+        ["date_updated"] = "2026-01-01T12:00:00Z",
+        ["url"] = $"{Host}/v1/Conversations/{conversation.Sid}/Webhooks/{webhook.Sid}",
+    };
 
     private HttpResponseMessage SendMessage(RecordedRequest r, FakeConversation conversation)
     {
@@ -380,7 +407,7 @@ public sealed partial class FakeTwilio
         ["chat_service_sid"] = "IS" + new string('a', 32),
         ["messaging_service_sid"] = "MG" + new string('a', 32),
         ["friendly_name"] = c.FriendlyName,
-        ["unique_name"] = null,
+        ["unique_name"] = c.UniqueName,
         ["attributes"] = c.Attributes,
         ["date_created"] = "2026-01-01T12:00:00Z",
         ["date_updated"] = "2026-01-01T12:00:00Z",
@@ -441,6 +468,8 @@ public sealed class FakeConversation(string sid, string state, string? friendlyN
     public string? FriendlyName { get; } = friendlyName;
 
     public string Attributes { get; } = attributes;
+
+    public string? UniqueName { get; init; }
 
     public List<string> Participants { get; } = [];
 
