@@ -22,6 +22,10 @@ public sealed class TwilioOptions
     [ConfigurationKeyName("TWILIO_FLEX_BASE_URL")]
     public string FlexBaseUrl { get; set; } = "https://flex-api.twilio.com";
 
+    /// <summary>Seconds one attempt of a Twilio call may take before it is abandoned and retried.</summary>
+    [ConfigurationKeyName("TWILIO_TIMEOUT_SECONDS")]
+    public double AttemptTimeoutSeconds { get; set; } = 10;
+
     public bool HasAccount => !string.IsNullOrWhiteSpace(AccountSid);
 
     private bool HasApiKey => !string.IsNullOrWhiteSpace(ApiKey) && !string.IsNullOrWhiteSpace(ApiSecret);

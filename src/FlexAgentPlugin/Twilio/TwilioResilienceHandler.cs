@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Retry;
 
@@ -17,14 +18,14 @@ internal sealed class TwilioResilienceHandler : DelegatingHandler
 
     public const int MaxRetries = 4;
 
-    public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(10);
-
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(20);
 
     private readonly ResiliencePipeline<HttpResponseMessage> pipeline;
+    private readonly TimeSpan attemptTimeout;
 
-    public TwilioResilienceHandler(TimeProvider clock)
+    public TwilioResilienceHandler(TimeProvider clock, IOptions<TwilioOptions> options)
     {
+        attemptTimeout = TimeSpan.FromSeconds(options.Value.AttemptTimeoutSeconds);
         pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = clock }
             .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
@@ -62,7 +63,7 @@ internal sealed class TwilioResilienceHandler : DelegatingHandler
             }
 
             using var attempt = CancellationTokenSource.CreateLinkedTokenSource(token);
-            attempt.CancelAfter(AttemptTimeout);
+            attempt.CancelAfter(attemptTimeout);
             try
             {
                 var response = await base.SendAsync(Copy(request, body), attempt.Token);
@@ -72,7 +73,7 @@ internal sealed class TwilioResilienceHandler : DelegatingHandler
             catch (OperationCanceledException) when (!token.IsCancellationRequested)
             {
                 mayHaveApplied = true;
-                throw new TimeoutException($"Twilio did not answer within {AttemptTimeout.TotalSeconds:F0} s.");
+                throw new TimeoutException($"Twilio did not answer within {attemptTimeout.TotalSeconds} s.");
             }
             catch (HttpRequestException)
             {

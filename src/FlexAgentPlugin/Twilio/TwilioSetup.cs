@@ -28,6 +28,8 @@ public static class TwilioSetup
                 "ACCOUNT_SID must be set when AUTH_TOKEN or TWILIO_API_KEY is set.")
             .Validate(o => Settings.IsHttpUrl(o.ConversationsBaseUrl),
                 "TWILIO_CONVERSATIONS_BASE_URL must be an absolute http(s) URL such as https://conversations.twilio.com.")
+            .Validate(o => o.AttemptTimeoutSeconds is >= 0.1 and <= 60,
+                "TWILIO_TIMEOUT_SECONDS must be a number of seconds between 0.1 and 60.")
             .Validate(o => Settings.IsHttpUrl(o.FlexBaseUrl),
                 "TWILIO_FLEX_BASE_URL must be an absolute http(s) URL such as https://flex-api.twilio.com.")
             .ValidateOnStart();

@@ -46,6 +46,12 @@ public sealed partial class FakeTwilio
     /// <summary>Runs before a request is answered; return a response to answer with it instead (fault injection).</summary>
     public Func<RecordedRequest, Task<HttpResponseMessage?>>? Intercept { get; set; }
 
+    /// <summary>When true for a request, it is carried out and then answered 503, as if Twilio's answer was lost.</summary>
+    public Func<RecordedRequest, bool>? FailAfterApplying { get; set; }
+
+    /// <summary>When set, the agent answers every customer message at once with "re: {body}".</summary>
+    public bool AutoReply { get; set; }
+
     public IReadOnlyList<RecordedRequest> Requests
     {
         get
@@ -162,7 +168,10 @@ public sealed partial class FakeTwilio
 
         lock (gate)
         {
-            return Route(recorded) ?? Unknown(recorded, "no such resource or method");
+            var response = Route(recorded) ?? Unknown(recorded, "no such resource or method");
+            return FailAfterApplying?.Invoke(recorded) == true
+                ? Error(HttpStatusCode.ServiceUnavailable, 20503, "Service unavailable (after applying the request)")
+                : response;
         }
     }
 
@@ -332,6 +341,11 @@ public sealed partial class FakeTwilio
 
         var message = new FakeMessage(NewSid("IM"), conversation.Messages.Count, r.Form1("Author") ?? "system", r.Form1("Body"), r.Form1("Attributes") ?? "{}");
         conversation.Messages.Add(message);
+        if (AutoReply && message.Author != AgentIdentity)
+        {
+            conversation.Messages.Add(new FakeMessage(NewSid("IM"), conversation.Messages.Count, AgentIdentity, $"re: {message.Body}", "{}"));
+        }
+
         return Json(HttpStatusCode.Created, MessageJson(conversation, message));
     }
 
@@ -455,7 +469,7 @@ public sealed partial class FakeTwilio
     private sealed class Handler(FakeTwilio fake) : HttpMessageHandler
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-            fake.AnswerAsync(request);
+            fake.AnswerAsync(request).WaitAsync(cancellationToken);
     }
 }
 

@@ -1,0 +1,66 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using FlexAgentPlugin.Tests.Infrastructure;
+
+namespace FlexAgentPlugin.Tests;
+
+public sealed class LogSecrecyTests
+{
+    private const string ApiKey = "SKfedcba9876543210fedcba9876543210";
+    private const string ApiSecret = "api-secret-never-logged-0001";
+    private const string BearerToken = "bearer-token-never-logged-0001";
+
+    [Fact]
+    public async Task NoCredentialTokenOrAuthorizationValueAppearsInAnyLogLine()
+    {
+        using var factory = new PluginFactory(new Dictionary<string, string?>
+        {
+            ["TWILIO_API_KEY"] = ApiKey,
+            ["TWILIO_API_SECRET"] = ApiSecret,
+            ["PLUGIN_BEARER_TOKEN"] = BearerToken,
+            ["PUBLIC_BASE_URL"] = ConversationEventsTests.PublicUrl,
+            ["Logging:LogLevel:Default"] = "Trace",
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace",
+            ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Trace",
+        });
+        factory.Twilio.User = ApiKey;
+        factory.Twilio.Password = ApiSecret;
+        factory.Twilio.AutoReply = true;
+        var client = factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", BearerToken);
+
+        // A normal exchange, woken by a signed event.
+        var send = PluginFactory.SendAsync(client, "alice", "hi");
+        await factory.Clock.WaitForArmedTimerAsync();
+        await factory.PostEventAsync(client, ("EventType", "onMessageAdded"), ("ConversationSid", factory.Twilio.Conversations.Single().Sid), ("Author", FakeTwilio.AgentIdentity));
+        Assert.Equal(HttpStatusCode.OK, (await send.WaitAsync(TimeSpan.FromSeconds(10))).StatusCode);
+
+        // A forged event, a caller with the wrong token, Twilio refusing the credentials, Twilio failing.
+        using var forged = new HttpRequestMessage(HttpMethod.Post, "/twilio/conversation-events") { Content = new FormUrlEncodedContent([new("ConversationSid", "CH1")]) };
+        forged.Headers.Add("X-Twilio-Signature", "forged");
+        await client.SendAsync(forged);
+        using var wrongCaller = factory.CreateClient();
+        wrongCaller.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", BearerToken + "-guess");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PluginFactory.SendAsync(wrongCaller, "bob", "hi")).StatusCode);
+        factory.Twilio.Password = "rotated-secret";
+        Assert.Equal(HttpStatusCode.BadGateway, (await PluginFactory.SendAsync(client, "carol", "hi")).StatusCode);
+        factory.Twilio.Password = ApiSecret;
+        factory.Twilio.Intercept = _ => Task.FromResult<HttpResponseMessage?>(FakeTwilio.Error(HttpStatusCode.InternalServerError, 20500, "Internal error"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await factory.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(client, "dave", "hi"))).StatusCode);
+
+        var lines = factory.Logs.Lines.Select(l => l.Text).ToList();
+        Assert.True(lines.Count > 50, $"Expected a full trace-level log, got {lines.Count} lines.");
+        Assert.Contains(lines, line => line.Contains("Authorization:", StringComparison.Ordinal));
+        string[] secrets =
+        [
+            ApiSecret, BearerToken, BearerToken + "-guess", PluginFactory.AuthToken,
+            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{ApiKey}:{ApiSecret}")),
+            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{ApiKey}:rotated-secret")),
+        ];
+        foreach (var secret in secrets)
+        {
+            Assert.DoesNotContain(lines, line => line.Contains(secret, StringComparison.Ordinal));
+        }
+    }
+}
