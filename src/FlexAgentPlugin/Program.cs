@@ -19,8 +19,9 @@ builder.AddEnvironmentSettings(args);
 builder.Services.AddProblemDetails();
 builder.Services.AddSingleton(TimeProvider.System);
 
-// Capabilities: plugin files, the relay (conversations + replies), Twilio's conversation events, Twilio,
-// storage, health, and the built-in Flex sandbox used when no Twilio account is configured.
+// Capabilities: access (bearer token, rate limits), plugin files, the relay (conversations + replies),
+// Twilio's conversation events, Twilio, storage, health, and the built-in Flex sandbox used when no
+// Twilio account is configured.
 builder.Services
     .AddAccess()
     .AddPluginFiles()

@@ -177,14 +177,6 @@ public sealed class SandboxState(TimeProvider clock)
         }
     }
 
-    public IReadOnlyList<SandboxParticipant> Participants(SandboxConversation conversation)
-    {
-        lock (gate)
-        {
-            return conversation.Participants.ToList();
-        }
-    }
-
     /// <summary>The routed conversations (the agent's queue) with their messages, newest activity first.</summary>
     public IReadOnlyList<(SandboxConversation Conversation, IReadOnlyList<SandboxMessage> Messages, string Customer)> Queue()
     {

@@ -90,37 +90,31 @@ internal static class SandboxTwilioJson
         return new JsonObject
         {
             ["messages"] = new JsonArray(page.Select(m => (JsonNode?)Message(m, api)).ToArray()),
-            ["meta"] = new JsonObject
-            {
-                ["page"] = pageNumber,
-                ["page_size"] = pageSize,
-                ["first_page_url"] = $"{list}&Page=0",
-                ["previous_page_url"] = null,
-                ["url"] = $"{list}&Page={pageNumber}",
-                ["next_page_url"] = next is { } token ? $"{list}&Page={pageNumber + 1}&PageToken=PT{token}" : null,
-                ["key"] = "messages",
-            },
+            ["meta"] = Meta("messages", list, pageNumber, pageSize, next is { } token ? $"{list}&Page={pageNumber + 1}&PageToken=PT{token}" : null),
         };
     }
 
     public static JsonObject WebhookPage(IReadOnlyList<SandboxWebhook> webhooks, string conversationSid, string api)
     {
-        var url = $"{api}/v1/Conversations/{conversationSid}/Webhooks?PageSize=50&Page=0";
+        var list = $"{api}/v1/Conversations/{conversationSid}/Webhooks?PageSize=50";
         return new JsonObject
         {
             ["webhooks"] = new JsonArray(webhooks.Select(w => (JsonNode?)Webhook(w, api)).ToArray()),
-            ["meta"] = new JsonObject
-            {
-                ["page"] = 0,
-                ["page_size"] = 50,
-                ["first_page_url"] = url,
-                ["previous_page_url"] = null,
-                ["url"] = url,
-                ["next_page_url"] = null,
-                ["key"] = "webhooks",
-            },
+            ["meta"] = Meta("webhooks", list, pageNumber: 0, pageSize: 50, nextPageUrl: null),
         };
     }
+
+    /// <summary>Twilio's paging block; <paramref name="key"/> names the list it describes.</summary>
+    private static JsonObject Meta(string key, string list, int pageNumber, int pageSize, string? nextPageUrl) => new()
+    {
+        ["page"] = pageNumber,
+        ["page_size"] = pageSize,
+        ["first_page_url"] = $"{list}&Page=0",
+        ["previous_page_url"] = null,
+        ["url"] = $"{list}&Page={pageNumber}",
+        ["next_page_url"] = nextPageUrl,
+        ["key"] = key,
+    };
 
     public static JsonObject Error(SandboxTwilioException fault) => new()
     {
