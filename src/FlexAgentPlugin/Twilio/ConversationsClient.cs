@@ -1,7 +1,4 @@
-using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 
 namespace FlexAgentPlugin.Twilio;
 
@@ -9,7 +6,7 @@ namespace FlexAgentPlugin.Twilio;
 /// Typed client for the part of Twilio's Conversations v1 REST API the relay uses. Parameter names follow
 /// Twilio's OpenAPI description: form-encoded bodies in PascalCase, snake_case JSON answers.
 /// </summary>
-public sealed class ConversationsClient(HttpClient http)
+public sealed class ConversationsClient(HttpClient http) : TwilioRestClient(http)
 {
     /// <summary>Twilio's code for a UniqueName already taken.</summary>
     public const int AlreadyExists = 50353;
@@ -128,7 +125,7 @@ public sealed class ConversationsClient(HttpClient http)
         }
 
         // The credentials go with the request: follow only links to the host this client is configured for.
-        if (!Uri.TryCreate(next, UriKind.Absolute, out var uri) || Uri.Compare(uri, http.BaseAddress, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) != 0)
+        if (!Uri.TryCreate(next, UriKind.Absolute, out var uri) || Uri.Compare(uri, Http.BaseAddress, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) != 0)
         {
             throw new TwilioUnavailableException("list messages", new InvalidOperationException("Twilio's next_page_url points at another host."));
         }
@@ -137,70 +134,8 @@ public sealed class ConversationsClient(HttpClient http)
         return await SendAsync("list messages", request, TwilioJsonContext.Default.MessagePage, notFoundIsNull: false, cancellationToken);
     }
 
-    private static void RecoverWith(HttpRequestMessage request, Func<CancellationToken, Task<HttpContent?>> recover) =>
-        request.Options.Set(TwilioResilienceHandler.Recover, recover);
-
     private async Task<HttpContent?> FindWebhookAsync(string conversationSid, Func<ScopedWebhook, bool> match, CancellationToken cancellationToken) =>
         (await ListWebhooksAsync(conversationSid, cancellationToken)).FirstOrDefault(match) is { } found
             ? JsonContent.Create(found, TwilioJsonContext.Default.ScopedWebhook)
             : null;
-
-    private async Task<T> PostAsync<T>(
-        string operation, string path, IEnumerable<KeyValuePair<string, string>> form, JsonTypeInfo<T> type,
-        CancellationToken cancellationToken, Action<HttpRequestMessage>? configure = null) where T : class
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(form) };
-        configure?.Invoke(request);
-        return (await SendAsync(operation, request, type, notFoundIsNull: false, cancellationToken))!;
-    }
-
-    private async Task<T?> SendAsync<T>(
-        string operation, HttpRequestMessage request, JsonTypeInfo<T> type, bool notFoundIsNull, CancellationToken cancellationToken) where T : class
-    {
-        try
-        {
-            using var response = await http.SendAsync(request, cancellationToken);
-            if (response.IsSuccessStatusCode)
-            {
-                return await response.Content.ReadFromJsonAsync(type, cancellationToken)
-                    ?? throw new TwilioUnavailableException(operation, new JsonException("Twilio answered with an empty body."));
-            }
-
-            if (notFoundIsNull && response.StatusCode == HttpStatusCode.NotFound)
-            {
-                return null;
-            }
-
-            throw new TwilioApiException(operation, response.StatusCode, await ReadErrorAsync(response, cancellationToken));
-        }
-        catch (HttpRequestException ex)
-        {
-            throw new TwilioUnavailableException(operation, ex);
-        }
-        catch (JsonException ex)
-        {
-            throw new TwilioUnavailableException(operation, ex);
-        }
-        catch (TimeoutException ex)
-        {
-            throw new TwilioUnavailableException(operation, ex);
-        }
-        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            // HttpClient.Timeout elapsed: the caller did not cancel, Twilio did not answer.
-            throw new TwilioUnavailableException(operation, ex);
-        }
-    }
-
-    private static async Task<TwilioError?> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await response.Content.ReadFromJsonAsync(TwilioJsonContext.Default.TwilioError, cancellationToken);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
 }

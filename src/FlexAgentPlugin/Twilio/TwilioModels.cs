@@ -29,6 +29,9 @@ public sealed record PageMeta(int Page, int PageSize, string? NextPageUrl, strin
 
 public sealed record MessagePage(IReadOnlyList<ConversationMessage> Messages, PageMeta Meta);
 
+/// <summary>A Flex Interaction (KD…): the routing of one conversation to an agent.</summary>
+public sealed record Interaction(string Sid, string? Url);
+
 /// <summary>The error body Twilio returns with every 4xx and 5xx.</summary>
 public sealed record TwilioError(int? Code, string? Message, string? MoreInfo, int? Status);
 
@@ -39,5 +42,6 @@ public sealed record TwilioError(int? Code, string? Message, string? MoreInfo, i
 [JsonSerializable(typeof(ConversationMessage))]
 [JsonSerializable(typeof(MessagePage))]
 [JsonSerializable(typeof(WebhookPage))]
+[JsonSerializable(typeof(Interaction))]
 [JsonSerializable(typeof(TwilioError))]
 internal sealed partial class TwilioJsonContext : JsonSerializerContext;

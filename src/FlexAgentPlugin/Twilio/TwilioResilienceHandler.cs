@@ -9,14 +9,20 @@ namespace FlexAgentPlugin.Twilio;
 /// The one place Twilio calls are retried: 429, 5xx, timeouts and connection failures, with capped, jittered
 /// exponential backoff that honours Retry-After (delays on the injected clock). Each attempt has its own timeout.
 /// A POST that may have taken effect (5xx, timeout, lost connection) is re-sent only after its
-/// <see cref="Recover"/> hook found no trace of it; a 429 means Twilio did nothing, so it is simply re-sent.
+/// <see cref="Recover"/> hook found no trace of it, and never when marked <see cref="AtMostOnce"/>; a 429 means
+/// Twilio did nothing, so it is simply re-sent.
 /// </summary>
 internal sealed class TwilioResilienceHandler : DelegatingHandler
 {
     /// <summary>Looks for the effect of an earlier attempt; returns it as the response body, or null to re-send.</summary>
     public static readonly HttpRequestOptionsKey<Func<CancellationToken, Task<HttpContent?>>> Recover = new("FlexAgentPlugin.Twilio.Recover");
 
+    /// <summary>Marks a POST whose effect cannot be looked up: after an ambiguous failure it fails instead of being re-sent.</summary>
+    public static readonly HttpRequestOptionsKey<bool> AtMostOnce = new("FlexAgentPlugin.Twilio.AtMostOnce");
+
     public const int MaxRetries = 4;
+
+    private static readonly ResiliencePropertyKey<bool> MustNotResend = new("FlexAgentPlugin.Twilio.MustNotResend");
 
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(20);
 
@@ -34,7 +40,7 @@ internal sealed class TwilioResilienceHandler : DelegatingHandler
                 UseJitter = true,
                 Delay = TimeSpan.FromMilliseconds(500),
                 MaxDelay = MaxDelay,
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome switch
+                ShouldHandle = args => ValueTask.FromResult(!args.Context.Properties.GetValue(MustNotResend, false) && args.Outcome switch
                 {
                     { Exception: HttpRequestException or TimeoutException } => true,
                     { Result: { } response } => response.StatusCode == HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500,
@@ -55,32 +61,46 @@ internal sealed class TwilioResilienceHandler : DelegatingHandler
         var body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(cancellationToken);
         var mayHaveApplied = false;
         request.Options.TryGetValue(Recover, out var recover);
-        return await pipeline.ExecuteAsync(async token =>
+        var atMostOnce = request.Options.TryGetValue(AtMostOnce, out var once) && once;
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        try
         {
-            if (mayHaveApplied && recover is not null && await recover(token) is { } found)
+            return await pipeline.ExecuteAsync(async context =>
             {
-                return new HttpResponseMessage(HttpStatusCode.Created) { Content = found, RequestMessage = request };
-            }
+                var token = context.CancellationToken;
+                if (mayHaveApplied && recover is not null && await recover(token) is { } found)
+                {
+                    return new HttpResponseMessage(HttpStatusCode.Created) { Content = found, RequestMessage = request };
+                }
 
-            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(token);
-            attempt.CancelAfter(attemptTimeout);
-            try
-            {
-                var response = await base.SendAsync(Copy(request, body), attempt.Token);
-                mayHaveApplied = (int)response.StatusCode >= 500;
-                return response;
-            }
-            catch (OperationCanceledException) when (!token.IsCancellationRequested)
-            {
-                mayHaveApplied = true;
-                throw new TimeoutException($"Twilio did not answer within {attemptTimeout.TotalSeconds} s.");
-            }
-            catch (HttpRequestException)
-            {
-                mayHaveApplied = true;
-                throw;
-            }
-        }, cancellationToken);
+                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(token);
+                attempt.CancelAfter(attemptTimeout);
+                try
+                {
+                    var response = await base.SendAsync(Copy(request, body), attempt.Token);
+                    mayHaveApplied = (int)response.StatusCode >= 500;
+                    return response;
+                }
+                catch (OperationCanceledException) when (!token.IsCancellationRequested)
+                {
+                    mayHaveApplied = true;
+                    throw new TimeoutException($"Twilio did not answer within {attemptTimeout.TotalSeconds} s.");
+                }
+                catch (HttpRequestException)
+                {
+                    mayHaveApplied = true;
+                    throw;
+                }
+                finally
+                {
+                    context.Properties.Set(MustNotResend, atMostOnce && mayHaveApplied);
+                }
+            }, context);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
     }
 
     /// <summary>Twilio's Retry-After (seconds or a date) when given, capped; otherwise the backoff decides.</summary>

@@ -37,18 +37,22 @@ public static class TwilioSetup
         services.AddTransient<TwilioAuthHandler>();
         services.AddTransient<TwilioResilienceHandler>();
         services.AddTransient<ConversationRateHandler>();
-        services.AddHttpClient<ConversationsClient>((provider, http) =>
+        AddTwilioClient<ConversationsClient>(services, options => options.ConversationsBaseUrl);
+        AddTwilioClient<InteractionsClient>(services, options => options.FlexBaseUrl);
+
+        services.AddExceptionHandler<TwilioProblemHandler>();
+        return services;
+    }
+
+    /// <summary>A typed client for one Twilio host, with the shared handlers: rate per conversation, retries, Basic auth.</summary>
+    private static void AddTwilioClient<TClient>(IServiceCollection services, Func<TwilioOptions, string> baseUrl) where TClient : class =>
+        services.AddHttpClient<TClient>((provider, http) =>
             {
-                var baseUrl = provider.GetRequiredService<IOptions<TwilioOptions>>().Value.ConversationsBaseUrl;
-                http.BaseAddress = new Uri(baseUrl.TrimEnd('/') + "/");
+                http.BaseAddress = new Uri(baseUrl(provider.GetRequiredService<IOptions<TwilioOptions>>().Value).TrimEnd('/') + "/");
                 http.Timeout = CallTimeout;
             })
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { MaxConnectionsPerServer = MaxConnectionsPerHost })
             .AddHttpMessageHandler<ConversationRateHandler>()
             .AddHttpMessageHandler<TwilioResilienceHandler>()
             .AddHttpMessageHandler<TwilioAuthHandler>();
-
-        services.AddExceptionHandler<TwilioProblemHandler>();
-        return services;
-    }
 }
