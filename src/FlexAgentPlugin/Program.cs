@@ -1,6 +1,7 @@
 using FlexAgentPlugin.Access;
 using FlexAgentPlugin.Configuration;
 using FlexAgentPlugin.Events;
+using FlexAgentPlugin.Handover;
 using FlexAgentPlugin.Health;
 using FlexAgentPlugin.PluginFiles;
 using FlexAgentPlugin.Relay;
@@ -19,14 +20,15 @@ builder.AddEnvironmentSettings(args);
 builder.Services.AddProblemDetails();
 builder.Services.AddSingleton(TimeProvider.System);
 
-// Capabilities: access (bearer token, rate limits), plugin files, the relay (conversations + replies),
-// Twilio's conversation events, Twilio, storage, health, and the built-in Flex sandbox used when no
-// Twilio account is configured.
+// Capabilities: access (bearer token, rate limits), plugin files, the relay (conversations, Flex routing,
+// replies), Twilio's conversation events, the AI Assistant hand-over tool, Twilio, storage, health, and the
+// built-in Flex sandbox used when no Twilio account is configured.
 builder.Services
     .AddAccess()
     .AddPluginFiles()
     .AddRelay()
     .AddConversationEvents()
+    .AddHandover()
     .AddTwilio()
     .AddStorage()
     .AddHealth()
@@ -49,6 +51,7 @@ api.MapRelay();
 api.MapReplies();
 app.MapPluginFiles();
 app.MapConversationEvents();
+app.MapHandover();
 app.MapHealth();
 app.MapSandbox();
 

@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using FlexAgentPlugin.Access;
 using FlexAgentPlugin.Configuration;
+using FlexAgentPlugin.Handover;
 using FlexAgentPlugin.PluginFiles;
 using FlexAgentPlugin.Relay;
+using FlexAgentPlugin.Routing;
 using FlexAgentPlugin.Sandbox;
 using FlexAgentPlugin.Storage;
 using FlexAgentPlugin.Tests.Infrastructure;
@@ -31,6 +33,10 @@ public sealed class ConfigurationTests
     [InlineData("DATABASE_PATH", " ")]
     [InlineData("SANDBOX", "maybe")]
     [InlineData("SANDBOX_AUTO_REPLY_SECONDS", "-1")]
+    [InlineData("FLEX_WORKSPACE_SID", "WW0123456789abcdef0123456789abcdef")]
+    [InlineData("FLEX_WORKFLOW_SID", "WS0123456789abcdef0123456789abcdef")]
+    [InlineData("ROUTING_MODE", "flex")]
+    [InlineData("HANDOVER_TOKEN", "short")]
     public void MalformedSettingStopsTheStartNamingTheVariable(string variable, string value)
     {
         var failures = StartFailures(new Dictionary<string, string?> { [variable] = value });
@@ -39,11 +45,28 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
-    public void CredentialsWithoutAStudioFlowStopTheStart()
+    public void CredentialsWithNeitherRoutingStopTheStartNamingBothChoices()
     {
         var failures = StartFailures(new Dictionary<string, string?> { ["CONV_FLOW"] = "" });
 
-        Assert.Contains(failures, f => f.StartsWith("CONV_FLOW must be set", StringComparison.Ordinal));
+        Assert.Equal([RoutingSetup.Neither], failures);
+    }
+
+    [Theory]
+    [InlineData("interactions", "", "", "ROUTING_MODE=interactions needs FLEX_WORKSPACE_SID and FLEX_WORKFLOW_SID.")]
+    [InlineData("studio", PluginFactory.WorkspaceSid, PluginFactory.WorkflowSid, "ROUTING_MODE=studio needs CONV_FLOW, the Studio flow (FW…) that sends conversations to Flex.")]
+    [InlineData("", PluginFactory.WorkspaceSid, "", "FLEX_WORKSPACE_SID and FLEX_WORKFLOW_SID must be set together.")]
+    public void RoutingModeWithoutItsSettingsStopsTheStart(string mode, string workspace, string workflow, string failure)
+    {
+        var failures = StartFailures(new Dictionary<string, string?>
+        {
+            ["ROUTING_MODE"] = mode,
+            ["CONV_FLOW"] = "",
+            ["FLEX_WORKSPACE_SID"] = workspace,
+            ["FLEX_WORKFLOW_SID"] = workflow,
+        });
+
+        Assert.Contains(failure, failures);
     }
 
     [Fact]
@@ -113,7 +136,7 @@ public sealed class ConfigurationTests
         var settings = PluginFactory.ValidSettings(Path.Combine(Path.GetTempPath(), "unused.db"), overrides);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
-        services.AddAccess().AddPluginFiles().AddRelay().AddTwilio().AddStorage().AddSandbox();
+        services.AddAccess().AddPluginFiles().AddRelay().AddHandover().AddTwilio().AddStorage().AddSandbox();
         using var provider = services.BuildServiceProvider();
 
         var error = Record.Exception(() => provider.GetRequiredService<IStartupValidator>().Validate());

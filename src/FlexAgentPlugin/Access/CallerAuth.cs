@@ -25,17 +25,18 @@ internal static class CallerAuth
             detail: "Send the API key as the header Authorization: Bearer <token> (in a GPT Action: Authentication, API key, Bearer).");
     }
 
-    private static bool HasToken(HttpRequest request, string expected)
-    {
-        var header = request.Headers.Authorization.ToString();
-        const string Scheme = "Bearer ";
-        if (!header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
+    private static bool HasToken(HttpRequest request, string expected) =>
+        BearerToken(request) is { } given && SameSecret(given, expected);
 
-        var given = SHA256.HashData(Encoding.UTF8.GetBytes(header[Scheme.Length..].Trim()));
-        var wanted = SHA256.HashData(Encoding.UTF8.GetBytes(expected.Trim()));
-        return CryptographicOperations.FixedTimeEquals(given, wanted);
+    /// <summary>The token of an <c>Authorization: Bearer</c> header, or null without one.</summary>
+    public static string? BearerToken(HttpRequest request)
+    {
+        const string Scheme = "Bearer ";
+        var header = request.Headers.Authorization.ToString();
+        return header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase) ? header[Scheme.Length..].Trim() : null;
     }
+
+    /// <summary>Compares two secrets in constant time (hashed first, so their lengths do not leak either).</summary>
+    public static bool SameSecret(string given, string expected) =>
+        CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(expected.Trim())));
 }

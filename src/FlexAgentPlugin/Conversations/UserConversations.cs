@@ -3,17 +3,22 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using FlexAgentPlugin.Events;
+using FlexAgentPlugin.Routing;
 using FlexAgentPlugin.Storage;
 using FlexAgentPlugin.Twilio;
 using Microsoft.Extensions.Options;
 
 namespace FlexAgentPlugin.Conversations;
 
-/// <summary>The conversation a user's message goes to; <see cref="IsNew"/> when it was just created.</summary>
-public sealed record UserConversation(string Sid, bool IsNew, long? LastDeliveredIndex);
+/// <summary>
+/// The conversation a user's message goes to; <see cref="IsNew"/> when it was just created, <see cref="AwaitsInteraction"/>
+/// when it was set up for Interactions routing and no Interaction has routed it yet.
+/// </summary>
+public sealed record UserConversation(string Sid, bool IsNew, long? LastDeliveredIndex, bool AwaitsInteraction);
 
 /// <summary>
-/// Finds the user's open Twilio conversation, or creates one and routes it to Flex. The user is remembered by
+/// Finds the user's open Twilio conversation, or creates one (routed to Flex by its Studio webhook in Studio mode;
+/// in Interactions mode the relay routes it after the first message). The user is remembered by
 /// the SHA-256 of the username; the row is written only once the conversation is fully set up. Whether a stored
 /// conversation is still open comes from SQLite (kept by the state webhook and by failed posts), not from a
 /// fetch before every message. At most <see cref="TwilioSetup.MaxConnectionsPerHost"/> set-ups run at once: in a
@@ -25,9 +30,13 @@ public sealed partial class UserConversations(
     KeyedLock locks,
     SetupGate setups,
     EventsAddress events,
-    IOptions<ConversationOptions> options,
+    IOptions<RoutingOptions> routing,
     ILogger<UserConversations> logger)
 {
+    /// <summary>How a conversation was set up to reach Flex, as stored with it.</summary>
+    private const string StudioRouting = "studio";
+    private const string InteractionsRouting = "interactions";
+
     /// <summary>Studio needs only new messages to start its flow.</summary>
     private static readonly string[] StudioFilters = ["onMessageAdded"];
 
@@ -53,7 +62,8 @@ public sealed partial class UserConversations(
         var stored = await store.FindAsync(userKey, cancellationToken);
         if (stored is { Closed: false } && stored.ConversationSid != gone)
         {
-            return new UserConversation(stored.ConversationSid, IsNew: false, stored.LastDeliveredIndex);
+            return new UserConversation(stored.ConversationSid, IsNew: false, stored.LastDeliveredIndex,
+                AwaitsInteraction: stored.Routing == InteractionsRouting && stored.InteractionSid is null);
         }
 
         if (stored is not null)
@@ -72,8 +82,9 @@ public sealed partial class UserConversations(
             setups.Gate.Release();
         }
 
-        await store.SaveNewAsync(userKey, conversationSid, cancellationToken);
-        return new UserConversation(conversationSid, IsNew: true, LastDeliveredIndex: -1);
+        var interactions = routing.Value.EffectiveMode == RoutingMode.Interactions;
+        await store.SaveNewAsync(userKey, conversationSid, interactions ? InteractionsRouting : StudioRouting, cancellationToken);
+        return new UserConversation(conversationSid, IsNew: true, LastDeliveredIndex: -1, AwaitsInteraction: interactions);
     }
 
     /// <summary>
@@ -85,7 +96,7 @@ public sealed partial class UserConversations(
 
     /// <summary>
     /// Creates (or, after an interrupted earlier attempt, completes) the conversation: participant, event webhook,
-    /// Studio webhook. Each step is safe to repeat: the create finds its UniqueName, an existing participant counts
+    /// and in Studio mode the Studio webhook. Each step is safe to repeat: the create finds its UniqueName, an existing participant counts
     /// as added, and webhooks already present are not added twice.
     /// </summary>
     private async Task<string> CreateRoutedConversationAsync(string username, string uniqueName, CancellationToken cancellationToken)
@@ -99,13 +110,19 @@ public sealed partial class UserConversations(
             await twilio.AddEventWebhookAsync(conversation.Sid, callback, ConversationEventsEndpoints.Filters, cancellationToken);
         }
 
-        var flowSid = options.Value.StudioFlowSid!;
+        if (routing.Value.EffectiveMode == RoutingMode.Interactions)
+        {
+            Log.CreatedForInteraction(logger, conversation.Sid);
+            return conversation.Sid;
+        }
+
+        var flowSid = routing.Value.StudioFlowSid!;
         if (!existing.Any(w => w.Target == "studio"))
         {
             await twilio.AddStudioWebhookAsync(conversation.Sid, flowSid, StudioFilters, cancellationToken);
         }
 
-        Log.Created(logger, conversation.Sid, flowSid);
+        Log.CreatedWithStudio(logger, conversation.Sid, flowSid);
         return conversation.Sid;
     }
 
@@ -115,6 +132,9 @@ public sealed partial class UserConversations(
         public static partial void Replacing(ILogger logger, string conversationSid);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Created conversation {ConversationSid} and routed it to Studio flow {FlowSid}")]
-        public static partial void Created(ILogger logger, string conversationSid, string flowSid);
+        public static partial void CreatedWithStudio(ILogger logger, string conversationSid, string flowSid);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Created conversation {ConversationSid}; a Flex Interaction routes it after the first message")]
+        public static partial void CreatedForInteraction(ILogger logger, string conversationSid);
     }
 }

@@ -44,7 +44,7 @@ public static partial class ConversationEventsEndpoints
 
         var form = await request.ReadFormAsync(cancellationToken);
         var pairs = form.SelectMany(f => f.Value.Select(v => new KeyValuePair<string, string>(f.Key, v ?? ""))).ToList();
-        var calledUrl = (address.BaseUrl ?? $"{request.Scheme}://{request.Host}{request.PathBase}") + request.Path + request.QueryString;
+        var calledUrl = address.CalledUrl(request);
         if (!TwilioSignature.IsValid(twilio.Value.AuthToken ?? "", calledUrl, pairs, request.Headers[TwilioSignature.Header]))
         {
             RejectedSignature(loggers.CreateLogger(typeof(ConversationEventsEndpoints)), calledUrl);

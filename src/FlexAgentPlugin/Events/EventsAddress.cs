@@ -14,6 +14,10 @@ public sealed class EventsAddress(IOptions<PluginOptions> plugin, SandboxMode sa
 
     public string? BaseUrl => plugin.Value.ConfiguredBaseUrl ?? (sandbox.Enabled ? sandbox.SelfBaseUrl : null);
 
+    /// <summary>The URL Twilio called for <paramref name="request"/>, as it signed it: the public base URL when known.</summary>
+    public string CalledUrl(HttpRequest request) =>
+        (BaseUrl ?? $"{request.Scheme}://{request.Host}{request.PathBase}") + request.Path + request.QueryString;
+
     /// <summary>The URL to register with Twilio, or null when webhooks cannot reach this server.</summary>
     public string? CallbackUrl => BaseUrl is { } baseUrl ? baseUrl + Path : null;
 }

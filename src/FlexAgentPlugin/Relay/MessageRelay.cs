@@ -1,6 +1,7 @@
 using FlexAgentPlugin.Conversations;
 using FlexAgentPlugin.Events;
 using FlexAgentPlugin.Replies;
+using FlexAgentPlugin.Routing;
 using FlexAgentPlugin.Storage;
 using FlexAgentPlugin.Twilio;
 using Microsoft.Extensions.Options;
@@ -8,7 +9,8 @@ using Microsoft.Extensions.Options;
 namespace FlexAgentPlugin.Relay;
 
 /// <summary>
-/// One exchange: post the user's message into their conversation (a new one if theirs is closed or gone)
+/// One exchange: post the user's message into their conversation (a new one if theirs is closed or gone),
+/// in Interactions mode route a conversation that is not routed yet (so the task arrives with the message in it),
 /// and wait, within the reply timeout, for the agent's answer.
 /// </summary>
 public sealed class MessageRelay(
@@ -17,6 +19,7 @@ public sealed class MessageRelay(
     ConversationEvents events,
     EventsAddress eventsAddress,
     ConversationStore store,
+    FlexInteractions interactions,
     ReplyWaiter waiter,
     IOptions<ReplyOptions> options)
 {
@@ -45,6 +48,11 @@ public sealed class MessageRelay(
             {
                 // A row from before delivery marks were kept: what came before this message was already answered.
                 await store.TryMarkDeliveredAsync(userKey, conversation.Sid, expected: null, posted.Index - 1, cancellationToken);
+            }
+
+            if (conversation.AwaitsInteraction)
+            {
+                await interactions.RouteUserConversationAsync(conversation.Sid, username, cancellationToken);
             }
 
             // With webhooks the agent's answer arrives as an event; without them, look right away and then poll.

@@ -56,7 +56,7 @@ public static class RelayEndpoints
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status503ServiceUnavailable,
                 title: "Twilio is not configured",
-                detail: "Set ACCOUNT_SID, AUTH_TOKEN and CONV_FLOW (see .env.example), or unset SANDBOX=false to use the built-in sandbox, and restart the server.");
+                detail: "Set ACCOUNT_SID, AUTH_TOKEN and the Flex routing (CONV_FLOW, or FLEX_WORKSPACE_SID and FLEX_WORKFLOW_SID; see .env.example), or unset SANDBOX=false to use the built-in sandbox, and restart the server.");
         }
 
         return TypedResults.Ok(await relay.SendAsync(username, message!, cancellationToken));

@@ -55,6 +55,17 @@ internal static class SandboxConsoleEndpoints
                 return TypedResults.Created();
             }));
 
+        // Stands in for a Twilio AI Assistant's conversation with a customer, to try the hand-over tool on.
+        api.MapPost("/assistant-conversations", (AssistantConversationStart? start, SandboxState state) =>
+        {
+            var identity = string.IsNullOrWhiteSpace(start?.Identity) ? "whatsapp:+15550100" : start.Identity.Trim();
+            var conversation = state.CreateConversation($"AI Assistant: {identity}", uniqueName: null, attributes: null);
+            state.AddParticipant(conversation, identity, attributes: null);
+            state.AddMessage(conversation, identity, string.IsNullOrWhiteSpace(start?.Message) ? "Can I talk to a person, please?" : start.Message.Trim(),
+                attributes: null, webhookEnabled: false, fromAgent: false);
+            return TypedResults.Ok(new AssistantConversation(conversation.Sid, $"webhook:conversations__{SandboxMode.ChatServiceSid}/{conversation.Sid}", identity));
+        });
+
         api.MapGet("/stats", (SandboxState state) => TypedResults.Ok(new Stats(state.RestRequests)));
 
         api.MapGet("/events", (SandboxState state, CancellationToken cancellationToken) =>
@@ -119,4 +130,9 @@ internal static class SandboxConsoleEndpoints
     private sealed record AgentReply(string? Body);
 
     private sealed record Stats(long TwilioRestRequests);
+
+    private sealed record AssistantConversationStart(string? Identity, string? Message);
+
+    /// <summary>The conversation, and the X-Session-Id and X-Identity headers an AI Assistant would send for it.</summary>
+    private sealed record AssistantConversation(string ConversationSid, string SessionId, string Identity);
 }

@@ -14,10 +14,17 @@ public sealed class SandboxMode
     public const string FlexPath = "/sandbox/flex";
     public const string ConsolePath = "/sandbox";
 
-    /// <summary>The sandbox's account and flow SIDs: well-formed, and never a real account's.</summary>
+    /// <summary>The sandbox's account, flow, workspace and workflow SIDs: well-formed, and never a real account's.</summary>
     public static readonly string AccountSid = "AC" + new string('0', 32);
 
     public static readonly string StudioFlowSid = "FW" + new string('0', 32);
+
+    /// <summary>The Conversations service every sandbox conversation belongs to (the IS… of an AI Assistant's session id).</summary>
+    public static readonly string ChatServiceSid = "IS" + new string('0', 32);
+
+    public static readonly string WorkspaceSid = "WS" + new string('0', 32);
+
+    public static readonly string WorkflowSid = "WW" + new string('0', 32);
 
     public SandboxMode(IConfiguration configuration)
     {

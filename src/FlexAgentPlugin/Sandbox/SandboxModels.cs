@@ -26,6 +26,8 @@ public sealed class SandboxConversation(string sid, string? uniqueName, string? 
 
     internal List<SandboxMessage> Messages { get; } = [];
 
+    internal List<SandboxInteraction> Interactions { get; } = [];
+
     public bool IsClosed => State == "closed";
 }
 
@@ -36,3 +38,7 @@ public sealed record SandboxWebhook(
 
 public sealed record SandboxMessage(
     string Sid, string ConversationSid, int Index, string Author, string? Body, string Attributes, bool FromAgent, DateTimeOffset Created);
+
+/// <summary>A Flex Interaction (KD…) with its one channel (UO…), bound to a conversation.</summary>
+public sealed record SandboxInteraction(
+    string Sid, string ChannelSid, string ConversationSid, string ChannelType, string Routing, DateTimeOffset Created);

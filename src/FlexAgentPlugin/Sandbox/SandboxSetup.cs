@@ -1,5 +1,5 @@
 using FlexAgentPlugin.Configuration;
-using FlexAgentPlugin.Conversations;
+using FlexAgentPlugin.Routing;
 using FlexAgentPlugin.Twilio;
 using Microsoft.Extensions.Options;
 
@@ -42,12 +42,30 @@ public static partial class SandboxSetup
                 twilio.ConversationsBaseUrl = mode.SelfBaseUrl + SandboxMode.TwilioPath;
                 twilio.FlexBaseUrl = mode.SelfBaseUrl + SandboxMode.FlexPath;
             }));
-        services.AddSingleton<IPostConfigureOptions<ConversationOptions>>(provider => new PostConfigureOptions<ConversationOptions, SandboxMode>(
-            Options.DefaultName, provider.GetRequiredService<SandboxMode>(), (conversations, mode) =>
+        services.AddSingleton<IPostConfigureOptions<RoutingOptions>>(provider => new PostConfigureOptions<RoutingOptions, SandboxMode>(
+            Options.DefaultName, provider.GetRequiredService<SandboxMode>(), (routing, mode) =>
             {
-                if (mode.Enabled && string.IsNullOrWhiteSpace(conversations.StudioFlowSid))
+                if (!mode.Enabled)
                 {
-                    conversations.StudioFlowSid = SandboxMode.StudioFlowSid;
+                    return;
+                }
+
+                // The mode follows what was configured (Studio when nothing was); then both routings get stand-ins,
+                // so the hand-over tool works in either mode.
+                if (string.IsNullOrWhiteSpace(routing.Mode))
+                {
+                    routing.Mode = routing.EffectiveMode?.ToString() ?? nameof(RoutingMode.Studio);
+                }
+
+                if (!routing.HasStudioFlow)
+                {
+                    routing.StudioFlowSid = SandboxMode.StudioFlowSid;
+                }
+
+                if (string.IsNullOrWhiteSpace(routing.WorkspaceSid) && string.IsNullOrWhiteSpace(routing.WorkflowSid))
+                {
+                    routing.WorkspaceSid = SandboxMode.WorkspaceSid;
+                    routing.WorkflowSid = SandboxMode.WorkflowSid;
                 }
             }));
         return services;
@@ -62,6 +80,7 @@ public static partial class SandboxSetup
         }
 
         app.MapSandboxTwilio();
+        app.MapSandboxFlex();
         app.MapSandboxConsole();
 
         var logger = app.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SandboxSetup));

@@ -133,6 +133,36 @@ public sealed class SandboxState(TimeProvider clock)
         return message;
     }
 
+    /// <summary>
+    /// Creates an Interaction for the conversation, as Flex would: the conversation joins the agent's queue, and the
+    /// customer's latest message (posted before routing, as the relay does) reaches the agent.
+    /// </summary>
+    public SandboxInteraction CreateInteraction(SandboxConversation conversation, string channelType, string routing)
+    {
+        SandboxInteraction interaction;
+        SandboxMessage? waiting;
+        lock (gate)
+        {
+            if (conversation.IsClosed)
+            {
+                throw SandboxTwilioException.Closed();
+            }
+
+            interaction = new SandboxInteraction(NewSid("KD"), NewSid("UO"), conversation.Sid, channelType, routing, clock.GetUtcNow());
+            conversation.Interactions.Add(interaction);
+            conversation.Routed = true;
+            waiting = conversation.Messages.Count > 0 && !conversation.Messages[^1].FromAgent ? conversation.Messages[^1] : null;
+            Changed();
+        }
+
+        if (waiting is not null)
+        {
+            CustomerMessageRouted?.Invoke(conversation, waiting);
+        }
+
+        return interaction;
+    }
+
     /// <summary>Closes the conversation; <paramref name="webhookEnabled"/> as for messages (the agent's close always fires).</summary>
     public void Close(SandboxConversation conversation, bool webhookEnabled = true)
     {

@@ -130,7 +130,7 @@ internal static partial class SandboxTwilioEndpoints
     }
 
     /// <summary>Checks Basic auth as Twilio does and turns <see cref="SandboxTwilioException"/> into Twilio's error body.</summary>
-    private static async ValueTask<object?> TwilioLikeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    internal static async ValueTask<object?> TwilioLikeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
         var mode = http.RequestServices.GetRequiredService<SandboxMode>();
@@ -166,7 +166,7 @@ internal static partial class SandboxTwilioEndpoints
     private static JsonHttpResult<JsonObject> Fault(SandboxTwilioException fault) =>
         TypedResults.Json(SandboxTwilioJson.Error(fault), statusCode: (int)fault.Status);
 
-    private static JsonHttpResult<JsonObject> Ok(JsonObject body) => TypedResults.Json(body);
+    internal static JsonHttpResult<JsonObject> Ok(JsonObject body) => TypedResults.Json(body);
 
     private static JsonHttpResult<JsonObject> Created(JsonObject body) => TypedResults.Json(body, statusCode: StatusCodes.Status201Created);
 
@@ -174,7 +174,7 @@ internal static partial class SandboxTwilioEndpoints
     private static string Api(HttpRequest request) => $"{request.Scheme}://{request.Host}{SandboxMode.TwilioPath}";
 
     /// <summary>The form body; a body of another type is refused, as Twilio only reads forms.</summary>
-    private static async Task<IFormCollection> FormAsync(HttpRequest request)
+    internal static async Task<IFormCollection> FormAsync(HttpRequest request)
     {
         if (request.HasFormContentType)
         {
@@ -186,7 +186,7 @@ internal static partial class SandboxTwilioEndpoints
             : throw SandboxTwilioException.Invalid("Content-Type", "send the parameters as application/x-www-form-urlencoded");
     }
 
-    private static string? Optional(IFormCollection form, string name) => form[name].ToString() is { Length: > 0 } value ? value : null;
+    internal static string? Optional(IFormCollection form, string name) => form[name].ToString() is { Length: > 0 } value ? value : null;
 
     private static string? JsonAttributes(IFormCollection form)
     {

@@ -10,7 +10,7 @@ internal static class SandboxTwilioJson
     {
         ["sid"] = c.Sid,
         ["account_sid"] = SandboxMode.AccountSid,
-        ["chat_service_sid"] = "IS" + new string('0', 32),
+        ["chat_service_sid"] = SandboxMode.ChatServiceSid,
         ["messaging_service_sid"] = "MG" + new string('0', 32),
         ["friendly_name"] = c.FriendlyName,
         ["unique_name"] = c.UniqueName,
@@ -114,6 +114,18 @@ internal static class SandboxTwilioJson
         ["url"] = $"{list}&Page={pageNumber}",
         ["next_page_url"] = nextPageUrl,
         ["key"] = key,
+    };
+
+    /// <summary>An Interaction as Flex's Interactions API returns it (its routing echoes the request's).</summary>
+    public static JsonObject Interaction(SandboxInteraction i, string api) => new()
+    {
+        ["sid"] = i.Sid,
+        ["channel"] = new JsonObject { ["type"] = i.ChannelType, ["sid"] = i.ChannelSid },
+        ["routing"] = JsonNode.Parse(i.Routing),
+        ["interaction_context_sid"] = null,
+        ["webhook_ttid"] = null,
+        ["url"] = $"{api}/v1/Interactions/{i.Sid}",
+        ["links"] = new JsonObject { ["channels"] = $"{api}/v1/Interactions/{i.Sid}/Channels" },
     };
 
     public static JsonObject Error(SandboxTwilioException fault) => new()

@@ -8,12 +8,16 @@ namespace FlexAgentPlugin.Storage;
 /// <summary>
 /// The conversation a user is attached to. <see cref="UserKey"/> is the SHA-256 of the username;
 /// <see cref="LastDeliveredIndex"/> is the Index of the last agent message handed to the caller
-/// (-1: none yet; null: not known, for rows from before it was kept).
+/// (-1: none yet; null: not known, for rows from before it was kept). <see cref="Routing"/> is how the conversation
+/// was set up to reach Flex ("studio", "interactions"; null for rows from before it was kept), and
+/// <see cref="InteractionSid"/> the Flex Interaction that routed it, once one did.
 /// </summary>
-public sealed record StoredConversation(string UserKey, string ConversationSid, long? LastDeliveredIndex, bool Closed);
+public sealed record StoredConversation(
+    string UserKey, string ConversationSid, long? LastDeliveredIndex, bool Closed, string? Routing, string? InteractionSid);
 
 /// <summary>
-/// Owns every SQL statement: one row per user, keyed by the hash of the username. Writes from this process
+/// Owns every SQL statement: one row per user, keyed by the hash of the username, and one per conversation
+/// routed through a Flex Interaction. Writes from this process
 /// queue on an async gate: two SQLite writers at once would make the second one sleep (150 ms in
 /// Microsoft.Data.Sqlite's retry), while a queued write waits only for the one before it.
 /// </summary>
@@ -34,6 +38,14 @@ public sealed class ConversationStore : IDisposable
         ALTER TABLE user_conversations ADD COLUMN last_delivered_index INTEGER;
         ALTER TABLE user_conversations ADD COLUMN closed INTEGER NOT NULL DEFAULT 0;
         CREATE INDEX IF NOT EXISTS user_conversations_by_sid ON user_conversations (conversation_sid);
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS conversation_interactions (
+            conversation_sid TEXT NOT NULL PRIMARY KEY,
+            interaction_sid  TEXT NOT NULL,
+            created_at       TEXT NOT NULL
+        );
+        ALTER TABLE user_conversations ADD COLUMN routing TEXT;
         """,
     ];
 
@@ -101,27 +113,29 @@ public sealed class ConversationStore : IDisposable
         await using var connection = await OpenAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
             """
-            SELECT user_key AS UserKey, conversation_sid AS ConversationSid,
-                   last_delivered_index AS LastDeliveredIndex, closed AS Closed
-            FROM user_conversations WHERE user_key = @userKey
+            SELECT u.user_key AS UserKey, u.conversation_sid AS ConversationSid,
+                   u.last_delivered_index AS LastDeliveredIndex, u.closed AS Closed, u.routing AS Routing,
+                   i.interaction_sid AS InteractionSid
+            FROM user_conversations u LEFT JOIN conversation_interactions i ON i.conversation_sid = u.conversation_sid
+            WHERE u.user_key = @userKey
             """,
             new { userKey }, cancellationToken: cancellationToken));
-        return row is null ? null : new StoredConversation(row.UserKey, row.ConversationSid, row.LastDeliveredIndex, row.Closed != 0);
+        return row is null ? null : new StoredConversation(row.UserKey, row.ConversationSid, row.LastDeliveredIndex, row.Closed != 0, row.Routing, row.InteractionSid);
     }
 
     /// <summary>Attaches the user to a new <paramref name="conversationSid"/>, replacing a closed or vanished one.</summary>
-    public async Task SaveNewAsync(string userKey, string conversationSid, CancellationToken cancellationToken)
+    public async Task SaveNewAsync(string userKey, string conversationSid, string routing, CancellationToken cancellationToken)
     {
         var now = Now();
         await WriteAsync(
             """
-            INSERT INTO user_conversations (user_key, conversation_sid, created_at, updated_at, last_delivered_index, closed)
-            VALUES (@userKey, @conversationSid, @now, @now, -1, 0)
+            INSERT INTO user_conversations (user_key, conversation_sid, created_at, updated_at, last_delivered_index, closed, routing)
+            VALUES (@userKey, @conversationSid, @now, @now, -1, 0, @routing)
             ON CONFLICT (user_key) DO UPDATE
                 SET conversation_sid = excluded.conversation_sid, created_at = excluded.created_at,
-                    updated_at = excluded.updated_at, last_delivered_index = -1, closed = 0
+                    updated_at = excluded.updated_at, last_delivered_index = -1, closed = 0, routing = excluded.routing
             """,
-            new { userKey, conversationSid, now }, cancellationToken);
+            new { userKey, conversationSid, now, routing }, cancellationToken);
     }
 
     /// <summary>Records that Twilio closed or lost the conversation; the user's next message starts a new one.</summary>
@@ -150,6 +164,28 @@ public sealed class ConversationStore : IDisposable
         return changed == 1;
     }
 
+    /// <summary>The Interaction that routed <paramref name="conversationSid"/> to Flex, or null when none did.</summary>
+    public async Task<string?> FindInteractionAsync(string conversationSid, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            "SELECT interaction_sid FROM conversation_interactions WHERE conversation_sid = @conversationSid",
+            new { conversationSid }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Records the Interaction that routed the conversation; the first one recorded stays.</summary>
+    public async Task SaveInteractionAsync(string conversationSid, string interactionSid, CancellationToken cancellationToken)
+    {
+        var now = Now();
+        await WriteAsync(
+            """
+            INSERT INTO conversation_interactions (conversation_sid, interaction_sid, created_at)
+            VALUES (@conversationSid, @interactionSid, @now)
+            ON CONFLICT (conversation_sid) DO NOTHING
+            """,
+            new { conversationSid, interactionSid, now }, cancellationToken);
+    }
+
     public void Dispose() => writeGate.Dispose();
 
     /// <summary>One write statement, after the writes queued before it.</summary>
@@ -168,7 +204,7 @@ public sealed class ConversationStore : IDisposable
     }
 
     /// <summary>A row as SQLite types it (INTEGER is 64-bit).</summary>
-    private sealed record Row(string UserKey, string ConversationSid, long? LastDeliveredIndex, long Closed);
+    private sealed record Row(string UserKey, string ConversationSid, long? LastDeliveredIndex, long Closed, string? Routing, string? InteractionSid);
 
     private string Now() => clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
 

@@ -9,13 +9,14 @@ using System.Text.RegularExpressions;
 namespace FlexAgentPlugin.Tests.Infrastructure;
 
 /// <summary>
-/// An in-process stand-in for Twilio's Conversations v1 REST API. It answers with the JSON shapes of
+/// An in-process stand-in for Twilio's Conversations v1 REST API and Flex's Interactions API. It answers with the JSON shapes of
 /// Twilio's OpenAPI description, checks Basic auth, form names and enums, records every request, and
 /// keeps any request it does not know in <see cref="UnknownRequests"/> so the test fails.
 /// </summary>
 public sealed partial class FakeTwilio
 {
     public const string Host = "https://conversations.fake-twilio.test";
+    public const string FlexHost = "https://flex-api.fake-twilio.test";
     public const string AgentIdentity = "agent@flex.example";
 
     private static readonly Dictionary<string, string[]> AllowedForm = new()
@@ -23,6 +24,7 @@ public sealed partial class FakeTwilio
         ["create conversation"] = ["FriendlyName", "UniqueName", "DateCreated", "DateUpdated", "MessagingServiceSid", "Attributes", "State", "Timers.Inactive", "Timers.Closed", "Bindings.Email.Address", "Bindings.Email.Name"],
         ["add participant"] = ["Identity", "MessagingBinding.Address", "MessagingBinding.ProxyAddress", "DateCreated", "DateUpdated", "Attributes", "MessagingBinding.ProjectedAddress", "RoleSid"],
         ["add webhook"] = ["Target", "Configuration.Url", "Configuration.Method", "Configuration.Filters", "Configuration.Triggers", "Configuration.FlowSid", "Configuration.ReplayAfter"],
+        ["create interaction"] = ["Channel", "Routing", "InteractionContextSid", "WebhookTtid"],
         ["send message"] = ["Author", "Body", "DateCreated", "DateUpdated", "Attributes", "MediaSid", "ContentSid", "ContentVariables", "Subject"],
     };
 
@@ -30,6 +32,7 @@ public sealed partial class FakeTwilio
     private readonly List<RecordedRequest> requests = [];
     private readonly List<string> unknown = [];
     private readonly Dictionary<string, FakeConversation> conversations = new(StringComparer.Ordinal);
+    private readonly List<FakeInteraction> interactions = [];
     private readonly List<(Func<RecordedRequest, bool> Match, TaskCompletionSource<RecordedRequest> Signal)> waiters = [];
     private int nextSid;
 
@@ -81,6 +84,18 @@ public sealed partial class FakeTwilio
             lock (gate)
             {
                 return conversations.Values.ToList();
+            }
+        }
+    }
+
+    /// <summary>The Interactions Flex accepted, oldest first.</summary>
+    public IReadOnlyList<FakeInteraction> Interactions
+    {
+        get
+        {
+            lock (gate)
+            {
+                return interactions.ToList();
             }
         }
     }
@@ -178,6 +193,11 @@ public sealed partial class FakeTwilio
     private HttpResponseMessage? Route(RecordedRequest r)
     {
         var segments = r.Path.Trim('/').Split('/');
+        if (segments is ["v1", "Interactions"] && r.Method == "POST")
+        {
+            return CreateInteraction(r);
+        }
+
         if (segments is not ["v1", "Conversations", ..])
         {
             return null;
@@ -229,6 +249,56 @@ public sealed partial class FakeTwilio
         var conversation = new FakeConversation(NewSid("CH"), "active", r.Form1("FriendlyName"), r.Form1("Attributes") ?? "{}") { UniqueName = uniqueName };
         conversations.Add(conversation.Sid, conversation);
         return Json(HttpStatusCode.Created, ConversationJson(conversation));
+    }
+
+    /// <summary>Flex's POST /v1/Interactions: Channel and Routing are JSON documents in form fields; the conversation must exist.</summary>
+    private HttpResponseMessage CreateInteraction(RecordedRequest r)
+    {
+        if (CheckForm(r, "create interaction") is { } bad)
+        {
+            return bad;
+        }
+
+        JsonObject? channel, routing;
+        try
+        {
+            channel = JsonNode.Parse(r.Form1("Channel") ?? "null") as JsonObject;
+            routing = JsonNode.Parse(r.Form1("Routing") ?? "{}") as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return Error(HttpStatusCode.BadRequest, 20001, "Invalid Channel or Routing: not JSON");
+        }
+
+        if (channel is null || routing is null)
+        {
+            return Error(HttpStatusCode.BadRequest, 20001, "Missing required parameter Channel in the post body");
+        }
+
+        var conversationSid = (string?)channel["properties"]?["media_channel_sid"];
+        if (conversationSid is null || !conversations.ContainsKey(conversationSid))
+        {
+            return Error(HttpStatusCode.BadRequest, 20001, "Invalid Channel: properties.media_channel_sid is not a conversation of this account");
+        }
+
+        var properties = routing["properties"];
+        if (!SidPattern("WS").IsMatch((string?)properties?["workspace_sid"] ?? "") || !SidPattern("WW").IsMatch((string?)properties?["workflow_sid"] ?? ""))
+        {
+            return Error(HttpStatusCode.BadRequest, 20001, "Invalid Routing: properties.workspace_sid and properties.workflow_sid are required");
+        }
+
+        var interaction = new FakeInteraction(NewSid("KD"), channel, routing);
+        interactions.Add(interaction);
+        return Json(HttpStatusCode.OK, new JsonObject
+        {
+            ["sid"] = interaction.Sid,
+            ["channel"] = new JsonObject { ["type"] = (string?)channel["type"], ["sid"] = NewSid("UO") },
+            ["routing"] = routing.DeepClone(),
+            ["interaction_context_sid"] = null,
+            ["webhook_ttid"] = null,
+            ["url"] = $"{FlexHost}/v1/Interactions/{interaction.Sid}",
+            ["links"] = new JsonObject { ["channels"] = $"{FlexHost}/v1/Interactions/{interaction.Sid}/Channels" },
+        });
     }
 
     private HttpResponseMessage AddParticipant(RecordedRequest r, FakeConversation conversation)
@@ -491,6 +561,9 @@ public sealed class FakeConversation(string sid, string state, string? friendlyN
 
     public List<FakeMessage> Messages { get; } = [];
 }
+
+/// <summary>An Interaction as Flex received it: the Channel and Routing documents.</summary>
+public sealed record FakeInteraction(string Sid, JsonObject Channel, JsonObject Routing);
 
 public sealed record FakeWebhook(string Sid, string Target, IReadOnlyList<string> Filters, string? FlowSid, string? Url);
 

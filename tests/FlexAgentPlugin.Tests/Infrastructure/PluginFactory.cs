@@ -24,6 +24,9 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
     public const string AccountSid = "AC0123456789abcdef0123456789abcdef";
     public const string AuthToken = "test-auth-token-0001";
     public const string FlowSid = "FW0123456789abcdef0123456789abcdef";
+    public const string WorkspaceSid = "WS0123456789abcdef0123456789abcdef";
+    public const string WorkflowSid = "WW0123456789abcdef0123456789abcdef";
+    public const string HandoverToken = "handover-token-0123456789";
 
     private readonly string dataFolder = Path.Combine(Path.GetTempPath(), "flexagent-tests", Guid.NewGuid().ToString("N"));
 
@@ -86,6 +89,7 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
             ["AUTH_TOKEN"] = AuthToken,
             ["CONV_FLOW"] = FlowSid,
             ["TWILIO_CONVERSATIONS_BASE_URL"] = FakeTwilio.Host,
+            ["TWILIO_FLEX_BASE_URL"] = FakeTwilio.FlexHost,
         };
         if (databasePath is not null)
         {
@@ -186,10 +190,12 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
                 case Mode.FakeTwilio:
                     services.AddSingleton<TimeProvider>(Clock);
                     services.AddHttpClient<ConversationsClient>().ConfigurePrimaryHttpMessageHandler(Twilio.CreateHandler);
+                    services.AddHttpClient<InteractionsClient>().ConfigurePrimaryHttpMessageHandler(Twilio.CreateHandler);
                     break;
                 case Mode.Sandbox:
                     services.AddSingleton<TimeProvider>(Clock);
                     services.AddHttpClient<ConversationsClient>().ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
+                    services.AddHttpClient<InteractionsClient>().ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
                     services.AddHttpClient(SandboxWebhooks).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
                     break;
                 case Mode.RealSandbox:
