@@ -33,6 +33,8 @@ public sealed class InteractionsRoutingTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var request = Assert.Single(Twilio.Requests, r => r.Path == "/v1/Interactions");
         Assert.Equal("POST", request.Method);
+        Assert.Equal(FakeTwilio.FlexHost, request.Host);
+        Assert.All(Twilio.Requests.Where(r => r != request), r => Assert.Equal(FakeTwilio.Host, r.Host));
         Assert.Equal("application/x-www-form-urlencoded", request.ContentType);
         Assert.Equal(["Channel", "Routing"], request.Form.Select(p => p.Key));
         var conversation = Twilio.Conversations.Single().Sid;

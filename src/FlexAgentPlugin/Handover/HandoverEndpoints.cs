@@ -46,9 +46,10 @@ public static partial class HandoverEndpoints
         IOptions<HandoverOptions> handover,
         IOptions<TwilioOptions> twilio,
         IOptions<RoutingOptions> routing,
-        ILogger<FlexInteractions> logger,
+        ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
+        var logger = loggers.CreateLogger(typeof(HandoverEndpoints));
         if (await HandoverAuth.CheckAsync(request, handover.Value, twilio.Value, address, cancellationToken) is { } refused)
         {
             return refused;

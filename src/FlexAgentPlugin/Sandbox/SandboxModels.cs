@@ -26,8 +26,6 @@ public sealed class SandboxConversation(string sid, string? uniqueName, string? 
 
     internal List<SandboxMessage> Messages { get; } = [];
 
-    internal List<SandboxInteraction> Interactions { get; } = [];
-
     public bool IsClosed => State == "closed";
 }
 
@@ -40,5 +38,4 @@ public sealed record SandboxMessage(
     string Sid, string ConversationSid, int Index, string Author, string? Body, string Attributes, bool FromAgent, DateTimeOffset Created);
 
 /// <summary>A Flex Interaction (KD…) with its one channel (UO…), bound to a conversation.</summary>
-public sealed record SandboxInteraction(
-    string Sid, string ChannelSid, string ConversationSid, string ChannelType, string Routing, DateTimeOffset Created);
+public sealed record SandboxInteraction(string Sid, string ChannelSid, string ChannelType, string Routing);

@@ -148,8 +148,7 @@ public sealed class SandboxState(TimeProvider clock)
                 throw SandboxTwilioException.Closed();
             }
 
-            interaction = new SandboxInteraction(NewSid("KD"), NewSid("UO"), conversation.Sid, channelType, routing, clock.GetUtcNow());
-            conversation.Interactions.Add(interaction);
+            interaction = new SandboxInteraction(NewSid("KD"), NewSid("UO"), channelType, routing);
             conversation.Routed = true;
             waiting = conversation.Messages.Count > 0 && !conversation.Messages[^1].FromAgent ? conversation.Messages[^1] : null;
             Changed();

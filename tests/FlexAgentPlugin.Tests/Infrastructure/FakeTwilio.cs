@@ -576,7 +576,8 @@ public sealed record RecordedRequest(
     IReadOnlyDictionary<string, string> Query,
     IReadOnlyList<KeyValuePair<string, string>> Form,
     IReadOnlyDictionary<string, string> Headers,
-    string? ContentType)
+    string? ContentType,
+    string Host)
 {
     public string? Form1(string name) => Form.Where(p => p.Key == name).Select(p => p.Value).SingleOrDefault();
 
@@ -589,7 +590,7 @@ public sealed record RecordedRequest(
         var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync();
         var headers = request.Headers.ToDictionary(h => h.Key, h => string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase);
         return new RecordedRequest(request.Method.Method, uri.AbsolutePath, query, Parse(body).ToList(), headers,
-            request.Content?.Headers.ContentType?.MediaType);
+            request.Content?.Headers.ContentType?.MediaType, $"{uri.Scheme}://{uri.Authority}");
     }
 
     private static IEnumerable<KeyValuePair<string, string>> Parse(string encoded) =>
