@@ -227,10 +227,7 @@ public sealed class HandoverTests : IDisposable
     [Fact]
     public async Task AFlexRefusalIsABadGatewayAndTheNextCallTriesAgain()
     {
-        var refusals = 1;
-        Twilio.Intercept = r => Task.FromResult(r.Path == "/v1/Interactions" && Interlocked.Decrement(ref refusals) >= 0
-            ? FakeTwilio.Error(HttpStatusCode.BadRequest, 20001, "Invalid Routing")
-            : null);
+        Twilio.Refuse("/v1/Interactions", times: 1);
 
         var refused = await client.SendAsync(Handover("user_id:42"));
         var retried = await client.SendAsync(Handover("user_id:42"));
@@ -263,22 +260,8 @@ public sealed class HandoverTests : IDisposable
         Assert.Contains("AUTH_TOKEN", (string?)(await response.Content.ReadFromJsonAsync<JsonObject>())!["detail"], StringComparison.Ordinal);
     }
 
-    private HttpRequestMessage Handover(string? identity, string? session = null, string query = "")
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, HandoverEndpoints.Path + query);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", PluginFactory.HandoverToken);
-        if ((session ?? SessionId) is { Length: > 0 } sessionId)
-        {
-            request.Headers.Add(HandoverInput.SessionHeader, sessionId);
-        }
-
-        if (identity is not null)
-        {
-            request.Headers.Add(HandoverInput.IdentityHeader, identity);
-        }
-
-        return request;
-    }
+    private HttpRequestMessage Handover(string? identity, string? session = null, string query = "") =>
+        PluginFactory.HandoverRequest(session ?? SessionId, identity, query);
 
     /// <summary>A JSON tool call signed as Twilio signs one: the URL carries the SHA-256 of <paramref name="signedBody"/>.</summary>
     private HttpRequestMessage SignedJson(string signedBody, string sentBody)

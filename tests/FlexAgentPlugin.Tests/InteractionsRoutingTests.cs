@@ -75,10 +75,7 @@ public sealed class InteractionsRoutingTests : IDisposable
     [Fact]
     public async Task AnInteractionFlexRefusedIsCreatedWithTheUsersNextMessage()
     {
-        var refusals = 1;
-        Twilio.Intercept = r => Task.FromResult(r.Path == "/v1/Interactions" && Interlocked.Decrement(ref refusals) >= 0
-            ? FakeTwilio.Error(HttpStatusCode.BadRequest, 20001, "Invalid Routing")
-            : null);
+        Twilio.Refuse("/v1/Interactions", times: 1);
 
         var refused = await factory.SendAndWaitAsync(client, "alice", "first");
         var accepted = await factory.SendAndWaitAsync(client, "alice", "second");

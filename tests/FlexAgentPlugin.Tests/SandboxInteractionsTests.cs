@@ -1,9 +1,6 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json.Nodes;
-using FlexAgentPlugin.Handover;
 using FlexAgentPlugin.Sandbox;
 using FlexAgentPlugin.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -48,8 +45,8 @@ public sealed class SandboxInteractionsTests : IDisposable
             new { identity = "whatsapp:+15551234567", message = "Can I talk to a person?" })).Content.ReadFromJsonAsync<JsonObject>();
         Assert.Empty(JsonNode.Parse(await client.GetStringAsync("/sandbox/api/conversations"))!.AsArray());
 
-        var first = await client.SendAsync(Handover((string)assistant!["sessionId"]!, (string)assistant["identity"]!));
-        var second = await client.SendAsync(Handover((string)assistant["sessionId"]!, (string)assistant["identity"]!));
+        var first = await client.SendAsync(PluginFactory.HandoverRequest((string)assistant!["sessionId"]!, (string)assistant["identity"]!));
+        var second = await client.SendAsync(PluginFactory.HandoverRequest((string)assistant["sessionId"]!, (string)assistant["identity"]!));
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         var handedOver = await first.Content.ReadFromJsonAsync<JsonObject>();
@@ -68,7 +65,7 @@ public sealed class SandboxInteractionsTests : IDisposable
         var studioClient = studio.CreateClient();
         var assistant = await (await studioClient.PostAsJsonAsync("/sandbox/api/assistant-conversations", new { })).Content.ReadFromJsonAsync<JsonObject>();
 
-        var response = await studioClient.SendAsync(Handover((string)assistant!["sessionId"]!, (string)assistant["identity"]!));
+        var response = await studioClient.SendAsync(PluginFactory.HandoverRequest((string)assistant!["sessionId"]!, (string)assistant["identity"]!));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Single(JsonNode.Parse(await studioClient.GetStringAsync("/sandbox/api/conversations"))!.AsArray());
@@ -81,10 +78,7 @@ public sealed class SandboxInteractionsTests : IDisposable
     [InlineData("""{"type":"chat","initiated_by":"customer","properties":{"media_channel_sid":"CH00000000000000000000000000000000"}}""", """{"properties":{"workspace_sid":"WS123"}}""")]
     public async Task TheEmulatedInteractionsApiRefusesMalformedChannelOrRouting(string channel, string routing)
     {
-        var emulator = factory.CreateClient();
-        var token = factory.Services.GetRequiredService<SandboxMode>().AuthToken;
-        emulator.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
-            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{SandboxMode.AccountSid}:{token}")));
+        var emulator = factory.CreateSandboxEmulatorClient();
 
         var response = await emulator.PostAsync("/sandbox/flex/v1/Interactions",
             new FormUrlEncodedContent([new("Channel", channel), new("Routing", routing)]));
@@ -94,13 +88,4 @@ public sealed class SandboxInteractionsTests : IDisposable
     }
 
     public void Dispose() => factory.Dispose();
-
-    private static HttpRequestMessage Handover(string sessionId, string identity)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, HandoverEndpoints.Path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", PluginFactory.HandoverToken);
-        request.Headers.Add(HandoverInput.SessionHeader, sessionId);
-        request.Headers.Add(HandoverInput.IdentityHeader, identity);
-        return request;
-    }
 }

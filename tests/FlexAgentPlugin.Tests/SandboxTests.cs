@@ -1,11 +1,8 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json.Nodes;
 using FlexAgentPlugin.Sandbox;
 using FlexAgentPlugin.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace FlexAgentPlugin.Tests;
 
@@ -165,7 +162,7 @@ public sealed class SandboxTests : IDisposable
     [Fact]
     public async Task EmulatorAnswersUnknownConversationsWithTwilios404()
     {
-        var response = await Emulator().GetAsync("/sandbox/twilio/v1/Conversations/CH00000000000000000000000000000000");
+        var response = await factory.CreateSandboxEmulatorClient().GetAsync("/sandbox/twilio/v1/Conversations/CH00000000000000000000000000000000");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal(20404, (int)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["code"]!);
@@ -174,7 +171,7 @@ public sealed class SandboxTests : IDisposable
     [Fact]
     public async Task OnlyMessagesWithTheWebhookHeaderRouteTheConversationToTheConsole()
     {
-        var emulator = Emulator();
+        var emulator = factory.CreateSandboxEmulatorClient();
         var sid = await CreateRoutableConversationAsync(emulator);
 
         await emulator.PostAsync($"/sandbox/twilio/v1/Conversations/{sid}/Messages", Form(("Author", "bob"), ("Body", "no header")));
@@ -193,7 +190,7 @@ public sealed class SandboxTests : IDisposable
     [Fact]
     public async Task EmulatorPagesMessagesWithNextPageUrl()
     {
-        var emulator = Emulator();
+        var emulator = factory.CreateSandboxEmulatorClient();
         var sid = await CreateRoutableConversationAsync(emulator);
         for (var i = 0; i < 15; i++)
         {
@@ -226,16 +223,6 @@ public sealed class SandboxTests : IDisposable
     }
 
     public void Dispose() => factory.Dispose();
-
-    /// <summary>A client with the sandbox's Basic auth, as the relay's Twilio client has.</summary>
-    private HttpClient Emulator()
-    {
-        var emulator = factory.CreateClient();
-        var token = factory.Services.GetRequiredService<SandboxMode>().AuthToken;
-        emulator.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
-            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{SandboxMode.AccountSid}:{token}")));
-        return emulator;
-    }
 
     private static async Task<string> CreateRoutableConversationAsync(HttpClient emulator)
     {

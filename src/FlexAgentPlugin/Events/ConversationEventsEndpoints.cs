@@ -42,14 +42,14 @@ public static partial class ConversationEventsEndpoints
             return Forbidden();
         }
 
-        var form = await request.ReadFormAsync(cancellationToken);
-        var pairs = form.SelectMany(f => f.Value.Select(v => new KeyValuePair<string, string>(f.Key, v ?? ""))).ToList();
         var calledUrl = address.CalledUrl(request);
-        if (!TwilioSignature.IsValid(twilio.Value.AuthToken ?? "", calledUrl, pairs, request.Headers[TwilioSignature.Header]))
+        if (!await TwilioSignature.IsSignedRequestAsync(request, twilio.Value.AuthToken ?? "", calledUrl, cancellationToken))
         {
             RejectedSignature(loggers.CreateLogger(typeof(ConversationEventsEndpoints)), calledUrl);
             return Forbidden();
         }
+
+        var form = await request.ReadFormAsync(cancellationToken);
 
         var conversationSid = form["ConversationSid"].ToString();
         if (conversationSid.Length == 0)

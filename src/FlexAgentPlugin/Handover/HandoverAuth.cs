@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using FlexAgentPlugin.Access;
 using FlexAgentPlugin.Events;
 using FlexAgentPlugin.Twilio;
@@ -15,7 +13,6 @@ namespace FlexAgentPlugin.Handover;
 internal static class HandoverAuth
 {
     private const string TokenParameter = "token";
-    private const int MaxBodyBytes = 64 * 1024;
 
     public static async Task<ProblemHttpResult?> CheckAsync(
         HttpRequest request, HandoverOptions options, TwilioOptions twilio, EventsAddress address, CancellationToken cancellationToken)
@@ -27,8 +24,7 @@ internal static class HandoverAuth
                 : Forbidden("The hand-over token is wrong. Send HANDOVER_TOKEN as Authorization: Bearer <token> or as ?token=<token>.");
         }
 
-        var signature = request.Headers[TwilioSignature.Header].ToString();
-        if (signature.Length == 0)
+        if (request.Headers[TwilioSignature.Header].ToString().Length == 0)
         {
             request.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
             return TypedResults.Problem(
@@ -37,45 +33,13 @@ internal static class HandoverAuth
                 detail: "Call the hand-over tool with X-Twilio-Signature (as Twilio signs its requests) or with HANDOVER_TOKEN as Authorization: Bearer <token> or ?token=<token>.");
         }
 
-        return await IsSignedAsync(request, twilio.AuthToken ?? "", address.CalledUrl(request), signature, cancellationToken)
+        return await TwilioSignature.IsSignedRequestAsync(request, twilio.AuthToken ?? "", address.CalledUrl(request), cancellationToken)
             ? null
             : Forbidden("X-Twilio-Signature does not match this request and the account's auth token.");
     }
 
     private static string? GivenToken(HttpRequest request) =>
         CallerAuth.BearerToken(request) ?? (request.Query[TokenParameter].ToString() is { Length: > 0 } query ? query : null);
-
-    private static async Task<bool> IsSignedAsync(HttpRequest request, string authToken, string url, string signature, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            return false;
-        }
-
-        if (request.HasFormContentType)
-        {
-            var form = await request.ReadFormAsync(cancellationToken);
-            var pairs = form.SelectMany(f => f.Value.Select(v => new KeyValuePair<string, string>(f.Key, v ?? ""))).ToList();
-            return TwilioSignature.IsValid(authToken, url, pairs, signature);
-        }
-
-        if (!TwilioSignature.IsValid(authToken, url, [], signature))
-        {
-            return false;
-        }
-
-        var bodyHash = request.Query["bodySHA256"].ToString();
-        if (bodyHash.Length == 0)
-        {
-            return true;
-        }
-
-        using var body = new MemoryStream();
-        await request.Body.CopyToAsync(body, cancellationToken);
-        return body.Length <= MaxBodyBytes && CryptographicOperations.FixedTimeEquals(
-            Encoding.ASCII.GetBytes(Convert.ToHexStringLower(SHA256.HashData(body.ToArray()))),
-            Encoding.ASCII.GetBytes(bodyHash.ToLowerInvariant()));
-    }
 
     private static ProblemHttpResult Forbidden(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not allowed to hand over", detail: detail);

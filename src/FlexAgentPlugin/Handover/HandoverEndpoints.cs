@@ -62,14 +62,17 @@ public static partial class HandoverEndpoints
         }
 
         var (conversationSid, customer, workspace, workflow) = handoverRequest!;
-        if (!twilio.Value.IsConfigured || workspace.Length == 0 || workflow.Length == 0)
+        if (!twilio.Value.IsConfigured)
+        {
+            return TwilioProblemHandler.NotConfigured();
+        }
+
+        if (workspace.Length == 0 || workflow.Length == 0)
         {
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status503ServiceUnavailable,
                 title: "Flex routing is not configured",
-                detail: twilio.Value.IsConfigured
-                    ? $"Set FLEX_WORKSPACE_SID and FLEX_WORKFLOW_SID (or pass {HandoverInput.WorkspaceParameter} and {HandoverInput.WorkflowParameter} in the tool's URL) and restart the server."
-                    : "Set ACCOUNT_SID and AUTH_TOKEN (see .env.example), or unset SANDBOX=false to use the built-in sandbox, and restart the server.");
+                detail: $"Set FLEX_WORKSPACE_SID and FLEX_WORKFLOW_SID (or pass {HandoverInput.WorkspaceParameter} and {HandoverInput.WorkflowParameter} in the tool's URL) and restart the server.");
         }
 
         var attributes = new Dictionary<string, string>

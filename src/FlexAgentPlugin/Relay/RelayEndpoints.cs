@@ -53,10 +53,7 @@ public static class RelayEndpoints
 
         if (!twilioOptions.Value.IsConfigured)
         {
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status503ServiceUnavailable,
-                title: "Twilio is not configured",
-                detail: "Set ACCOUNT_SID, AUTH_TOKEN and the Flex routing (CONV_FLOW, or FLEX_WORKSPACE_SID and FLEX_WORKFLOW_SID; see .env.example), or unset SANDBOX=false to use the built-in sandbox, and restart the server.");
+            return TwilioProblemHandler.NotConfigured();
         }
 
         return TypedResults.Ok(await relay.SendAsync(username, message!, cancellationToken));

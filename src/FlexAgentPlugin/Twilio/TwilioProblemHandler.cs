@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
 namespace FlexAgentPlugin.Twilio;
@@ -11,6 +12,12 @@ namespace FlexAgentPlugin.Twilio;
 internal sealed partial class TwilioProblemHandler(IProblemDetailsService problems, ILogger<TwilioProblemHandler> logger) : IExceptionHandler
 {
     private const int RetryAfterSeconds = 5;
+
+    /// <summary>The answer when no account is configured and the sandbox is switched off (<c>SANDBOX=false</c>).</summary>
+    public static ProblemHttpResult NotConfigured() => TypedResults.Problem(
+        statusCode: StatusCodes.Status503ServiceUnavailable,
+        title: "Twilio is not configured",
+        detail: "Set ACCOUNT_SID, AUTH_TOKEN and the Flex routing (CONV_FLOW, or FLEX_WORKSPACE_SID and FLEX_WORKFLOW_SID; see .env.example), or unset SANDBOX=false to use the built-in sandbox, and restart the server.");
 
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {

@@ -12,6 +12,58 @@ public static class TwilioSignature
 {
     public const string Header = "X-Twilio-Signature";
 
+    /// <summary>The largest body a signed request may have; Twilio's webhooks and tool calls are far smaller.</summary>
+    public const int MaxSignedBodyBytes = 64 * 1024;
+
+    /// <summary>
+    /// True when <paramref name="request"/> carries a valid signature for <paramref name="url"/> (the URL Twilio
+    /// called): over its form parameters for a form body; otherwise over the URL alone, and when the URL carries
+    /// Twilio's <c>bodySHA256</c> parameter the body must hash to it.
+    /// </summary>
+    public static async Task<bool> IsSignedRequestAsync(HttpRequest request, string authToken, string url, CancellationToken cancellationToken)
+    {
+        var signature = request.Headers[Header].ToString();
+        if (request.ContentLength > MaxSignedBodyBytes)
+        {
+            return false;
+        }
+
+        if (request.HasFormContentType)
+        {
+            var form = await request.ReadFormAsync(cancellationToken);
+            var pairs = form.SelectMany(f => f.Value.Select(v => new KeyValuePair<string, string>(f.Key, v ?? ""))).ToList();
+            return IsValid(authToken, url, pairs, signature);
+        }
+
+        if (!IsValid(authToken, url, [], signature))
+        {
+            return false;
+        }
+
+        var bodyHash = request.Query["bodySHA256"].ToString();
+        if (bodyHash.Length == 0)
+        {
+            return true;
+        }
+
+        using var body = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (body.Length + read > MaxSignedBodyBytes)
+            {
+                return false;
+            }
+
+            body.Write(chunk, 0, read);
+        }
+
+        return CryptographicOperations.FixedTimeEquals(
+            Encoding.ASCII.GetBytes(Convert.ToHexStringLower(SHA256.HashData(body.ToArray()))),
+            Encoding.ASCII.GetBytes(bodyHash.ToLowerInvariant()));
+    }
+
     public static string Compute(string authToken, string url, IEnumerable<KeyValuePair<string, string>> form)
     {
         var data = new StringBuilder(url);

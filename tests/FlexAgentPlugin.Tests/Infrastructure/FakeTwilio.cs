@@ -49,6 +49,15 @@ public sealed partial class FakeTwilio
     /// <summary>Runs before a request is answered; return a response to answer with it instead (fault injection).</summary>
     public Func<RecordedRequest, Task<HttpResponseMessage?>>? Intercept { get; set; }
 
+    /// <summary>Answers the next <paramref name="times"/> requests to <paramref name="path"/> with a 400 (Twilio error 20001) instead.</summary>
+    public void Refuse(string path, int times)
+    {
+        var left = times;
+        Intercept = r => Task.FromResult(r.Path == path && Interlocked.Decrement(ref left) >= 0
+            ? Error(HttpStatusCode.BadRequest, 20001, "Invalid parameter")
+            : null);
+    }
+
     /// <summary>When true for a request, it is carried out and then answered 503, as if Twilio's answer was lost.</summary>
     public Func<RecordedRequest, bool>? FailAfterApplying { get; set; }
 

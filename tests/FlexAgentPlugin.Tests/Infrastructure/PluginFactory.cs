@@ -1,7 +1,11 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
+using System.Text;
 using FlexAgentPlugin.Events;
+using FlexAgentPlugin.Handover;
+using FlexAgentPlugin.Sandbox;
 using FlexAgentPlugin.Twilio;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -155,6 +159,34 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
         var request = new HttpRequestMessage(HttpMethod.Post, EventsAddress.Path) { Content = new FormUrlEncodedContent(pairs) };
         request.Headers.Add(TwilioSignature.Header, TwilioSignature.Compute(AuthToken, url, pairs));
         return client.SendAsync(request);
+    }
+
+    /// <summary>A hand-over tool call as a Twilio AI Assistant makes it, with HANDOVER_TOKEN as the bearer token.</summary>
+    public static HttpRequestMessage HandoverRequest(string? sessionId, string? identity, string query = "")
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, HandoverEndpoints.Path + query);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", HandoverToken);
+        if (!string.IsNullOrEmpty(sessionId))
+        {
+            request.Headers.Add(HandoverInput.SessionHeader, sessionId);
+        }
+
+        if (identity is not null)
+        {
+            request.Headers.Add(HandoverInput.IdentityHeader, identity);
+        }
+
+        return request;
+    }
+
+    /// <summary>A client with the sandbox's Basic auth, as the relay's Twilio clients have, for calling its emulators.</summary>
+    public HttpClient CreateSandboxEmulatorClient()
+    {
+        var emulator = CreateClient();
+        var token = Services.GetRequiredService<SandboxMode>().AuthToken;
+        emulator.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{SandboxMode.AccountSid}:{token}")));
+        return emulator;
     }
 
     /// <summary>Sends and, for each poll, moves the clock on until the server answers.</summary>
