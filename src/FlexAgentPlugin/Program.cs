@@ -1,62 +1,78 @@
-using FlexAgentPlugin.Access;
+using FlexAgentPlugin.Backends.InProcess;
+using FlexAgentPlugin.Backends.Sqlite;
+using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Configuration;
-using FlexAgentPlugin.Events;
-using FlexAgentPlugin.Handover;
-using FlexAgentPlugin.Health;
-using FlexAgentPlugin.PluginFiles;
-using FlexAgentPlugin.Relay;
-using FlexAgentPlugin.Replies;
+using FlexAgentPlugin.Core.Exchanges;
+using FlexAgentPlugin.Doors.GptAction;
+using FlexAgentPlugin.Doors.Handover;
+using FlexAgentPlugin.Doors.PluginFiles;
+using FlexAgentPlugin.Doors.TwilioEvents;
+using FlexAgentPlugin.Hosting;
+using FlexAgentPlugin.Hosting.Access;
+using FlexAgentPlugin.Hosting.Health;
+using FlexAgentPlugin.Hosting.Logging;
+using FlexAgentPlugin.Hosting.Problems;
 using FlexAgentPlugin.Sandbox;
-using FlexAgentPlugin.Storage;
-using FlexAgentPlugin.Twilio;
 
-// appsettings.json (log levels) ships beside the binary; .env is read from the working directory.
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+try
+{
+    // appsettings.json (log levels) ships beside the binary.
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
-// Settings: environment variables and an optional .env, the original's names; listens on :5002 by default.
-builder.AddEnvironmentSettings(args);
+    // Settings: environment variables and an optional .env in the working directory; http://localhost:5002 by default.
+    builder.AddEnvironmentSettings(args);
 
-// Errors are ProblemDetails; time comes from one clock that tests can move.
-builder.Services.AddProblemDetails();
-builder.Services.AddSingleton(TimeProvider.System);
+    // The built-in Flex sandbox stands in for Twilio when no account is configured and only this machine can reach us.
+    var sandbox = builder.AddSandboxWhenOn();
 
-// Capabilities: access (bearer token, rate limits), plugin files, the relay (conversations, Flex routing,
-// replies), Twilio's conversation events, the AI Assistant hand-over tool, Twilio, storage, health, and the
-// built-in Flex sandbox used when no Twilio account is configured.
-builder.Services
-    .AddAccess()
-    .AddPluginFiles()
-    .AddRelay()
-    .AddConversationEvents()
-    .AddHandover()
-    .AddTwilio()
-    .AddStorage()
-    .AddHealth()
-    .AddSandbox();
+    // Errors are ProblemDetails mapped in one place; request logs hide secrets; one clock that tests can move.
+    builder.Services.AddProblems().AddRequestLogging().AddSingleton(TimeProvider.System);
 
-var app = builder.Build();
+    // The engine, and its back ends: Twilio, the embedded SQLite store, in-process signals and locks.
+    builder.Services.AddExchange().AddTwilio().AddSqliteStore().AddInProcessCoordination();
 
-// Pipeline: client address from a local proxy, failures as ProblemDetails (Twilio faults included),
-// CORS for ChatGPT, rate limits, Swagger UI.
-app.UseForwardedHeaders();
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.UseCors(PluginFilesEndpoints.CorsPolicy);
-app.UseRateLimiter();
-app.UsePluginSwaggerUi();
+    // Who may call, and the front doors: the GPT Action API and its files, Twilio's webhooks, the hand-over tool.
+    builder.Services.AddAccess().AddPluginFiles().AddHandover().AddHealth();
 
-// Endpoints: the API (bearer token, rate limits) and everything around it.
-var api = app.MapApi(RelayEndpoints.ApiTag);
-api.MapRelay();
-api.MapReplies();
-app.MapPluginFiles();
-app.MapConversationEvents();
-app.MapHandover();
-app.MapHealth();
-app.MapSandbox();
+    var app = builder.Build();
 
-app.WarnWhenOpen();
-return app.RunOrExplain();
+    // Pipeline: client address from a local proxy, request log, failures as ProblemDetails, CORS for ChatGPT, the
+    // sandbox's console, authentication, authorization, rate limits, Swagger UI.
+    app.UseForwardedHeaders();
+    app.UseHttpLogging();
+    app.UseExceptionHandler();
+    app.UseStatusCodePages();
+    app.UseCors(PluginFilesEndpoints.CorsPolicy);
+    if (sandbox is not null)
+    {
+        app.UseFlexSandbox();
+    }
+
+    app.UseAuthentication();
+    app.UseAuthorization();
+    app.UseRateLimiter();
+    app.UsePluginSwaggerUi();
+
+    // Endpoints.
+    app.MapGptAction();
+    app.MapPluginFiles();
+    app.MapConversationEvents();
+    app.MapHandover();
+    app.MapHealth();
+
+    app.ReportOnStart(sandbox);
+    await app.RunAsync();
+    return 0;
+}
+catch (Exception ex) when (StartFailures.Explain(ex) is { Count: > 0 } failures)
+{
+    foreach (var failure in failures)
+    {
+        Console.Error.WriteLine($"Configuration error: {failure}");
+    }
+
+    return 1;
+}
 
 /// <summary>The entry point, visible to the test host.</summary>
 public partial class Program;

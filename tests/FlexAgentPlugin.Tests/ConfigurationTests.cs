@@ -1,14 +1,14 @@
 using System.Diagnostics;
-using FlexAgentPlugin.Access;
-using FlexAgentPlugin.Configuration;
-using FlexAgentPlugin.Handover;
-using FlexAgentPlugin.PluginFiles;
-using FlexAgentPlugin.Relay;
-using FlexAgentPlugin.Routing;
+using FlexAgentPlugin.Backends.InProcess;
+using FlexAgentPlugin.Backends.Sqlite;
+using FlexAgentPlugin.Backends.Twilio;
+using FlexAgentPlugin.Core.Exchanges;
+using FlexAgentPlugin.Core.Routing;
+using FlexAgentPlugin.Doors.Handover;
+using FlexAgentPlugin.Doors.PluginFiles;
+using FlexAgentPlugin.Hosting.Access;
 using FlexAgentPlugin.Sandbox;
-using FlexAgentPlugin.Storage;
 using FlexAgentPlugin.Tests.Infrastructure;
-using FlexAgentPlugin.Twilio;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -128,20 +128,23 @@ public sealed class ConfigurationTests
     }
 
     /// <summary>
-    /// The sentences start-up validation gives for <paramref name="overrides"/> on top of a valid configuration.
-    /// (The test host cannot observe a failed start: Program ends it itself, as the process test above shows.)
+    /// The sentences the start gives for <paramref name="overrides"/> on top of a valid configuration: the sandbox's
+    /// decision, then every capability's settings validation. (The test host cannot observe a failed start: Program
+    /// ends it itself, as the process tests show.)
     /// </summary>
     internal static IReadOnlyList<string> StartFailures(Dictionary<string, string?> overrides)
     {
         var settings = PluginFactory.ValidSettings(Path.Combine(Path.GetTempPath(), "unused.db"), overrides);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
-        services.AddAccess().AddPluginFiles().AddRelay().AddHandover().AddTwilio().AddStorage().AddSandbox();
+        services.AddExchange().AddTwilio().AddSqliteStore().AddInProcessCoordination().AddAccess().AddPluginFiles().AddHandover();
         using var provider = services.BuildServiceProvider();
 
         var error = Record.Exception(() => provider.GetRequiredService<IStartupValidator>().Validate());
 
-        Assert.NotNull(error);
-        return EnvironmentSettings.ConfigurationFailures(error);
+        IReadOnlyList<string> failures = [.. SandboxSwitch.Decide(configuration).Refusals,
+            .. error is null ? [] : global::FlexAgentPlugin.Configuration.StartFailures.Explain(error)];
+        Assert.NotEmpty(failures);
+        return failures;
     }
 }

@@ -13,7 +13,7 @@ public sealed class ConversationEventsTests : IDisposable
 
     public ConversationEventsTests() => client = factory.CreateClient();
 
-    private FakeTwilio Twilio => factory.Twilio;
+    private EmulatedTwilio Twilio => factory.Twilio;
 
     [Fact]
     public async Task NewConversationSubscribesTheEventWebhook()
@@ -37,7 +37,7 @@ public sealed class ConversationEventsTests : IDisposable
         var startedAt = factory.Clock.GetUtcNow();
         Twilio.AgentSays(Sid, "Hello!");
 
-        var delivered = await factory.PostEventAsync(client, MessageAdded(FakeTwilio.AgentIdentity));
+        var delivered = await factory.PostEventAsync(client, MessageAdded(EmulatedTwilio.AgentIdentity));
         var response = await send.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal(HttpStatusCode.OK, delivered.StatusCode);
@@ -58,7 +58,7 @@ public sealed class ConversationEventsTests : IDisposable
         Assert.False(send.IsCompleted);
         Assert.Equal(0, Twilio.Count("GET", "/v1/Conversations/CH[0-9a-f]+/Messages"));
         Twilio.AgentSays(Sid, "Hello!");
-        await factory.PostEventAsync(client, MessageAdded(FakeTwilio.AgentIdentity));
+        await factory.PostEventAsync(client, MessageAdded(EmulatedTwilio.AgentIdentity));
         await JsonAssert.BodyEqualAsync("""{"status": "replied", "replies": ["Hello!"]}""", await send.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
@@ -128,7 +128,7 @@ public sealed class ConversationEventsTests : IDisposable
         {
             Content = new FormUrlEncodedContent([new("EventType", "onMessageAdded"), new("ConversationSid", "CH1")]),
         };
-        forged.Headers.Add("X-Twilio-Signature", FlexAgentPlugin.Twilio.TwilioSignature.Compute("not-the-token",
+        forged.Headers.Add("X-Twilio-Signature", FlexAgentPlugin.Backends.Twilio.TwilioSignature.Compute("not-the-token",
             $"{PublicUrl}/twilio/conversation-events", [new("EventType", "onMessageAdded"), new("ConversationSid", "CH1")]));
 
         var response = await client.SendAsync(forged);
@@ -156,7 +156,7 @@ public sealed class ConversationEventsTests : IDisposable
         var send = PluginFactory.SendAsync(client, "alice", msg);
         await factory.Clock.WaitForArmedTimerAsync();
         Twilio.AgentSays(Sid, answer);
-        await factory.PostEventAsync(client, MessageAdded(FakeTwilio.AgentIdentity));
+        await factory.PostEventAsync(client, MessageAdded(EmulatedTwilio.AgentIdentity));
         var response = await send.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadAsStringAsync();

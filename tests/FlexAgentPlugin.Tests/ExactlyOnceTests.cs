@@ -13,7 +13,7 @@ public sealed class ExactlyOnceTests : IDisposable
 
     public ExactlyOnceTests() => client = factory.CreateClient();
 
-    private FakeTwilio Twilio => factory.Twilio;
+    private EmulatedTwilio Twilio => factory.Twilio;
 
     [Fact]
     public async Task TimedOutSendAnswersPendingAndGetRepliesDeliversTheAnswer()
@@ -44,7 +44,7 @@ public sealed class ExactlyOnceTests : IDisposable
         Assert.False(send.IsCompleted);
         var sid = patient.Twilio.Conversations.Single().Sid;
         patient.Twilio.AgentSays(sid, "Finally!");
-        await patient.PostEventAsync(patientClient, ("EventType", "onMessageAdded"), ("ConversationSid", sid), ("Author", FakeTwilio.AgentIdentity));
+        await patient.PostEventAsync(patientClient, ("EventType", "onMessageAdded"), ("ConversationSid", sid), ("Author", EmulatedTwilio.AgentIdentity));
         await JsonAssert.BodyEqualAsync("""{"status": "replied", "replies": ["Finally!"]}""", await send.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
@@ -137,14 +137,14 @@ public sealed class ExactlyOnceTests : IDisposable
     {
         var database = Path.Combine(Path.GetTempPath(), "flexagent-tests", Guid.NewGuid().ToString("N"), "convs.db");
         var settings = new Dictionary<string, string?>(Webhooks) { ["DATABASE_PATH"] = database };
-        var twilio = new FakeTwilio(PluginFactory.AccountSid, PluginFactory.AuthToken);
+        using var twilio = new EmulatedTwilio(PluginFactory.AccountSid, PluginFactory.AuthToken, TimeProvider.System);
         using (var before = new PluginFactory(settings, twilio))
         {
             var beforeClient = before.CreateClient();
             var send = PluginFactory.SendAsync(beforeClient, "alice", "Hi");
             await before.Clock.WaitForArmedTimerAsync();
             twilio.AgentSays(twilio.Conversations.Single().Sid, "Delivered before the restart");
-            await before.PostEventAsync(beforeClient, ("EventType", "onMessageAdded"), ("ConversationSid", twilio.Conversations.Single().Sid), ("Author", FakeTwilio.AgentIdentity));
+            await before.PostEventAsync(beforeClient, ("EventType", "onMessageAdded"), ("ConversationSid", twilio.Conversations.Single().Sid), ("Author", EmulatedTwilio.AgentIdentity));
             await send.WaitAsync(TimeSpan.FromSeconds(10));
             twilio.AgentSays(twilio.Conversations.Single().Sid, "Written while the server was down");
         }
@@ -191,5 +191,5 @@ public sealed class ExactlyOnceTests : IDisposable
     private string Sid => Twilio.Conversations.Single().Sid;
 
     private (string, string)[] AgentMessageAdded(int index = 1) =>
-        [("EventType", "onMessageAdded"), ("ConversationSid", Sid), ("Author", FakeTwilio.AgentIdentity), ("Index", index.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+        [("EventType", "onMessageAdded"), ("ConversationSid", Sid), ("Author", EmulatedTwilio.AgentIdentity), ("Index", index.ToString(System.Globalization.CultureInfo.InvariantCulture))];
 }

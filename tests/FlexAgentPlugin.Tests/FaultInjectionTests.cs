@@ -27,7 +27,7 @@ public sealed class FaultInjectionTests(ITestOutputHelper output) : IDisposable
                 {
                     burst = burst > 0 ? burst - 1 : 1;
                     injected["429"]++;
-                    var tooMany = FakeTwilio.Error((HttpStatusCode)429, 20429, "Too Many Requests");
+                    var tooMany = EmulatedTwilio.Error((HttpStatusCode)429, 20429, "Too Many Requests");
                     tooMany.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(1));
                     return Task.FromResult<HttpResponseMessage?>(tooMany);
                 }
@@ -35,7 +35,7 @@ public sealed class FaultInjectionTests(ITestOutputHelper output) : IDisposable
                 if (random.NextDouble() < 0.05)
                 {
                     injected["503 before"]++;
-                    return Task.FromResult<HttpResponseMessage?>(FakeTwilio.Error(HttpStatusCode.ServiceUnavailable, 20503, "Service unavailable"));
+                    return Task.FromResult<HttpResponseMessage?>(EmulatedTwilio.Error(HttpStatusCode.ServiceUnavailable, 20503, "Service unavailable"));
                 }
 
                 return Task.FromResult<HttpResponseMessage?>(null);
@@ -60,7 +60,7 @@ public sealed class FaultInjectionTests(ITestOutputHelper output) : IDisposable
                 var response = await factory.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(client, $"user{user}", text));
                 Assert.True(response.StatusCode == HttpStatusCode.OK, $"{text}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()} "
                     + string.Join(" | ", factory.Logs.Lines.Where(l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Warning).TakeLast(3).Select(l => l.Text)));
-                await JsonAssert.BodyEqualAsync($$"""{"status": "replied", "replies": ["re: {{text}}"]}""", response);
+                await JsonAssert.BodyEqualAsync($$"""{"status": "replied", "replies": ["{{EmulatedTwilio.AutoReplyTo(text)}}"]}""", response);
             }
         }
 
@@ -71,7 +71,7 @@ public sealed class FaultInjectionTests(ITestOutputHelper output) : IDisposable
         {
             Assert.Single(c.Participants);
             Assert.Single(c.Webhooks, w => w.Target == "studio");
-            var userMessages = c.Messages.Where(m => m.Author != FakeTwilio.AgentIdentity).Select(m => m.Body).ToList();
+            var userMessages = c.Messages.Where(m => !m.FromAgent).Select(m => m.Body).ToList();
             Assert.Equal(ExchangesPerUser, userMessages.Count);
             Assert.Equal(userMessages.Count, userMessages.Distinct().Count());
         });
@@ -95,7 +95,7 @@ public sealed class FaultInjectionTests(ITestOutputHelper output) : IDisposable
 
         var response = await impatient.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(impatient.CreateClient(), "alice", "hi"));
 
-        await JsonAssert.BodyEqualAsync("""{"status": "replied", "replies": ["re: hi"]}""", response);
+        await JsonAssert.BodyEqualAsync($$"""{"status": "replied", "replies": ["{{EmulatedTwilio.AutoReplyTo("hi")}}"]}""", response);
         Assert.Equal(2, impatient.Twilio.Count("GET", "/v1/Conversations/CH[0-9a-f]+/Messages"));
     }
 
@@ -103,7 +103,7 @@ public sealed class FaultInjectionTests(ITestOutputHelper output) : IDisposable
     public async Task RetriesExhaustedAnswer503WithRetryAfterAndStoreNothing()
     {
         factory.Twilio.Intercept = r => Task.FromResult(r.Path.EndsWith("/Participants", StringComparison.Ordinal)
-            ? FakeTwilio.Error((HttpStatusCode)429, 20429, "Too Many Requests")
+            ? EmulatedTwilio.Error((HttpStatusCode)429, 20429, "Too Many Requests")
             : null);
 
         var response = await factory.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(factory.CreateClient(), "alice", "hi"));

@@ -4,9 +4,9 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
-using FlexAgentPlugin.Handover;
+using FlexAgentPlugin.Doors.Handover;
 using FlexAgentPlugin.Tests.Infrastructure;
-using FlexAgentPlugin.Twilio;
+using FlexAgentPlugin.Backends.Twilio;
 
 namespace FlexAgentPlugin.Tests;
 
@@ -30,10 +30,10 @@ public sealed class HandoverTests : IDisposable
     public HandoverTests()
     {
         client = factory.CreateClient();
-        conversationSid = factory.Twilio.AddConversation().Sid;
+        conversationSid = factory.Twilio.AddConversation();
     }
 
-    private FakeTwilio Twilio => factory.Twilio;
+    private EmulatedTwilio Twilio => factory.Twilio;
 
     private string SessionId => $"webhook:conversations__{ServiceSid}/{conversationSid}";
 
@@ -239,13 +239,14 @@ public sealed class HandoverTests : IDisposable
     }
 
     [Fact]
-    public async Task AHandoverWhoseAnswerWasLostIsABadGatewayAndIsNotResent()
+    public async Task AHandoverWhoseAnswerWasLostIsUnavailableAndIsNotResent()
     {
         Twilio.FailAfterApplying = r => r.Path == "/v1/Interactions";
 
         var response = await factory.Clock.RunUntilDoneAsync(client.SendAsync(Handover("user_id:42")));
 
-        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.NotNull(response.Headers.RetryAfter);
         Assert.Equal(1, Twilio.Count("POST", "/v1/Interactions"));
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using FlexAgentPlugin.Doors.GptAction;
 using FlexAgentPlugin.Tests.Infrastructure;
 
 namespace FlexAgentPlugin.Tests;
@@ -23,7 +24,7 @@ public sealed class InteractionsRoutingTests : IDisposable
         factory.Twilio.AutoReply = true;
     }
 
-    private FakeTwilio Twilio => factory.Twilio;
+    private EmulatedTwilio Twilio => factory.Twilio;
 
     [Fact]
     public async Task TheInteractionCarriesTheChannelAndRoutingDocumentsAsFormFields()
@@ -33,8 +34,8 @@ public sealed class InteractionsRoutingTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var request = Assert.Single(Twilio.Requests, r => r.Path == "/v1/Interactions");
         Assert.Equal("POST", request.Method);
-        Assert.Equal(FakeTwilio.FlexHost, request.Host);
-        Assert.All(Twilio.Requests.Where(r => r != request), r => Assert.Equal(FakeTwilio.Host, r.Host));
+        Assert.Equal("flex", request.Api);
+        Assert.All(Twilio.Requests.Where(r => r != request), r => Assert.Equal("conversations", r.Api));
         Assert.Equal("application/x-www-form-urlencoded", request.ContentType);
         Assert.Equal(["Channel", "Routing"], request.Form.Select(p => p.Key));
         var conversation = Twilio.Conversations.Single().Sid;
@@ -67,9 +68,23 @@ public sealed class InteractionsRoutingTests : IDisposable
         await factory.SendAndWaitAsync(client, "alice", "first");
         var second = await factory.SendAndWaitAsync(client, "alice", "second");
 
-        await JsonAssert.BodyEqualAsync("""{"status": "replied", "replies": ["re: second"]}""", second);
+        await JsonAssert.BodyEqualAsync($$"""{"status": "replied", "replies": ["{{EmulatedTwilio.AutoReplyTo("second")}}"]}""", second);
         Assert.Single(Twilio.Conversations);
         Assert.Single(Twilio.Interactions);
+    }
+
+    [Fact]
+    public async Task AnInteractionFlexRefusedAnswersPendingAndGetRepliesRoutesTheConversation()
+    {
+        Twilio.Refuse("/v1/Interactions", times: 1);
+
+        var refused = await factory.SendAndWaitAsync(client, "alice", "first");
+        var replies = await factory.Clock.RunUntilDoneAsync(client.GetAsync("/replies/alice"));
+
+        await JsonAssert.BodyEqualAsync($$"""{"status": "pending", "replies": [], "message": "{{AgentReplies.TwilioFailed}}"}""", refused);
+        await JsonAssert.BodyEqualAsync($$"""{"status": "replied", "replies": ["{{EmulatedTwilio.AutoReplyTo("first")}}"]}""", replies);
+        Assert.Single(Twilio.Interactions);
+        Assert.Equal(["first"], Twilio.Conversations.Single().Messages.Where(m => m.Author == "alice").Select(m => m.Body));
     }
 
     [Fact]
@@ -80,7 +95,7 @@ public sealed class InteractionsRoutingTests : IDisposable
         var refused = await factory.SendAndWaitAsync(client, "alice", "first");
         var accepted = await factory.SendAndWaitAsync(client, "alice", "second");
 
-        Assert.Equal(HttpStatusCode.BadGateway, refused.StatusCode);
+        Assert.Contains("pending", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
         Assert.Single(Twilio.Interactions);
         Assert.Equal(["first", "second"], Twilio.Conversations.Single().Messages.Where(m => m.Author == "alice").Select(m => m.Body));
@@ -93,7 +108,7 @@ public sealed class InteractionsRoutingTests : IDisposable
 
         var response = await factory.SendAndWaitAsync(client, "alice", "first");
 
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        await JsonAssert.BodyEqualAsync($$"""{"status": "pending", "replies": [], "message": "{{AgentReplies.TwilioFailed}}"}""", response);
         Assert.Equal(1, Twilio.Count("POST", "/v1/Interactions"));
         Assert.Single(Twilio.Interactions);
     }

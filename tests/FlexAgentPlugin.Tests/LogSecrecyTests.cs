@@ -33,7 +33,7 @@ public sealed class LogSecrecyTests
         // A normal exchange, woken by a signed event.
         var send = PluginFactory.SendAsync(client, "alice", "hi");
         await factory.Clock.WaitForArmedTimerAsync();
-        await factory.PostEventAsync(client, ("EventType", "onMessageAdded"), ("ConversationSid", factory.Twilio.Conversations.Single().Sid), ("Author", FakeTwilio.AgentIdentity));
+        await factory.PostEventAsync(client, ("EventType", "onMessageAdded"), ("ConversationSid", factory.Twilio.Conversations.Single().Sid), ("Author", EmulatedTwilio.AgentIdentity));
         Assert.Equal(HttpStatusCode.OK, (await send.WaitAsync(TimeSpan.FromSeconds(10))).StatusCode);
 
         // A forged event, a caller with the wrong token, Twilio refusing the credentials, Twilio failing.
@@ -46,7 +46,7 @@ public sealed class LogSecrecyTests
         factory.Twilio.Password = "rotated-secret";
         Assert.Equal(HttpStatusCode.BadGateway, (await PluginFactory.SendAsync(client, "carol", "hi")).StatusCode);
         factory.Twilio.Password = ApiSecret;
-        factory.Twilio.Intercept = _ => Task.FromResult<HttpResponseMessage?>(FakeTwilio.Error(HttpStatusCode.InternalServerError, 20500, "Internal error"));
+        factory.Twilio.Intercept = _ => Task.FromResult<HttpResponseMessage?>(EmulatedTwilio.Error(HttpStatusCode.InternalServerError, 20500, "Internal error"));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await factory.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(client, "dave", "hi"))).StatusCode);
 
         var lines = factory.Logs.Lines.Select(l => l.Text).ToList();

@@ -1,4 +1,4 @@
-using FlexAgentPlugin.Relay;
+using FlexAgentPlugin.Doors.GptAction;
 using FlexAgentPlugin.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
@@ -34,7 +34,7 @@ public sealed class OpenApiContractTests : IDisposable
 
         var served = factory.Services.GetRequiredService<EndpointDataSource>().Endpoints
             .OfType<RouteEndpoint>()
-            .Where(e => e.Metadata.GetMetadata<ITagsMetadata>()?.Tags.Contains(RelayEndpoints.ApiTag) == true)
+            .Where(e => e.Metadata.GetMetadata<ITagsMetadata>()?.Tags.Contains(GptActionEndpoints.Tag) == true)
             .SelectMany(e => e.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods.Select(m => $"{m} {e.RoutePattern.RawText}"))
             .OrderBy(x => x, StringComparer.Ordinal)
             .ToList();

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using FlexAgentPlugin.Sandbox;
+using FlexAgentPlugin.Sandbox.Emulator;
 using FlexAgentPlugin.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -29,8 +29,8 @@ public sealed class SandboxInteractionsTests : IDisposable
         var item = Assert.Single(JsonNode.Parse(await client.GetStringAsync("/sandbox/api/conversations"))!.AsArray())!;
         Assert.Equal("Where is my order?", (string?)item["lastMessage"]);
         var sid = (string)item["sid"]!;
-        var conversation = factory.Services.GetRequiredService<SandboxState>().Get(sid);
-        Assert.DoesNotContain(factory.Services.GetRequiredService<SandboxState>().Webhooks(conversation), w => w.Target == "studio");
+        var conversation = factory.Services.GetRequiredService<EmulatorState>().Get(sid);
+        Assert.DoesNotContain(factory.Services.GetRequiredService<EmulatorState>().Webhooks(conversation), w => w.Target == "studio");
         await client.PostAsJsonAsync($"/sandbox/api/conversations/{sid}/messages", new { body = "It ships today." });
 
         var response = await factory.Clock.RunUntilDoneAsync(send);

@@ -229,7 +229,7 @@ public sealed class SandboxTests : IDisposable
         var created = await emulator.PostAsync("/sandbox/twilio/v1/Conversations", Form(("FriendlyName", "test")));
         var sid = (string)JsonNode.Parse(await created.Content.ReadAsStringAsync())!["sid"]!;
         await emulator.PostAsync($"/sandbox/twilio/v1/Conversations/{sid}/Webhooks",
-            Form(("Target", "studio"), ("Configuration.FlowSid", SandboxMode.StudioFlowSid), ("Configuration.Filters", "onMessageAdded")));
+            Form(("Target", "studio"), ("Configuration.FlowSid", SandboxAccount.StudioFlowSid), ("Configuration.Filters", "onMessageAdded")));
         return sid;
     }
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
-using FlexAgentPlugin.Replies;
+using FlexAgentPlugin.Doors.GptAction;
 using FlexAgentPlugin.Tests.Infrastructure;
 
 namespace FlexAgentPlugin.Tests;
@@ -14,7 +14,7 @@ public sealed class SendTests : IDisposable
 
     public SendTests() => client = factory.CreateClient();
 
-    private FakeTwilio Twilio => factory.Twilio;
+    private EmulatedTwilio Twilio => factory.Twilio;
 
     [Fact]
     public async Task SendReturnsTheAgentsReply()

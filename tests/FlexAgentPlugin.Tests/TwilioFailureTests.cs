@@ -28,7 +28,7 @@ public sealed class TwilioFailureTests : IDisposable
     public async Task TwilioServerErrorAnswers503WithRetryAfter()
     {
         factory.Twilio.Intercept = _ => Task.FromResult<HttpResponseMessage?>(
-            FakeTwilio.Error(HttpStatusCode.ServiceUnavailable, 20503, "Service unavailable"));
+            EmulatedTwilio.Error(HttpStatusCode.ServiceUnavailable, 20503, "Service unavailable"));
 
         var response = await factory.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(factory.CreateClient(), "alice", "hi"));
 
@@ -54,7 +54,7 @@ public sealed class TwilioFailureTests : IDisposable
     public async Task RejectedRequestAnswers502WithTwiliosErrorCode()
     {
         factory.Twilio.Intercept = r => Task.FromResult(r.Path.EndsWith("/Webhooks", StringComparison.Ordinal)
-            ? FakeTwilio.Error(HttpStatusCode.BadRequest, 50300, "Invalid flow")
+            ? EmulatedTwilio.Error(HttpStatusCode.BadRequest, 50300, "Invalid flow")
             : null);
 
         var response = await PluginFactory.SendAsync(factory.CreateClient(), "alice", "hi");
@@ -69,7 +69,7 @@ public sealed class TwilioFailureTests : IDisposable
     public async Task FailedSetupStoresNothingAndTheNextMessageCompletesTheSameConversation()
     {
         factory.Twilio.Intercept = r => Task.FromResult(r.Path.EndsWith("/Participants", StringComparison.Ordinal)
-            ? FakeTwilio.Error(HttpStatusCode.InternalServerError, 20500, "Internal error")
+            ? EmulatedTwilio.Error(HttpStatusCode.InternalServerError, 20500, "Internal error")
             : null);
         var client = factory.CreateClient();
 

@@ -1,4 +1,4 @@
-using FlexAgentPlugin.Twilio;
+using FlexAgentPlugin.Backends.Twilio;
 
 namespace FlexAgentPlugin.Tests;
 

@@ -7,10 +7,13 @@ using Microsoft.Extensions.Options;
 
 namespace FlexAgentPlugin.Configuration;
 
+/// <summary>Which <c>.env</c> file the settings came from, if any, for the start-up report.</summary>
+public sealed record EnvironmentFile(string? LoadedPath, string LookedFor);
+
 /// <summary>
-/// Settings come from environment variables (the original plugin's names) and an optional <c>.env</c>
-/// file in the working directory. Real environment variables and command-line arguments win over
-/// <c>.env</c>, so a container or CI run can override a developer's file.
+/// Settings come from environment variables (the original plugin's names) and an optional <c>.env</c> file in the
+/// working directory (<c>dotnet run</c> runs the server in the repository's root). Real environment variables and
+/// command-line arguments win over <c>.env</c>, so a container or CI run can override a developer's file.
 /// </summary>
 public static class EnvironmentSettings
 {
@@ -18,9 +21,23 @@ public static class EnvironmentSettings
 
     public static WebApplicationBuilder AddEnvironmentSettings(this WebApplicationBuilder builder, string[] args)
     {
-        builder.Configuration.AddDotNetEnv(".env", new LoadOptions(setEnvVars: false, clobberExistingVars: false, onlyExactPath: true));
+        var path = Path.Combine(Directory.GetCurrentDirectory(), ".env");
+        var loaded = File.Exists(path);
+        if (loaded)
+        {
+            try
+            {
+                builder.Configuration.AddDotNetEnv(path, new LoadOptions(setEnvVars: false, clobberExistingVars: false, onlyExactPath: true));
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                throw new StartFailureException($"The settings file {path} has a line that is not NAME=value ({FirstLine(ex.Message)}); fix or remove that line.");
+            }
+        }
+
         builder.Configuration.AddEnvironmentVariables();
         builder.Configuration.AddCommandLine(args);
+        builder.Services.AddSingleton(new EnvironmentFile(loaded ? path : null, path));
 
         // The original listened on 5002; --urls, ASPNETCORE_URLS and ASPNETCORE_HTTP_PORTS still decide when given.
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"]))
@@ -28,8 +45,8 @@ public static class EnvironmentSettings
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
-        // A start that fails on settings is explained by RunOrExplain in one sentence per mistake; the host's own
-        // error log would repeat it with a stack trace. Other start failures still end the process with their exception.
+        // A start that fails is explained in one sentence (StartFailures); the host's own error log would repeat it
+        // with a stack trace.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         return builder;
     }
@@ -51,31 +68,7 @@ public static class EnvironmentSettings
             configuration.Bind(options);
         });
 
-    /// <summary>Runs the app; a configuration mistake ends the start with its sentences instead of a stack trace.</summary>
-    public static int RunOrExplain(this WebApplication app)
-    {
-        try
-        {
-            app.Run();
-            return 0;
-        }
-        catch (Exception ex) when (ConfigurationFailures(ex) is { Count: > 0 } failures)
-        {
-            foreach (var failure in failures.Distinct())
-            {
-                Console.Error.WriteLine($"Configuration error: {failure}");
-            }
-
-            return 1;
-        }
-    }
-
-    internal static IReadOnlyList<string> ConfigurationFailures(Exception ex) => ex switch
-    {
-        OptionsValidationException validation => validation.Failures.ToList(),
-        AggregateException aggregate => aggregate.InnerExceptions.SelectMany(ConfigurationFailures).ToList(),
-        _ => [],
-    };
+    private static string FirstLine(string text) => text.Split('\n')[0].Trim();
 
     private static IEnumerable<string> UnconvertibleValues<T>(IConfiguration configuration)
     {

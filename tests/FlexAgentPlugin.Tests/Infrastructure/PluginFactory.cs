@@ -3,10 +3,10 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
-using FlexAgentPlugin.Events;
-using FlexAgentPlugin.Handover;
+using FlexAgentPlugin.Backends.Twilio;
+using FlexAgentPlugin.Core.Callbacks;
+using FlexAgentPlugin.Doors.Handover;
 using FlexAgentPlugin.Sandbox;
-using FlexAgentPlugin.Twilio;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -18,10 +18,10 @@ using Microsoft.Extensions.Logging;
 namespace FlexAgentPlugin.Tests.Infrastructure;
 
 /// <summary>
-/// The server under test: real pipeline and SQLite (in a temporary folder), Twilio replaced by
-/// <see cref="FakeTwilio"/>, time by <see cref="ManualClock"/>. Disposing it fails the test if the
-/// fake saw a request it does not know. <see cref="Sandbox"/> and <see cref="RealSandbox"/> run the
-/// built-in sandbox instead of the fake.
+/// The server under test: real pipeline and SQLite (in a temporary folder), Twilio played by the sandbox's emulator
+/// (<see cref="EmulatedTwilio"/>, in memory), time by <see cref="ManualClock"/>. Disposing it fails the test if the
+/// emulator saw a request Twilio does not define. <see cref="Sandbox"/> and <see cref="RealSandbox"/> run the server in
+/// sandbox mode instead (no account: the emulator inside the server).
 /// </summary>
 public sealed class PluginFactory : WebApplicationFactory<Program>
 {
@@ -34,23 +34,30 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
 
     private readonly string dataFolder = Path.Combine(Path.GetTempPath(), "flexagent-tests", Guid.NewGuid().ToString("N"));
 
-    /// <summary>The sandbox's client for calling webhooks (routed to the in-memory server in <see cref="Sandbox"/> mode).</summary>
-    private const string SandboxWebhooks = "FlexAgentPlugin.Sandbox.Webhooks";
-
     private readonly Mode mode;
+    private readonly bool ownsTwilio;
 
-    /// <summary>A server against a fake Twilio: a new one, or <paramref name="twilio"/> to share it across a restart.</summary>
-    public PluginFactory(IDictionary<string, string?>? settings = null, FakeTwilio? twilio = null)
-        : this(Mode.FakeTwilio, ValidSettings(databasePath: null, settings), twilio)
+    /// <summary>A server against an emulated Twilio: a new one, or <paramref name="twilio"/> to share it across a restart.</summary>
+    public PluginFactory(IDictionary<string, string?>? settings = null, EmulatedTwilio? twilio = null)
+        : this(Mode.EmulatedTwilio, ValidSettings(databasePath: null, settings), twilio)
     {
     }
 
-    private PluginFactory(Mode mode, Dictionary<string, string?> settings, FakeTwilio? twilio = null)
+    private PluginFactory(Mode mode, Dictionary<string, string?> settings, EmulatedTwilio? twilio = null)
     {
         this.mode = mode;
         Settings = settings;
         Settings.TryAdd("DATABASE_PATH", Path.Combine(dataFolder, "convs.db"));
-        Twilio = twilio ?? new FakeTwilio(AccountSid, AuthToken);
+        if (mode == Mode.EmulatedTwilio)
+        {
+            ownsTwilio = twilio is null;
+            Twilio = twilio ?? new EmulatedTwilio(AccountSid, AuthToken, Clock);
+            Twilio.WebhookTarget = () => Server.CreateHandler();
+        }
+        else
+        {
+            Twilio = null!;
+        }
         if (mode == Mode.RealSandbox)
         {
             var port = FreePort();
@@ -62,7 +69,7 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
 
     private enum Mode
     {
-        FakeTwilio,
+        EmulatedTwilio,
         Sandbox,
         RealSandbox,
     }
@@ -84,7 +91,7 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
 
     public Dictionary<string, string?> Settings { get; }
 
-    /// <summary>A complete, valid configuration pointing at the fake Twilio, with <paramref name="overrides"/> applied.</summary>
+    /// <summary>A complete, valid configuration pointing at the emulated Twilio, with <paramref name="overrides"/> applied.</summary>
     public static Dictionary<string, string?> ValidSettings(string? databasePath, IDictionary<string, string?>? overrides = null)
     {
         var settings = new Dictionary<string, string?>
@@ -92,8 +99,8 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
             ["ACCOUNT_SID"] = AccountSid,
             ["AUTH_TOKEN"] = AuthToken,
             ["CONV_FLOW"] = FlowSid,
-            ["TWILIO_CONVERSATIONS_BASE_URL"] = FakeTwilio.Host,
-            ["TWILIO_FLEX_BASE_URL"] = FakeTwilio.FlexHost,
+            ["TWILIO_CONVERSATIONS_BASE_URL"] = EmulatedTwilio.ConversationsBaseUrl,
+            ["TWILIO_FLEX_BASE_URL"] = EmulatedTwilio.FlexBaseUrl,
         };
         if (databasePath is not null)
         {
@@ -139,7 +146,8 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public FakeTwilio Twilio { get; }
+    /// <summary>The emulated Twilio (not in the sandbox modes, where the server has its own).</summary>
+    public EmulatedTwilio Twilio { get; }
 
     public ManualClock Clock { get; } = new();
 
@@ -155,8 +163,8 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
     public Task<HttpResponseMessage> PostEventAsync(HttpClient client, params (string Name, string Value)[] form)
     {
         var pairs = form.Select(f => new KeyValuePair<string, string>(f.Name, f.Value)).ToList();
-        var url = Settings["PUBLIC_BASE_URL"] + EventsAddress.Path;
-        var request = new HttpRequestMessage(HttpMethod.Post, EventsAddress.Path) { Content = new FormUrlEncodedContent(pairs) };
+        var url = Settings["PUBLIC_BASE_URL"] + TwilioCallbacks.ConversationEventsPath;
+        var request = new HttpRequestMessage(HttpMethod.Post, TwilioCallbacks.ConversationEventsPath) { Content = new FormUrlEncodedContent(pairs) };
         request.Headers.Add(TwilioSignature.Header, TwilioSignature.Compute(AuthToken, url, pairs));
         return client.SendAsync(request);
     }
@@ -179,13 +187,13 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
         return request;
     }
 
-    /// <summary>A client with the sandbox's Basic auth, as the relay's Twilio clients have, for calling its emulators.</summary>
+    /// <summary>A client with the sandbox's Basic auth, as the server's Twilio clients have, for calling its emulator.</summary>
     public HttpClient CreateSandboxEmulatorClient()
     {
         var emulator = CreateClient();
-        var token = Services.GetRequiredService<SandboxMode>().AuthToken;
+        var account = Services.GetRequiredService<SandboxSession>().Account;
         emulator.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
-            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{SandboxMode.AccountSid}:{token}")));
+            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{account.AccountSid}:{account.AuthToken}")));
         return emulator;
     }
 
@@ -213,13 +221,21 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Test");
+
+        // Early (UseSetting), so Program sees them when it decides on the sandbox, and last (app configuration), so they
+        // win over anything in the developer's environment.
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(Settings));
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         builder.ConfigureTestServices(services =>
         {
             switch (mode)
             {
-                case Mode.FakeTwilio:
+                case Mode.EmulatedTwilio:
                     services.AddSingleton<TimeProvider>(Clock);
                     services.AddHttpClient<ConversationsClient>().ConfigurePrimaryHttpMessageHandler(Twilio.CreateHandler);
                     services.AddHttpClient<InteractionsClient>().ConfigurePrimaryHttpMessageHandler(Twilio.CreateHandler);
@@ -228,7 +244,7 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
                     services.AddSingleton<TimeProvider>(Clock);
                     services.AddHttpClient<ConversationsClient>().ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
                     services.AddHttpClient<InteractionsClient>().ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
-                    services.AddHttpClient(SandboxWebhooks).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
+                    services.AddHttpClient(SandboxSetup.WebhookClientName).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
                     break;
                 case Mode.RealSandbox:
                     break;
@@ -246,8 +262,12 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
 
         SqliteConnection.ClearAllPools();
         DeleteTemporaryFolder();
+        var unknown = Twilio?.UnknownRequests ?? [];
+        if (ownsTwilio)
+        {
+            Twilio!.Dispose();
+        }
 
-        Assert.True(Twilio.UnknownRequests.Count == 0,
-            "The fake Twilio received requests it does not know:\n" + string.Join("\n", Twilio.UnknownRequests));
+        Assert.True(unknown.Count == 0, "The emulated Twilio received requests Twilio does not define:\n" + string.Join("\n", unknown));
     }
 }

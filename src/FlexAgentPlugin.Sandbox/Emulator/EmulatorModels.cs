@@ -1,0 +1,74 @@
+namespace FlexAgentPlugin.Sandbox.Emulator;
+
+/// <summary>A conversation in the emulator. Mutable fields change only under <see cref="EmulatorState"/>'s lock.</summary>
+public sealed class EmulatedConversation(string sid, string? uniqueName, string? friendlyName, string attributes, DateTimeOffset created)
+{
+    public string Sid { get; } = sid;
+
+    public string? UniqueName { get; } = uniqueName;
+
+    public string? FriendlyName { get; } = friendlyName;
+
+    public string Attributes { get; } = attributes;
+
+    public DateTimeOffset Created { get; } = created;
+
+    public string State { get; internal set; } = "active";
+
+    public DateTimeOffset Updated { get; internal set; } = created;
+
+    /// <summary>True once Flex would have created a task for it: a routing webhook fired, or an Interaction was created.</summary>
+    public bool Routed { get; internal set; }
+
+    internal List<EmulatedParticipant> Participants { get; } = [];
+
+    internal List<EmulatedWebhook> Webhooks { get; } = [];
+
+    internal List<EmulatedMessage> Messages { get; } = [];
+
+    public bool IsClosed => State == "closed";
+}
+
+public sealed record EmulatedParticipant(string Sid, string ConversationSid, string? Identity, string Attributes, DateTimeOffset Created);
+
+public sealed record EmulatedWebhook(
+    string Sid, string ConversationSid, string Target, IReadOnlyList<string> Filters, string? FlowSid, string? Url, string? Method, DateTimeOffset Created);
+
+public sealed record EmulatedMessage(
+    string Sid, string ConversationSid, int Index, string Author, string? Body, string Attributes, bool FromAgent, DateTimeOffset Created);
+
+/// <summary>A Flex Interaction (KD…) with its one channel (UO…), bound to a conversation; Channel and Routing as Flex received them.</summary>
+public sealed record EmulatedInteraction(string Sid, string ChannelSid, string ChannelType, string ConversationSid, string Channel, string Routing);
+
+/// <summary>A copy of a conversation and everything in it, for the console and for tests.</summary>
+public sealed record ConversationSnapshot(
+    string Sid,
+    string State,
+    string? UniqueName,
+    string? FriendlyName,
+    bool Routed,
+    DateTimeOffset Updated,
+    IReadOnlyList<EmulatedParticipant> Participants,
+    IReadOnlyList<EmulatedWebhook> Webhooks,
+    IReadOnlyList<EmulatedMessage> Messages)
+{
+    /// <summary>The customer as the agent sees them: the first participant that is not the agent, else the first author.</summary>
+    public string Customer =>
+        Participants.FirstOrDefault(p => p.Identity is not null and not EmulatorState.AgentIdentity)?.Identity
+        ?? Messages.FirstOrDefault(m => !m.FromAgent)?.Author
+        ?? FriendlyName
+        ?? Sid;
+}
+
+/// <summary>How the emulator behaves beyond Twilio's contract; tests and the console change it while it runs.</summary>
+public sealed class EmulatorBehavior
+{
+    /// <summary>When set, a simulated agent answers each routed customer message after this long (zero: at once).</summary>
+    public TimeSpan? AutoReplyAfter { get; set; }
+
+    /// <summary>
+    /// Pages by offset (<c>Page=N</c>) instead of a cursor: a message written between two page reads then shifts the
+    /// pages, and the second page repeats one the first already had, as offset paging does.
+    /// </summary>
+    public bool OffsetPaging { get; set; }
+}

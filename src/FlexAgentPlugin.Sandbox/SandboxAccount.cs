@@ -1,0 +1,51 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace FlexAgentPlugin.Sandbox;
+
+/// <summary>
+/// The emulated Twilio account: its well-formed SIDs (never a real account's), the auth token that signs its
+/// webhooks, and the Basic-auth pair its REST API accepts (the account SID and auth token, unless a test sets an
+/// API key pair). Tests change the pair to play rotated credentials.
+/// </summary>
+public sealed class SandboxAccount
+{
+    public const string TwilioPath = "/sandbox/twilio";
+    public const string FlexPath = "/sandbox/flex";
+    public const string ConsolePath = "/sandbox";
+
+    public static readonly string DefaultAccountSid = Sid("AC");
+    public static readonly string StudioFlowSid = Sid("FW");
+    public static readonly string ChatServiceSid = Sid("IS");
+    public static readonly string MessagingServiceSid = Sid("MG");
+    public static readonly string WorkspaceSid = Sid("WS");
+    public static readonly string WorkflowSid = Sid("WW");
+
+    private volatile string restUser;
+    private volatile string restPassword;
+
+    public SandboxAccount(string? accountSid = null, string? authToken = null)
+    {
+        AccountSid = accountSid ?? DefaultAccountSid;
+        AuthToken = authToken ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        restUser = AccountSid;
+        restPassword = AuthToken;
+    }
+
+    public string AccountSid { get; }
+
+    /// <summary>Signs the webhooks the emulator sends, as Twilio signs with the account's auth token.</summary>
+    public string AuthToken { get; }
+
+    public string RestUser { get => restUser; set => restUser = value; }
+
+    public string RestPassword { get => restPassword; set => restPassword = value; }
+
+    /// <summary>True when <paramref name="basic"/> (the Base64 of user:password) is the accepted pair; constant time.</summary>
+    public bool Accepts(string basic) =>
+        CryptographicOperations.FixedTimeEquals(
+            SHA256.HashData(Encoding.UTF8.GetBytes(Convert.ToBase64String(Encoding.UTF8.GetBytes($"{RestUser}:{RestPassword}")))),
+            SHA256.HashData(Encoding.UTF8.GetBytes(basic)));
+
+    private static string Sid(string prefix) => prefix + new string('0', 32);
+}

@@ -1,0 +1,87 @@
+using FlexAgentPlugin.Sandbox.Console;
+using FlexAgentPlugin.Sandbox.Emulator;
+using Microsoft.Extensions.FileProviders;
+
+namespace FlexAgentPlugin.Sandbox;
+
+/// <summary>What a running sandbox tells its host: the emulated account, where its APIs are, and the console's URL.</summary>
+public sealed record SandboxSession(SandboxAccount Account, string SelfBaseUrl, ConsoleAccess Console)
+{
+    public string ConversationsBaseUrl => SelfBaseUrl + SandboxAccount.TwilioPath;
+
+    public string FlexBaseUrl => SelfBaseUrl + SandboxAccount.FlexPath;
+
+    /// <summary>The console's address, with the token when the console needs one.</summary>
+    public string ConsoleUrl => $"{SelfBaseUrl}{SandboxAccount.ConsolePath}{(Console.Token is { } token ? $"?token={token}" : "")}";
+}
+
+/// <summary>
+/// The sandbox's pieces, in matched pairs: the Twilio emulator (<see cref="AddTwilioEmulator"/>,
+/// <see cref="MapTwilioEmulator"/>), which tests use on its own, and the whole sandbox with the agent console
+/// (<see cref="AddFlexSandbox"/>, <see cref="UseFlexSandbox"/>).
+/// </summary>
+public static partial class SandboxSetup
+{
+    /// <summary>The named HttpClient the emulator calls webhooks with (tests route it to the server under test).</summary>
+    public const string WebhookClientName = WebhookSender.ClientName;
+
+    public static IServiceCollection AddTwilioEmulator(this IServiceCollection services, SandboxAccount account, EmulatorBehavior? behavior = null)
+    {
+        services.AddSingleton(account);
+        services.AddSingleton(behavior ?? new EmulatorBehavior());
+        services.AddSingleton<EmulatorState>();
+        services.AddHostedService<WebhookSender>();
+        services.AddHostedService<SimulatedAgent>();
+        services.AddHttpClient(WebhookSender.ClientName, http => http.Timeout = TimeSpan.FromSeconds(5))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { MaxConnectionsPerServer = WebhookSender.MaxSenders });
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapTwilioEmulator(this IEndpointRouteBuilder app)
+    {
+        app.MapConversationsApi();
+        app.MapInteractionsApi();
+        return app;
+    }
+
+    /// <summary>The emulator, the simulated agent (<c>SANDBOX_AUTO_REPLY_SECONDS</c>) and the console, as <paramref name="sandbox"/> decided.</summary>
+    public static SandboxSession AddFlexSandbox(this IServiceCollection services, SandboxSwitch sandbox, SandboxSettings settings, string? accountSid = null)
+    {
+        var account = new SandboxAccount(accountSid, settings.AuthToken);
+        var behavior = new EmulatorBehavior { AutoReplyAfter = settings.AutoReplySeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null };
+        var session = new SandboxSession(account, sandbox.SelfBaseUrl!, ConsoleAccess.Create(sandbox.NeedsConsoleToken));
+        services.AddTwilioEmulator(account, behavior);
+        services.AddSingleton(session);
+        services.AddSingleton(session.Console);
+        return session;
+    }
+
+    /// <summary>The console (token check, page and assets from the framework's static files, its API) and the emulator's APIs.</summary>
+    public static WebApplication UseFlexSandbox(this WebApplication app)
+    {
+        var session = app.Services.GetRequiredService<SandboxSession>();
+        app.UseWhen(IsConsole, console =>
+        {
+            console.Use((context, next) => session.Console.CheckAsync(context, next));
+            var assets = new ManifestEmbeddedFileProvider(typeof(SandboxSetup).Assembly);
+            console.UseDefaultFiles(new DefaultFilesOptions { FileProvider = assets, RequestPath = SandboxAccount.ConsolePath });
+            console.UseStaticFiles(new StaticFileOptions { FileProvider = assets, RequestPath = SandboxAccount.ConsolePath });
+        });
+        app.MapTwilioEmulator();
+        app.MapConsoleApi();
+
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SandboxSetup));
+        app.Lifetime.ApplicationStarted.Register(() => Started(logger, session.ConsoleUrl));
+        return app;
+    }
+
+    /// <summary>The console's paths: everything under /sandbox but the emulated APIs, which check Basic auth themselves.</summary>
+    private static bool IsConsole(HttpContext context) =>
+        context.Request.Path.StartsWithSegments(SandboxAccount.ConsolePath)
+        && !context.Request.Path.StartsWithSegments(SandboxAccount.TwilioPath)
+        && !context.Request.Path.StartsWithSegments(SandboxAccount.FlexPath);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Sandbox mode: no Twilio account is used; messages go to the built-in Flex sandbox. Answer them in the agent console at {ConsoleUrl}")]
+    private static partial void Started(ILogger logger, string consoleUrl);
+}

@@ -1,0 +1,67 @@
+using System.Globalization;
+using Dapper;
+
+namespace FlexAgentPlugin.Backends.Sqlite;
+
+/// <summary>The schema, brought from the version a database has (PRAGMA user_version) to the newest, one step at a time.</summary>
+public sealed partial class SqliteStore
+{
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE IF NOT EXISTS user_conversations (
+            user_key         TEXT NOT NULL PRIMARY KEY,
+            conversation_sid TEXT NOT NULL,
+            created_at       TEXT NOT NULL,
+            updated_at       TEXT NOT NULL
+        );
+        """,
+        """
+        ALTER TABLE user_conversations ADD COLUMN last_delivered_index INTEGER;
+        ALTER TABLE user_conversations ADD COLUMN closed INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX IF NOT EXISTS user_conversations_by_sid ON user_conversations (conversation_sid);
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS conversation_interactions (
+            conversation_sid TEXT NOT NULL PRIMARY KEY,
+            interaction_sid  TEXT NOT NULL,
+            created_at       TEXT NOT NULL
+        );
+        ALTER TABLE user_conversations ADD COLUMN routing TEXT;
+        """,
+        // One route per conversation, whoever routed it. Conversations set up for Studio (or before routing was kept,
+        // when Studio was the only routing) had their Studio webhook from the start.
+        """
+        CREATE TABLE IF NOT EXISTS conversation_routes (
+            conversation_sid TEXT NOT NULL PRIMARY KEY,
+            mode             TEXT NOT NULL,
+            interaction_sid  TEXT,
+            created_at       TEXT NOT NULL
+        );
+        INSERT OR IGNORE INTO conversation_routes (conversation_sid, mode, interaction_sid, created_at)
+            SELECT conversation_sid, 'interactions', interaction_sid, created_at FROM conversation_interactions;
+        INSERT OR IGNORE INTO conversation_routes (conversation_sid, mode, interaction_sid, created_at)
+            SELECT conversation_sid, 'studio', NULL, updated_at FROM user_conversations WHERE routing IS NULL OR routing = 'studio';
+        DROP TABLE conversation_interactions;
+        ALTER TABLE user_conversations DROP COLUMN routing;
+        """,
+    ];
+
+    /// <summary>Creates the folder and brings the schema up to date in one transaction; safe on every start.</summary>
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
+        await using var connection = await OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition("PRAGMA journal_mode = WAL;", cancellationToken: cancellationToken));
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var version = await connection.ExecuteScalarAsync<int>(new CommandDefinition("PRAGMA user_version;", transaction: transaction, cancellationToken: cancellationToken));
+        for (var step = version; step < Migrations.Length; step++)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(Migrations[step], transaction: transaction, cancellationToken: cancellationToken));
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(
+            $"PRAGMA user_version = {Migrations.Length.ToString(CultureInfo.InvariantCulture)};", transaction: transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,25 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace FlexAgentPlugin.Backends.Twilio;
+
+/// <summary>
+/// Signs every Twilio REST request with HTTP Basic auth from <see cref="TwilioOptions"/>; without an account nothing
+/// leaves the server (<see cref="TwilioNotConfiguredException"/>).
+/// </summary>
+internal sealed class TwilioAuthHandler(IOptions<TwilioOptions> options) : DelegatingHandler
+{
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (!options.Value.IsConfigured)
+        {
+            throw new TwilioNotConfiguredException();
+        }
+
+        var (user, password) = options.Value.RestCredentials;
+        var token = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}"));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", token);
+        return base.SendAsync(request, cancellationToken);
+    }
+}

@@ -1,0 +1,29 @@
+using System.Net;
+
+namespace FlexAgentPlugin.Backends.Twilio;
+
+/// <summary>The Twilio error codes this server acts on, in one place (https://www.twilio.com/docs/api/errors).</summary>
+public static class TwilioErrors
+{
+    /// <summary>The credentials were refused (HTTP 401).</summary>
+    public const int AuthenticationFailed = 20003;
+
+    /// <summary>The resource does not exist (HTTP 404).</summary>
+    public const int NotFound = 20404;
+
+    /// <summary>Too many requests (HTTP 429).</summary>
+    public const int TooManyRequests = 20429;
+
+    /// <summary>A conversation with that UniqueName already exists.</summary>
+    public const int ConversationExists = 50353;
+
+    /// <summary>A message to a closed conversation.</summary>
+    public const int ConversationClosed = 50377;
+
+    /// <summary>The participant is already in the conversation (by identity, or by address).</summary>
+    public static readonly int[] ParticipantExists = [50433, 50437];
+
+    /// <summary>True when Twilio's answer means the conversation is gone (404) or closed, so the user needs a new one.</summary>
+    public static bool IsGone(TwilioApiException error) =>
+        error.Status == HttpStatusCode.NotFound || error.Code == ConversationClosed;
+}

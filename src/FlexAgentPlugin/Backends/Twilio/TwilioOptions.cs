@@ -1,0 +1,39 @@
+namespace FlexAgentPlugin.Backends.Twilio;
+
+/// <summary>The Twilio account the relay spends, and the hosts its REST calls go to.</summary>
+public sealed class TwilioOptions
+{
+    [ConfigurationKeyName("ACCOUNT_SID")]
+    public string? AccountSid { get; set; }
+
+    [ConfigurationKeyName("AUTH_TOKEN")]
+    public string? AuthToken { get; set; }
+
+    /// <summary>An API key (SK…) used instead of the auth token for REST calls when set with its secret.</summary>
+    [ConfigurationKeyName("TWILIO_API_KEY")]
+    public string? ApiKey { get; set; }
+
+    [ConfigurationKeyName("TWILIO_API_SECRET")]
+    public string? ApiSecret { get; set; }
+
+    [ConfigurationKeyName("TWILIO_CONVERSATIONS_BASE_URL")]
+    public string ConversationsBaseUrl { get; set; } = "https://conversations.twilio.com";
+
+    [ConfigurationKeyName("TWILIO_FLEX_BASE_URL")]
+    public string FlexBaseUrl { get; set; } = "https://flex-api.twilio.com";
+
+    /// <summary>Seconds one attempt of a Twilio call may take before it is abandoned and retried.</summary>
+    [ConfigurationKeyName("TWILIO_TIMEOUT_SECONDS")]
+    public double AttemptTimeoutSeconds { get; set; } = 10;
+
+    public bool HasAccount => !string.IsNullOrWhiteSpace(AccountSid);
+
+    private bool HasApiKey => !string.IsNullOrWhiteSpace(ApiKey) && !string.IsNullOrWhiteSpace(ApiSecret);
+
+    /// <summary>True when there is an account and a way to authenticate REST calls for it.</summary>
+    public bool IsConfigured => HasAccount && (HasApiKey || !string.IsNullOrWhiteSpace(AuthToken));
+
+    /// <summary>The Basic auth pair: the API key and secret when given, otherwise the account SID and auth token.</summary>
+    public (string User, string Password) RestCredentials =>
+        HasApiKey ? (ApiKey!.Trim(), ApiSecret!.Trim()) : (AccountSid!.Trim(), AuthToken!.Trim());
+}

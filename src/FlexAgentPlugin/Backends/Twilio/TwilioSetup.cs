@@ -1,0 +1,58 @@
+using FlexAgentPlugin.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace FlexAgentPlugin.Backends.Twilio;
+
+/// <summary>Twilio settings, validated at start, and the typed REST clients with their shared handlers.</summary>
+public static class TwilioSetup
+{
+    /// <summary>How long one Twilio REST call may take, retries included, before it counts as unreachable.</summary>
+    public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(90);
+
+    /// <summary>Connections kept open to one Twilio host; a burst of users queues on them instead of opening thousands.</summary>
+    public const int MaxConnectionsPerHost = 64;
+
+    public static IServiceCollection AddTwilio(this IServiceCollection services)
+    {
+        services.AddOptions<TwilioOptions>()
+            .BindEnvironment()
+            .Validate(o => Settings.IsSidOrEmpty(o.AccountSid, "AC"),
+                "ACCOUNT_SID must be a Twilio account SID: AC followed by 32 hexadecimal characters.")
+            .Validate(o => Settings.IsSidOrEmpty(o.ApiKey, "SK"),
+                "TWILIO_API_KEY must be a Twilio API key SID: SK followed by 32 hexadecimal characters.")
+            .Validate(o => string.IsNullOrWhiteSpace(o.ApiKey) == string.IsNullOrWhiteSpace(o.ApiSecret),
+                "TWILIO_API_KEY and TWILIO_API_SECRET must be set together.")
+            .Validate(o => !o.HasAccount || o.IsConfigured,
+                "AUTH_TOKEN (or TWILIO_API_KEY with TWILIO_API_SECRET) must be set when ACCOUNT_SID is set.")
+            .Validate(o => o.HasAccount || (string.IsNullOrWhiteSpace(o.AuthToken) && string.IsNullOrWhiteSpace(o.ApiKey)),
+                "ACCOUNT_SID must be set when AUTH_TOKEN or TWILIO_API_KEY is set.")
+            .Validate(o => Settings.IsHttpUrl(o.ConversationsBaseUrl),
+                "TWILIO_CONVERSATIONS_BASE_URL must be an absolute http(s) URL such as https://conversations.twilio.com.")
+            .Validate(o => o.AttemptTimeoutSeconds is >= 0.1 and <= 60,
+                "TWILIO_TIMEOUT_SECONDS must be a number of seconds between 0.1 and 60.")
+            .Validate(o => Settings.IsHttpUrl(o.FlexBaseUrl),
+                "TWILIO_FLEX_BASE_URL must be an absolute http(s) URL such as https://flex-api.twilio.com.")
+            .ValidateOnStart();
+
+        services.AddTransient<TwilioAuthHandler>();
+        services.AddTransient<TwilioResilienceHandler>();
+        services.AddSingleton<ConversationActionLimiter>();
+        services.AddTransient<ConversationRateHandler>();
+        AddTwilioClient<ConversationsClient>(services, options => options.ConversationsBaseUrl);
+        AddTwilioClient<InteractionsClient>(services, options => options.FlexBaseUrl);
+
+        return services;
+    }
+
+    /// <summary>A typed client for one Twilio host, with the shared handlers: rate per conversation, retries, Basic auth.</summary>
+    private static void AddTwilioClient<TClient>(IServiceCollection services, Func<TwilioOptions, string> baseUrl) where TClient : class =>
+        services.AddHttpClient<TClient>((provider, http) =>
+            {
+                http.BaseAddress = new Uri(baseUrl(provider.GetRequiredService<IOptions<TwilioOptions>>().Value).TrimEnd('/') + "/");
+                http.Timeout = CallTimeout;
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { MaxConnectionsPerServer = MaxConnectionsPerHost })
+            .AddHttpMessageHandler<ConversationRateHandler>()
+            .AddHttpMessageHandler<TwilioResilienceHandler>()
+            .AddHttpMessageHandler<TwilioAuthHandler>();
+}

@@ -1,0 +1,62 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Threading.RateLimiting;
+using FlexAgentPlugin.Backends.Twilio;
+using FlexAgentPlugin.Core.Callbacks;
+
+namespace FlexAgentPlugin.Core.Conversations;
+
+/// <summary>
+/// Creates a user's conversation in Twilio: the conversation, the user as a chat participant, and the webhook that
+/// reports its events to this server. Every step is safe to repeat (a retry or a repeated set-up finds what an
+/// earlier attempt made). At most <see cref="TwilioSetup.MaxConnectionsPerHost"/> set-ups run at once: in a burst of
+/// new users the rest wait their turn holding nothing but their request.
+/// </summary>
+public sealed partial class ConversationSetup(ConversationsClient twilio, TwilioCallbacks callbacks, SetupTurns turns, ILogger<ConversationSetup> logger)
+{
+    /// <summary>
+    /// The conversation's UniqueName: the same for every attempt of one set-up (so a retried or repeated create finds the
+    /// conversation an earlier attempt made), different from the conversation it replaces.
+    /// </summary>
+    public static string UniqueName(string userKey, string? replacing) =>
+        "flexagent-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{userKey}:{replacing ?? "first"}")))[..40];
+
+    /// <summary>The conversation's SID, and whether an earlier attempt had already created it.</summary>
+    public async Task<(string Sid, bool Existed)> CreateAsync(string username, string uniqueName, CancellationToken cancellationToken)
+    {
+        using var turn = await turns.TakeAsync(cancellationToken);
+        var attributes = new JsonObject { ["source"] = "ai-plugin", ["created_by"] = "FlexAgentPlugin" }.ToJsonString();
+        var conversation = await twilio.CreateConversationAsync($"AI plugin: {username}", uniqueName, attributes, cancellationToken);
+        await twilio.AddChatParticipantAsync(conversation.Sid, username, cancellationToken);
+        if (callbacks.ConversationEventsUrl is { } url)
+        {
+            var existing = conversation.Existed ? await twilio.ListWebhooksAsync(conversation.Sid, cancellationToken) : [];
+            if (!existing.Any(w => w.Target == "webhook" && w.Configuration?.Url == url))
+            {
+                await twilio.AddEventWebhookAsync(conversation.Sid, url, TwilioCallbacks.ConversationEventFilters, cancellationToken);
+            }
+        }
+
+        Created(logger, conversation.Sid);
+        return (conversation.Sid, conversation.Existed);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created conversation {ConversationSid}")]
+    private static partial void Created(ILogger logger, string conversationSid);
+}
+
+/// <summary>The set-ups in flight, one process's share of the Twilio connections: a burst of new users queues here.</summary>
+public sealed class SetupTurns : IDisposable
+{
+    private readonly ConcurrencyLimiter inFlight = new(new ConcurrencyLimiterOptions
+    {
+        PermitLimit = TwilioSetup.MaxConnectionsPerHost,
+        QueueLimit = int.MaxValue,
+        QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+    });
+
+    public ValueTask<RateLimitLease> TakeAsync(CancellationToken cancellationToken) => inFlight.AcquireAsync(1, cancellationToken);
+
+    public void Dispose() => inFlight.Dispose();
+}

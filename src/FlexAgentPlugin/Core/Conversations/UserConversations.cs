@@ -1,0 +1,83 @@
+using FlexAgentPlugin.Backends.Twilio;
+using FlexAgentPlugin.Core.State;
+using FlexAgentPlugin.Core.Users;
+
+namespace FlexAgentPlugin.Core.Conversations;
+
+/// <summary>
+/// The conversation a user's message goes to; <see cref="IsNew"/> when it was just set up for the user, <see cref="Fresh"/>
+/// when Twilio had nothing of it before (no earlier, interrupted attempt). <see cref="LastDeliveredIndex"/> is the Index
+/// of the last message handed to the user's callers.
+/// </summary>
+public sealed record UserConversation(string Username, string UserKey, string Sid, bool IsNew, long LastDeliveredIndex, bool Fresh = false);
+
+/// <summary>
+/// Each user's open Twilio conversation: found in the store, or created (under a lock per user, so concurrent first
+/// messages make one). Whether a stored conversation is still open comes from the store (kept by the state webhook and
+/// by failed posts), not from a fetch before every message. The row is written only once Twilio has the conversation.
+/// </summary>
+public sealed partial class UserConversations(
+    IConversationStore store,
+    ConversationSetup setup,
+    IKeyedLock locks,
+    ConversationsClient twilio,
+    ILogger<UserConversations> logger)
+{
+    public Task<StoredConversation?> FindAsync(string username, CancellationToken cancellationToken) =>
+        store.FindAsync(Usernames.Key(username), cancellationToken);
+
+    /// <summary>The user's open conversation; concurrent calls for one user share it.</summary>
+    public Task<UserConversation> GetOrCreateAsync(string username, CancellationToken cancellationToken) =>
+        GetOrCreateAsync(username, gone: null, cancellationToken);
+
+    /// <summary>After Twilio said <paramref name="goneSid"/> is closed or gone: records that, and gives the user a new one (once).</summary>
+    public async Task<UserConversation> ReplaceAsync(string username, string goneSid, CancellationToken cancellationToken)
+    {
+        await store.MarkClosedAsync(goneSid, cancellationToken);
+        return await GetOrCreateAsync(username, goneSid, cancellationToken);
+    }
+
+    /// <summary>Posts the user's message into the conversation (webhooks enabled, so Flex and the events webhook see it).</summary>
+    public Task<ConversationMessage> PostAsync(UserConversation conversation, string text, CancellationToken cancellationToken) =>
+        twilio.SendMessageAsync(conversation.Sid, conversation.Username, text, cancellationToken);
+
+    private async Task<UserConversation> GetOrCreateAsync(string username, string? gone, CancellationToken cancellationToken)
+    {
+        var userKey = Usernames.Key(username);
+        await using var held = await locks.AcquireAsync($"user:{userKey}", cancellationToken);
+
+        var stored = await store.FindAsync(userKey, cancellationToken);
+        if (stored is { Closed: false } && stored.ConversationSid != gone)
+        {
+            var mark = stored.LastDeliveredIndex ?? await MarkLegacyRowAsync(stored, cancellationToken);
+            return new UserConversation(username, userKey, stored.ConversationSid, IsNew: false, mark);
+        }
+
+        if (stored is not null)
+        {
+            Log.Replacing(logger, stored.ConversationSid);
+        }
+
+        var (sid, existed) = await setup.CreateAsync(username, ConversationSetup.UniqueName(userKey, stored?.ConversationSid), cancellationToken);
+        await store.SaveNewAsync(userKey, sid, cancellationToken);
+        return new UserConversation(username, userKey, sid, IsNew: true, LastDeliveredIndex: -1, Fresh: !existed);
+    }
+
+    /// <summary>
+    /// A row from before delivery marks were kept: everything already in the conversation counts as handed out, so the
+    /// user is not sent their history again.
+    /// </summary>
+    private async Task<long> MarkLegacyRowAsync(StoredConversation stored, CancellationToken cancellationToken)
+    {
+        var newest = await twilio.ListMessagesAsync(stored.ConversationSid, newestFirst: true, pageSize: 1, cancellationToken);
+        var mark = newest.Messages.Count > 0 ? newest.Messages[0].Index : -1L;
+        await store.TryMoveDeliveryMarkAsync(stored.UserKey, stored.ConversationSid, expected: null, mark, cancellationToken);
+        return mark;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "Conversation {ConversationSid} is closed or gone; starting a new one for the user")]
+        public static partial void Replacing(ILogger logger, string conversationSid);
+    }
+}

@@ -1,0 +1,99 @@
+using FlexAgentPlugin.Backends.Twilio;
+using FlexAgentPlugin.Core.Conversations;
+using FlexAgentPlugin.Core.Limits;
+using FlexAgentPlugin.Core.Replies;
+using FlexAgentPlugin.Core.Responders;
+using FlexAgentPlugin.Core.State;
+using FlexAgentPlugin.Core.Users;
+
+namespace FlexAgentPlugin.Core.Exchanges;
+
+/// <summary>The user has never sent a message, so there is no conversation to read replies from.</summary>
+public sealed class UnknownUserException() : Exception("There is no conversation for this user yet.");
+
+/// <summary>
+/// The engine every door uses. <see cref="SendAsync"/>: post a user's message into their conversation (a new one if
+/// theirs is closed or gone), let the responder make sure someone answers, and wait for the answer.
+/// <see cref="GetRepliesAsync"/>: wait for replies not handed out yet. Replies reach the user's callers exactly once,
+/// whichever door asks. Once the message is in the conversation, no failure turns into an error that would invite
+/// the caller to send it again: the answer is "pending" and the reply stays fetchable.
+/// </summary>
+public sealed partial class ConversationExchange(
+    UserConversations conversations,
+    IResponder responder,
+    ReplyWaiter waiter,
+    IConversationSignals signals,
+    UserLimits limits,
+    ILogger<ConversationExchange> logger)
+{
+    /// <summary>Sends <paramref name="text"/> (already checked) as <paramref name="username"/> and waits up to <paramref name="wait"/> (null: no limit).</summary>
+    public async Task<ReplyOutcome> SendAsync(string username, string text, TimeSpan? wait, CancellationToken cancellationToken)
+    {
+        limits.Take(Usernames.Key(username));
+        var conversation = await conversations.GetOrCreateAsync(username, cancellationToken);
+        var subscription = signals.Subscribe(conversation.Sid, username);
+        try
+        {
+            ConversationMessage posted;
+            try
+            {
+                posted = await PostAsync(conversation, text, cancellationToken);
+            }
+            catch (TwilioApiException error) when (!conversation.IsNew && TwilioErrors.IsGone(error))
+            {
+                subscription.Dispose();
+                conversation = await conversations.ReplaceAsync(username, conversation.Sid, cancellationToken);
+                subscription = signals.Subscribe(conversation.Sid, username);
+                posted = await PostAsync(conversation, text, cancellationToken);
+            }
+
+            return await AnswerAsync(conversation, posted, subscription, wait, cancellationToken);
+        }
+        finally
+        {
+            subscription.Dispose();
+        }
+    }
+
+    /// <summary>Waits up to <paramref name="wait"/> for replies to <paramref name="username"/> not handed out yet.</summary>
+    public async Task<ReplyOutcome> GetRepliesAsync(string username, TimeSpan? wait, CancellationToken cancellationToken)
+    {
+        var userKey = Usernames.Key(username);
+        limits.Take(userKey);
+        var stored = await conversations.FindAsync(username, cancellationToken) ?? throw new UnknownUserException();
+        using var subscription = signals.Subscribe(stored.ConversationSid, username);
+        if (!stored.Closed)
+        {
+            await responder.ResumeAsync(new UserConversation(username, userKey, stored.ConversationSid, IsNew: false, stored.LastDeliveredIndex ?? -1), cancellationToken);
+        }
+
+        return await waiter.WaitAsync(new ReplyWait(username, userKey, subscription, wait, LookFirst: true), cancellationToken);
+    }
+
+    /// <summary>The caller never received <paramref name="outcome"/> (it hung up as it was written): its replies are handed out again.</summary>
+    public Task UndoAsync(ReplyOutcome outcome) => outcome.Delivered is { } delivered ? waiter.UndoAsync(delivered) : Task.CompletedTask;
+
+    private async Task<ConversationMessage> PostAsync(UserConversation conversation, string text, CancellationToken cancellationToken)
+    {
+        await responder.PrepareAsync(conversation, cancellationToken);
+        return await conversations.PostAsync(conversation, text, cancellationToken);
+    }
+
+    private async Task<ReplyOutcome> AnswerAsync(
+        UserConversation conversation, ConversationMessage posted, IConversationSubscription subscription, TimeSpan? wait, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await responder.RespondAsync(conversation, posted, cancellationToken);
+            return await waiter.WaitAsync(new ReplyWait(conversation.Username, conversation.UserKey, subscription, wait, LookFirst: !waiter.HasWebhooks), cancellationToken);
+        }
+        catch (Exception error) when (error is TwilioApiException or TwilioUnavailableException)
+        {
+            PendingAfterFailure(logger, conversation.Sid, error.Message);
+            return ReplyOutcome.TwilioFailed;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The message is in conversation {ConversationSid}, but Twilio then failed ({Failure}); the caller is told the reply is pending")]
+    private static partial void PendingAfterFailure(ILogger logger, string conversationSid, string failure);
+}

@@ -1,0 +1,50 @@
+using FlexAgentPlugin.Configuration;
+using FlexAgentPlugin.Core.Callbacks;
+using FlexAgentPlugin.Core.Conversations;
+using FlexAgentPlugin.Core.Limits;
+using FlexAgentPlugin.Core.Replies;
+using FlexAgentPlugin.Core.Responders;
+using FlexAgentPlugin.Core.Routing;
+using FlexAgentPlugin.Core.Users;
+
+namespace FlexAgentPlugin.Core.Exchanges;
+
+/// <summary>The engine: its settings (validated at start), conversations, routing, the responder and the reply waiter.</summary>
+public static class ExchangeSetup
+{
+    public static IServiceCollection AddExchange(this IServiceCollection services)
+    {
+        services.AddOptions<MessageOptions>()
+            .BindEnvironment()
+            .Validate(o => o.MaxMessageLength is >= 1 and <= MessageOptions.TwilioMaxMessageLength,
+                "MAX_MESSAGE_LENGTH must be a whole number of characters from 1 to 1600 (Twilio's limit).")
+            .ValidateOnStart();
+        services.AddOptions<ReplyOptions>()
+            .BindEnvironment()
+            .Validate(o => o.PollIntervalSeconds is >= 0.1 and <= 3600,
+                "POLL_INTERVAL_SECONDS must be a number of seconds between 0.1 and 3600.")
+            .Validate(o => o.ReplyTimeoutSeconds is >= 0 and <= 86400,
+                "REPLY_TIMEOUT_SECONDS must be a number of seconds between 0 (no limit) and 86400.")
+            .ValidateOnStart();
+        services.AddOptions<LimitOptions>()
+            .BindEnvironment()
+            .Validate(o => o.PerUserPerMinute is >= 1 and <= 100_000, "RATE_LIMIT_PER_USER must be a whole number of calls per minute, 1 or more.")
+            .ValidateOnStart();
+        services.AddOptions<PublicUrlOptions>()
+            .BindEnvironment()
+            .Validate(o => Settings.IsHttpUrlOrEmpty(o.PublicBaseUrl), "PUBLIC_BASE_URL must be an absolute http(s) URL such as https://abc123.ngrok.app.")
+            .ValidateOnStart();
+
+        // State lives in singletons; what talks to Twilio is transient, as its typed clients are.
+        services.AddSingleton<TwilioCallbacks>();
+        services.AddSingleton<UserLimits>();
+        services.AddSingleton<SetupTurns>();
+        services.AddTransient<ConversationSetup>();
+        services.AddTransient<UserConversations>();
+        services.AddFlexRouting();
+        services.AddTransient<IResponder, HumanAgentResponder>();
+        services.AddTransient<ReplyWaiter>();
+        services.AddTransient<ConversationExchange>();
+        return services;
+    }
+}

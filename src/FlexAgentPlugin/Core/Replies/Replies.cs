@@ -1,0 +1,50 @@
+namespace FlexAgentPlugin.Core.Replies;
+
+/// <summary>Where the user's conversation stands after a wait.</summary>
+public enum ReplyStatus
+{
+    /// <summary>Someone answered: <see cref="ReplyOutcome.Replies"/> holds the answers.</summary>
+    Replied,
+
+    /// <summary>The agent closed the conversation (the replies may hold their last messages); the next message starts a new one.</summary>
+    Closed,
+
+    /// <summary>No answer yet; it stays fetchable.</summary>
+    Pending,
+}
+
+/// <summary>Why an outcome is pending, so each door can say what to do next.</summary>
+public enum PendingReason
+{
+    /// <summary>No one has answered within the wait (or the server is stopping).</summary>
+    NotAnsweredYet,
+
+    /// <summary>The message is in the conversation, but Twilio failed while the server was routing it or reading the answer.</summary>
+    TwilioFailed,
+}
+
+/// <summary>Who wrote a reply.</summary>
+public enum ReplySource
+{
+    Agent,
+    Ai,
+}
+
+/// <summary>One reply as a caller receives it.</summary>
+public sealed record Reply(string Text, ReplySource Source);
+
+/// <summary>The delivery mark a hand-out moved, kept so that a hand-out whose answer never reached the caller can be undone.</summary>
+public sealed record DeliveryMark(string UserKey, string ConversationSid, long From, long To);
+
+/// <summary>What a wait ends with: the status, the replies handed out (each exactly once), and the mark that handed them out.</summary>
+public sealed record ReplyOutcome(ReplyStatus Status, IReadOnlyList<Reply> Replies, PendingReason? Why = null, DeliveryMark? Delivered = null)
+{
+    /// <summary>Said in place of a message that carries only media, which the doors cannot pass on.</summary>
+    public const string MediaOnlyPlaceholder = "(The agent sent an attachment that cannot be shown here.)";
+
+    public static ReplyOutcome Closed { get; } = new(ReplyStatus.Closed, []);
+
+    public static ReplyOutcome NotAnsweredYet { get; } = new(ReplyStatus.Pending, [], PendingReason.NotAnsweredYet);
+
+    public static ReplyOutcome TwilioFailed { get; } = new(ReplyStatus.Pending, [], PendingReason.TwilioFailed);
+}

@@ -1,0 +1,184 @@
+using System.Net;
+using FlexAgentPlugin.Backends.Twilio;
+using FlexAgentPlugin.Core.Callbacks;
+using FlexAgentPlugin.Core.State;
+using Microsoft.Extensions.Options;
+
+namespace FlexAgentPlugin.Core.Replies;
+
+/// <summary>
+/// One wait for a user's replies: the user, their subscription to the conversation, how long to wait at most
+/// (null: until a reply), and whether to look at once or first wait for an event.
+/// </summary>
+public sealed record ReplyWait(string Username, string UserKey, IConversationSubscription Subscription, TimeSpan? Limit, bool LookFirst);
+
+/// <summary>
+/// Waits for replies without holding a thread, and hands each message written after the user's out exactly once.
+/// What is new is decided by the store's delivery mark (the Index of the last message handed out), moved with a
+/// compare-and-set, so concurrent calls, repeated webhooks, several instances and restarts neither lose nor repeat a
+/// reply. An event wakes the wait at once; without one it looks every poll interval. When the server shuts down,
+/// waiting callers are answered "pending" (the reply stays fetchable) instead of being cut off.
+/// </summary>
+public sealed class ReplyWaiter(
+    IConversationStore store,
+    ConversationsClient twilio,
+    TwilioCallbacks callbacks,
+    IOptions<ReplyOptions> options,
+    TimeProvider clock,
+    IHostApplicationLifetime lifetime)
+{
+    /// <summary>The newest messages read per page.</summary>
+    public const int PageSize = 10;
+
+    private enum Wake
+    {
+        Event,
+        Timer,
+        Stopping,
+    }
+
+    /// <summary>True when Twilio reports conversation events to this server, so a wait need not look before the first one.</summary>
+    public bool HasWebhooks => callbacks.ConversationEventsUrl is not null;
+
+    public async Task<ReplyOutcome> WaitAsync(ReplyWait wait, CancellationToken cancellationToken)
+    {
+        var conversationSid = wait.Subscription.ConversationSid;
+        var pollInterval = options.Value.PollInterval;
+        var deadline = wait.Limit is { } span ? clock.GetUtcNow() + span : (DateTimeOffset?)null;
+        var nextPoll = clock.GetUtcNow() + pollInterval;
+        var look = wait.LookFirst;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
+        while (true)
+        {
+            if (look && await TryDeliverAsync(wait, conversationSid, cancellationToken) is { } found)
+            {
+                return found;
+            }
+
+            var now = clock.GetUtcNow();
+            if (deadline is { } end && now >= end)
+            {
+                return !look && await TryDeliverAsync(wait, conversationSid, cancellationToken) is { } last ? last : ReplyOutcome.NotAnsweredYet;
+            }
+
+            var until = deadline is { } limitAt && limitAt < nextPoll ? limitAt : nextPoll;
+            var wake = await NextWakeAsync(wait.Subscription, until - now, stop.Token, cancellationToken);
+            if (wake == Wake.Stopping)
+            {
+                return ReplyOutcome.NotAnsweredYet;
+            }
+
+            look = wake == Wake.Event;
+            if (wake == Wake.Timer && clock.GetUtcNow() >= nextPoll)
+            {
+                await RefreshStateAsync(conversationSid, cancellationToken);
+                nextPoll = clock.GetUtcNow() + pollInterval;
+                look = true;
+            }
+        }
+    }
+
+    /// <summary>Moves the mark back after a hand-out whose answer never reached the caller, unless a later call moved it on.</summary>
+    public Task UndoAsync(DeliveryMark delivered) =>
+        store.TryMoveDeliveryMarkAsync(delivered.UserKey, delivered.ConversationSid, delivered.To, delivered.From, CancellationToken.None);
+
+    /// <summary>Hands out the messages after the mark, if any; reports a closed or vanished conversation.</summary>
+    private async Task<ReplyOutcome?> TryDeliverAsync(ReplyWait wait, string conversationSid, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var stored = await store.FindAsync(wait.UserKey, cancellationToken);
+            if (stored is null || stored.ConversationSid != conversationSid)
+            {
+                return ReplyOutcome.Closed;
+            }
+
+            var mark = stored.LastDeliveredIndex ?? -1;
+            IReadOnlyList<ConversationMessage> fresh;
+            try
+            {
+                fresh = await MessagesAfterAsync(conversationSid, wait.Username, mark, cancellationToken);
+            }
+            catch (TwilioApiException error) when (error.Status == HttpStatusCode.NotFound)
+            {
+                await store.MarkClosedAsync(conversationSid, cancellationToken);
+                return ReplyOutcome.Closed;
+            }
+
+            if (fresh.Count == 0)
+            {
+                return stored.Closed ? ReplyOutcome.Closed : null;
+            }
+
+            // The mark moves even if the caller hangs up now: the door undoes it when the answer cannot be written.
+            var to = fresh[^1].Index;
+            if (await store.TryMoveDeliveryMarkAsync(wait.UserKey, conversationSid, stored.LastDeliveredIndex, to, CancellationToken.None))
+            {
+                return new ReplyOutcome(stored.Closed ? ReplyStatus.Closed : ReplyStatus.Replied, [.. fresh.Select(ToReply)],
+                    Delivered: new DeliveryMark(wait.UserKey, conversationSid, mark, to));
+            }
+
+            // Another call handed some of them out first: read the mark again.
+        }
+    }
+
+    /// <summary>
+    /// Messages with an Index above <paramref name="mark"/> not written by the user, oldest first, reading newest-first
+    /// pages as far back as needed. A message seen on two pages (one was written between the page reads) counts once.
+    /// </summary>
+    private async Task<IReadOnlyList<ConversationMessage>> MessagesAfterAsync(string conversationSid, string username, long mark, CancellationToken cancellationToken)
+    {
+        var found = new SortedDictionary<int, ConversationMessage>();
+        for (var page = await twilio.ListMessagesAsync(conversationSid, newestFirst: true, PageSize, cancellationToken);
+             page is not null;
+             page = await twilio.NextPageAsync(page, cancellationToken))
+        {
+            foreach (var message in page.Messages)
+            {
+                if (message.Index <= mark)
+                {
+                    return [.. found.Values];
+                }
+
+                if (!string.Equals(message.Author, username, StringComparison.Ordinal))
+                {
+                    found.TryAdd(message.Index, message);
+                }
+            }
+        }
+
+        return [.. found.Values];
+    }
+
+    private static Reply ToReply(ConversationMessage message) =>
+        new(string.IsNullOrEmpty(message.Body) ? ReplyOutcome.MediaOnlyPlaceholder : message.Body, ReplySource.Agent);
+
+    /// <summary>The fallback for a missed state webhook: asks Twilio whether the conversation is closed or gone.</summary>
+    private async Task RefreshStateAsync(string conversationSid, CancellationToken cancellationToken)
+    {
+        var conversation = await twilio.FetchConversationAsync(conversationSid, cancellationToken);
+        if (conversation is null or { IsClosed: true })
+        {
+            await store.MarkClosedAsync(conversationSid, cancellationToken);
+        }
+    }
+
+    /// <summary>Waits for an event that can matter, for <paramref name="due"/>, or for the server to stop.</summary>
+    private async Task<Wake> NextWakeAsync(IConversationSubscription subscription, TimeSpan due, CancellationToken stop, CancellationToken caller)
+    {
+        try
+        {
+            await subscription.NextAsync().WaitAsync(due > TimeSpan.Zero ? due : TimeSpan.Zero, clock, stop);
+            return Wake.Event;
+        }
+        catch (TimeoutException)
+        {
+            subscription.Reset();
+            return Wake.Timer;
+        }
+        catch (OperationCanceledException) when (!caller.IsCancellationRequested)
+        {
+            return Wake.Stopping;
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using FlexAgentPlugin.Backends.Twilio;
+using FlexAgentPlugin.Core.State;
+using Microsoft.Extensions.Options;
+
+namespace FlexAgentPlugin.Core.Routing;
+
+/// <summary>The route of a conversation; <see cref="AlreadyRouted"/> when an earlier call made it.</summary>
+public sealed record RoutedConversation(ConversationRoute Route, bool AlreadyRouted);
+
+/// <summary>
+/// Sends conversations to Flex, once each, whoever asks (the responder for users, the hand-over tool for AI
+/// Assistants): with Studio routing the conversation's Studio webhook, added before the message that starts the
+/// flow; with Interactions routing an Interaction, created after the customer's message is in the conversation.
+/// Calls for one conversation take turns, and each route is recorded before the next turn looks.
+/// </summary>
+public sealed partial class FlexRouter(
+    IRoutingStore routes,
+    IKeyedLock locks,
+    ConversationsClient conversations,
+    InteractionsClient interactions,
+    IOptions<RoutingOptions> options,
+    ILogger<FlexRouter> logger)
+{
+    public const string StudioMode = "studio";
+    public const string InteractionsMode = "interactions";
+
+    /// <summary>The task channel Flex uses for web chat and WhatsApp; SMS has its own.</summary>
+    public const string ChatTaskChannel = "chat";
+
+    /// <summary>Studio needs only new messages to start its flow.</summary>
+    private static readonly string[] StudioFilters = ["onMessageAdded"];
+
+    public RoutingMode? Mode => options.Value.EffectiveMode;
+
+    /// <summary>
+    /// With Studio routing, gives the conversation its Studio webhook (once), so the next message starts the flow. Unless
+    /// the conversation is <paramref name="fresh"/>, an earlier attempt may have added it already: that is looked for first.
+    /// </summary>
+    public async Task PrepareStudioAsync(string conversationSid, bool fresh, CancellationToken cancellationToken)
+    {
+        if (Mode != RoutingMode.Studio || await routes.FindRouteAsync(conversationSid, cancellationToken) is not null)
+        {
+            return;
+        }
+
+        await using var held = await locks.AcquireAsync($"route:{conversationSid}", cancellationToken);
+        if (await routes.FindRouteAsync(conversationSid, cancellationToken) is not null)
+        {
+            return;
+        }
+
+        var flowSid = options.Value.StudioFlowSid!;
+        var existing = fresh ? [] : await conversations.ListWebhooksAsync(conversationSid, cancellationToken);
+        if (!existing.Any(w => w.Target == "studio"))
+        {
+            await conversations.AddStudioWebhookAsync(conversationSid, flowSid, StudioFilters, cancellationToken);
+        }
+
+        await routes.SaveRouteAsync(new ConversationRoute(conversationSid, StudioMode, InteractionSid: null), cancellationToken);
+        RoutedToStudio(logger, conversationSid, flowSid);
+    }
+
+    /// <summary>With Interactions routing, routes a user's conversation (after their message) with the configured workspace and workflow.</summary>
+    public async Task RouteUserConversationAsync(string conversationSid, string username, CancellationToken cancellationToken)
+    {
+        if (Mode != RoutingMode.Interactions)
+        {
+            return;
+        }
+
+        await RouteOnceAsync(new InteractionRequest("chat", conversationSid, options.Value.WorkspaceSid!, options.Value.WorkflowSid!, ChatTaskChannel,
+            new Dictionary<string, string> { ["from"] = username, ["customerName"] = username, ["source"] = "ai-plugin" }), cancellationToken);
+    }
+
+    /// <summary>Creates the Interaction unless the conversation has a route already.</summary>
+    public async Task<RoutedConversation> RouteOnceAsync(InteractionRequest request, CancellationToken cancellationToken)
+    {
+        await using var held = await locks.AcquireAsync($"route:{request.ConversationSid}", cancellationToken);
+        if (await routes.FindRouteAsync(request.ConversationSid, cancellationToken) is { } existing)
+        {
+            return new RoutedConversation(existing, AlreadyRouted: true);
+        }
+
+        // Once asked for, the Interaction is created and recorded even if the caller hangs up meanwhile: a task
+        // that exists but is not recorded would be made again by the next call.
+        var interaction = await interactions.CreateInteractionAsync(request, CancellationToken.None);
+        var route = await routes.SaveRouteAsync(new ConversationRoute(request.ConversationSid, InteractionsMode, interaction.Sid), CancellationToken.None);
+        RoutedWithInteraction(logger, request.ConversationSid, interaction.Sid, request.ChannelType);
+        return new RoutedConversation(route, AlreadyRouted: false);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Routed conversation {ConversationSid} to Studio flow {FlowSid}")]
+    private static partial void RoutedToStudio(ILogger logger, string conversationSid, string flowSid);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Routed conversation {ConversationSid} to Flex with Interaction {InteractionSid} ({ChannelType})")]
+    private static partial void RoutedWithInteraction(ILogger logger, string conversationSid, string interactionSid, string channelType);
+}

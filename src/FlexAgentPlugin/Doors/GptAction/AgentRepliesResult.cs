@@ -1,0 +1,56 @@
+using System.Text.Json.Serialization;
+using FlexAgentPlugin.Core.Exchanges;
+using FlexAgentPlugin.Core.Replies;
+
+namespace FlexAgentPlugin.Doors.GptAction;
+
+/// <summary>What <c>/send</c> and <c>/replies</c> answer, as openapi.yaml describes it.</summary>
+public sealed record AgentReplies(
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("replies")] IReadOnlyList<string> Replies,
+    [property: JsonPropertyName("message"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Message = null)
+{
+    public const string NotAnsweredYet =
+        "The agent has the message but has not answered yet. Call getReplies with the same username to fetch the answer.";
+
+    public const string TwilioFailed =
+        "The message reached the agent, but the answer could not be read just now. Do not send it again: call getReplies with the same username to fetch the answer.";
+
+    public static AgentReplies From(ReplyOutcome outcome) => new(
+        outcome.Status.ToString().ToLowerInvariant(),
+        [.. outcome.Replies.Select(r => r.Text)],
+        outcome.Why switch
+        {
+            PendingReason.NotAnsweredYet => NotAnsweredYet,
+            PendingReason.TwilioFailed => TwilioFailed,
+            _ => null,
+        });
+}
+
+/// <summary>
+/// Writes an outcome. Its replies were marked handed out before the answer was written; when the caller hung up
+/// at that moment and the answer could not be written, the mark moves back so the replies are handed out again.
+/// </summary>
+public sealed class AgentRepliesResult(ReplyOutcome outcome, ConversationExchange exchange) : IResult
+{
+    public ReplyOutcome Outcome { get; } = outcome;
+
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        var aborted = httpContext.RequestAborted;
+        try
+        {
+            await httpContext.Response.WriteAsJsonAsync(AgentReplies.From(Outcome), aborted);
+            await httpContext.Response.CompleteAsync();
+        }
+        catch (Exception error) when (error is IOException or OperationCanceledException)
+        {
+            // The caller is gone; the check below gives its replies back.
+        }
+
+        if (aborted.IsCancellationRequested)
+        {
+            await exchange.UndoAsync(Outcome);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+using System.Globalization;
+using FlexAgentPlugin.Core.Exchanges;
+using FlexAgentPlugin.Core.Replies;
+using FlexAgentPlugin.Core.Users;
+using FlexAgentPlugin.Hosting.Access;
+using Microsoft.Extensions.Options;
+
+namespace FlexAgentPlugin.Doors.GptAction;
+
+/// <summary>
+/// The GPT Action API that openapi.yaml describes: <c>POST /send/{username}</c> (sendMsg) hands the user's message to
+/// whoever answers and returns the answer; <c>GET /replies/{username}?waitSeconds=N</c> (getReplies) returns the replies
+/// not handed out yet, for when /send answered "pending". Both wait at most REPLY_TIMEOUT_SECONDS (under the 45 s
+/// GPT Actions allow).
+/// </summary>
+public static class GptActionEndpoints
+{
+    /// <summary>Tag carried by the endpoints that make up the public API (the ones openapi.yaml describes).</summary>
+    public const string Tag = "Agent";
+
+    public static IEndpointRouteBuilder MapGptAction(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("")
+            .WithTags(Tag)
+            .RequireAuthorization(AccessPolicies.Api)
+            .RequireRateLimiting(AccessPolicies.PerCaller);
+        api.MapPost("/send/{username}", SendAsync).WithName("sendMsg");
+        api.MapGet("/replies/{username}", GetRepliesAsync).WithName("getReplies");
+        return app;
+    }
+
+    private static async Task<AgentRepliesResult> SendAsync(
+        string username, SendRequest request, ConversationExchange exchange, IOptions<ReplyOptions> replies, CancellationToken cancellationToken)
+    {
+        Usernames.Check(username);
+        return new AgentRepliesResult(await exchange.SendAsync(username, request.Msg, replies.Value.ReplyTimeout, cancellationToken), exchange);
+    }
+
+    private static async Task<AgentRepliesResult> GetRepliesAsync(
+        string username, string? waitSeconds, ConversationExchange exchange, IOptions<ReplyOptions> replies, CancellationToken cancellationToken)
+    {
+        Usernames.Check(username);
+        var seconds = 0;
+        if (!string.IsNullOrEmpty(waitSeconds) && !int.TryParse(waitSeconds, NumberStyles.None, CultureInfo.InvariantCulture, out seconds))
+        {
+            throw new InvalidInputException("waitSeconds", "waitSeconds must be a whole number of seconds, 0 or more.");
+        }
+
+        var wait = TimeSpan.FromSeconds(seconds);
+        if (replies.Value.ReplyTimeout is { } timeout && wait > timeout)
+        {
+            wait = timeout;
+        }
+
+        return new AgentRepliesResult(await exchange.GetRepliesAsync(username, wait, cancellationToken), exchange);
+    }
+}

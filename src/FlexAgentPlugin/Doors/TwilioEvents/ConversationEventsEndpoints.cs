@@ -1,0 +1,48 @@
+using FlexAgentPlugin.Core.Callbacks;
+using FlexAgentPlugin.Core.State;
+using FlexAgentPlugin.Core.Users;
+using FlexAgentPlugin.Hosting.Access;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace FlexAgentPlugin.Doors.TwilioEvents;
+
+/// <summary>
+/// <c>POST /twilio/conversation-events</c>: Twilio's conversation-scoped webhook, accepted only when signed with the
+/// account's auth token. Each event wakes the requests waiting on that conversation at once, and a closed conversation
+/// is recorded so the user's next message starts a new one.
+/// </summary>
+public static class ConversationEventsEndpoints
+{
+    public static IEndpointRouteBuilder MapConversationEvents(this IEndpointRouteBuilder app)
+    {
+        app.MapPost(TwilioCallbacks.ConversationEventsPath, ReceiveAsync)
+            .RequireAuthorization(AccessPolicies.TwilioSigned)
+            .DisableAntiforgery()
+            .ExcludeFromDescription();
+        return app;
+    }
+
+    private static async Task<Ok> ReceiveAsync(HttpContext context, IConversationSignals signals, IConversationStore store, CancellationToken cancellationToken)
+    {
+        var form = context.Features.Get<SignedBody>()!;
+        var conversationSid = form["ConversationSid"];
+        if (string.IsNullOrEmpty(conversationSid))
+        {
+            return TypedResults.Ok();
+        }
+
+        if (form.Form.Any(p => p.Value.Any(char.IsControl)))
+        {
+            throw new InvalidInputException("body", "The event has a value with control characters, which Twilio never sends.");
+        }
+
+        var closed = form["EventType"] == "onConversationStateUpdated" && form["StateTo"] == "closed";
+        if (closed)
+        {
+            await store.MarkClosedAsync(conversationSid, cancellationToken);
+        }
+
+        await signals.PublishAsync(new ConversationEvent(conversationSid, form["Author"], closed), cancellationToken);
+        return TypedResults.Ok();
+    }
+}

@@ -1,0 +1,83 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Threading.RateLimiting;
+using FlexAgentPlugin.Configuration;
+using FlexAgentPlugin.Core.Limits;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace FlexAgentPlugin.Hosting.Access;
+
+/// <summary>The names doors use to ask for access rules.</summary>
+public static class AccessPolicies
+{
+    /// <summary>The API: open, or a bearer key when one is configured.</summary>
+    public const string Api = "api";
+
+    /// <summary>Requests Twilio signed.</summary>
+    public const string TwilioSigned = "twilio-signed";
+
+    /// <summary>The rate limit per caller: the key's name when one was presented, else the client address.</summary>
+    public const string PerCaller = "per-caller";
+}
+
+/// <summary>
+/// Who may call what, with the framework's own mechanisms: authentication schemes for the API key and Twilio's
+/// signature, authorization policies over them, and a named rate-limiter policy per caller (429 with Retry-After).
+/// A proxy on this machine (ngrok's agent, a sidecar) may name the client address with X-Forwarded-For.
+/// </summary>
+public static class AccessSetup
+{
+    public static IServiceCollection AddAccess(this IServiceCollection services)
+    {
+        services.AddOptions<AccessOptions>()
+            .BindEnvironment()
+            .Validate(o => o.PerAddressPerMinute is >= 1 and <= 1_000_000, "RATE_LIMIT_PER_ADDRESS must be a whole number of calls per minute, 1 or more.")
+            .Validate(o => string.IsNullOrEmpty(o.BearerToken) || o.BearerToken.Trim().Length >= 16,
+                "PLUGIN_BEARER_TOKEN must be at least 16 characters (e.g. openssl rand -hex 32).")
+            .ValidateOnStart();
+
+        services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
+        services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, TwilioSignatureAuthenticationHandler>(TwilioSignatureAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(AccessPolicies.Api, policy => policy
+                .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
+                .AddRequirements(new ApiAccessRequirement()))
+            .AddPolicy(AccessPolicies.TwilioSigned, policy => policy
+                .AddAuthenticationSchemes(TwilioSignatureAuthenticationHandler.SchemeName)
+                .RequireAuthenticatedUser());
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.AddPolicy(AccessPolicies.PerCaller, context => RateLimitPartition.GetFixedWindowLimiter(Caller(context), _ => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<AccessOptions>>().Value.PerAddressPerMinute,
+                Window = TimeSpan.FromMinutes(1),
+                QueueLimit = 0,
+            }));
+            limiter.OnRejected = RejectAsync;
+        });
+        return services;
+    }
+
+    /// <summary>The caller a limit counts for: the key's name when the request presented one, else the client address.</summary>
+    private static string Caller(HttpContext context) =>
+        context.User.Identity is { IsAuthenticated: true, Name: { } name } ? $"key:{name}" : $"address:{context.Connection.RemoteIpAddress}";
+
+    private static ValueTask RejectAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
+    {
+        var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
+        var limited = new RateLimitedException(retryAfter, "caller or address");
+        var http = rejected.HttpContext;
+        http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails = new ProblemDetails { Status = StatusCodes.Status429TooManyRequests, Title = "Too many requests", Detail = limited.Message },
+        });
+    }
+}

@@ -1,0 +1,47 @@
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.HttpLogging;
+
+namespace FlexAgentPlugin.Hosting.Logging;
+
+/// <summary>
+/// One log line per request (method, path, query, status, duration) with secrets blanked out of the query: a
+/// <c>?token=</c>, and any parameter named like a secret. The host's own request lines, which print the raw URL,
+/// are kept quiet.
+/// </summary>
+public static partial class RequestLogging
+{
+    public static IServiceCollection AddRequestLogging(this IServiceCollection services)
+    {
+        services.AddHttpLogging(options =>
+        {
+            options.LoggingFields = HttpLoggingFields.RequestMethod | HttpLoggingFields.RequestPath | HttpLoggingFields.RequestQuery
+                | HttpLoggingFields.ResponseStatusCode | HttpLoggingFields.Duration;
+            options.CombineLogs = true;
+        });
+        services.AddHttpLoggingInterceptor<SecretRedaction>();
+        services.AddLogging(logging => logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning));
+        return services;
+    }
+
+    /// <summary>The query string with the value of every secret-looking parameter replaced by <c>[redacted]</c>.</summary>
+    public static string Redact(string query) => SecretParameter().Replace(query, "${name}=[redacted]");
+
+    [GeneratedRegex(@"(?<name>(?<=[?&])[^=&]*(?:token|secret|password|passwd|key|signature|sig|auth|credential|code)[^=&]*)=[^&]*", RegexOptions.IgnoreCase)]
+    private static partial Regex SecretParameter();
+
+    private sealed class SecretRedaction : IHttpLoggingInterceptor
+    {
+        public ValueTask OnRequestAsync(HttpLoggingInterceptorContext logContext)
+        {
+            var query = logContext.HttpContext.Request.QueryString.Value;
+            if (!string.IsNullOrEmpty(query) && logContext.TryDisable(HttpLoggingFields.RequestQuery))
+            {
+                logContext.AddParameter(nameof(HttpRequest.QueryString), Redact(query));
+            }
+
+            return default;
+        }
+
+        public ValueTask OnResponseAsync(HttpLoggingInterceptorContext logContext) => default;
+    }
+}

@@ -1,0 +1,101 @@
+using System.Globalization;
+using FlexAgentPlugin.Backends.Twilio;
+using FlexAgentPlugin.Core.Exchanges;
+using FlexAgentPlugin.Core.Limits;
+using FlexAgentPlugin.Core.Users;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace FlexAgentPlugin.Hosting.Problems;
+
+/// <summary>
+/// The one place failures become RFC 9457 ProblemDetails, with one status policy: a caller's mistake is its 4xx
+/// (the field named), Kestrel's transport errors keep their status, Twilio refusing is 502, Twilio failing or
+/// unreachable is 503 with Retry-After. Twilio's own text and credentials never reach the caller; the log keeps the
+/// operation, status and Twilio error code, at warning level at most.
+/// </summary>
+internal sealed partial class ProblemMapping(IProblemDetailsService problems, ILogger<ProblemMapping> logger) : IExceptionHandler
+{
+    public const int RetryAfterSeconds = 5;
+
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var (problem, retryAfter) = Map(exception);
+        if (problem is null)
+        {
+            return false;
+        }
+
+        if (exception is TwilioApiException or TwilioUnavailableException or TwilioNotConfiguredException)
+        {
+            TwilioCallFailed(logger, exception.Message);
+        }
+        else
+        {
+            Refused(logger, problem.Status!.Value, exception.Message);
+        }
+
+        httpContext.Response.StatusCode = problem.Status!.Value;
+        if (retryAfter is { } seconds)
+        {
+            httpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+    }
+
+    /// <summary>The problem for <paramref name="exception"/> and the Retry-After seconds, or no problem for a failure of our own (a 500).</summary>
+    public static (ProblemDetails? Problem, int? RetryAfter) Map(Exception exception) => exception switch
+    {
+        InvalidInputException invalid => (Invalid(invalid), null),
+        RateLimitedException limited => (Problem(StatusCodes.Status429TooManyRequests, "Too many requests", limited.Message), Seconds(limited.RetryAfter)),
+        UnknownUserException => (Problem(StatusCodes.Status404NotFound, "No conversation for this username",
+            "There is no conversation for this username yet: send a message with sendMsg first, with the same username."), null),
+        BadHttpRequestException bad => (Problem(bad.StatusCode, TitleFor(bad.StatusCode), $"The request could not be read: {bad.Message}"), null),
+        TwilioNotConfiguredException => (Problem(StatusCodes.Status503ServiceUnavailable, "Twilio is not configured",
+            "Set ACCOUNT_SID and AUTH_TOKEN (or TWILIO_API_KEY and TWILIO_API_SECRET) and the Flex routing (CONV_FLOW, or FLEX_WORKSPACE_SID and FLEX_WORKFLOW_SID; see .env.example), and restart the server."), null),
+        TwilioApiException { IsAuthenticationFailure: true } api => (Problem(StatusCodes.Status502BadGateway, "Twilio refused the credentials",
+            $"Twilio rejected the configured credentials (error {api.Code?.ToString(CultureInfo.InvariantCulture) ?? "401"}). "
+            + "Check ACCOUNT_SID and AUTH_TOKEN, or TWILIO_API_KEY and TWILIO_API_SECRET."), null),
+        TwilioApiException { IsTransient: true } api => (Problem(StatusCodes.Status503ServiceUnavailable, "Twilio is failing",
+            $"Twilio could not {api.Operation} right now, even after retrying. Nothing was lost; try again in a few seconds."), RetryAfterSeconds),
+        TwilioApiException api => (Problem(StatusCodes.Status502BadGateway, "Twilio rejected the request", $"Twilio refused to {api.Operation}{CodeSuffix(api)}."), null),
+        TwilioUnavailableException unavailable => (Problem(StatusCodes.Status503ServiceUnavailable, "Twilio could not be reached",
+            $"Twilio did not answer the request to {unavailable.Operation}, so it may or may not have been done. Nothing was recorded; try again in a few seconds."), RetryAfterSeconds),
+        _ => (null, null),
+    };
+
+    private static HttpValidationProblemDetails Invalid(InvalidInputException invalid) =>
+        new(new Dictionary<string, string[]> { [invalid.Field] = [invalid.Detail] })
+        {
+            Status = invalid.Status,
+            Title = invalid.Status switch
+            {
+                StatusCodes.Status413PayloadTooLarge => "Body too large",
+                StatusCodes.Status415UnsupportedMediaType => "Unsupported content type",
+                _ => $"Invalid {invalid.Field}",
+            },
+            Detail = invalid.Detail,
+        };
+
+    private static ProblemDetails Problem(int status, string title, string detail) => new() { Status = status, Title = title, Detail = detail };
+
+    private static int Seconds(TimeSpan wait) => Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+
+    private static string TitleFor(int status) => status switch
+    {
+        StatusCodes.Status408RequestTimeout => "The request body arrived too slowly",
+        StatusCodes.Status413PayloadTooLarge => "Body too large",
+        _ => "Malformed request",
+    };
+
+    private static string CodeSuffix(TwilioApiException api) => api.Code is { } code
+        ? $" (Twilio error {code}{(api.MoreInfo is null ? "" : $", see {api.MoreInfo}")})"
+        : $" (HTTP {(int)api.Status})";
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Twilio call failed: {Failure}")]
+    private static partial void TwilioCallFailed(ILogger logger, string failure);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Refused a request with {Status}: {Reason}")]
+    private static partial void Refused(ILogger logger, int status, string reason);
+}

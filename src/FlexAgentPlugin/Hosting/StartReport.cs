@@ -1,0 +1,68 @@
+using FlexAgentPlugin.Backends.Twilio;
+using FlexAgentPlugin.Configuration;
+using FlexAgentPlugin.Core.Callbacks;
+using FlexAgentPlugin.Core.Replies;
+using FlexAgentPlugin.Core.Routing;
+using FlexAgentPlugin.Hosting.Access;
+using FlexAgentPlugin.Sandbox;
+using Microsoft.Extensions.Options;
+
+namespace FlexAgentPlugin.Hosting;
+
+/// <summary>
+/// Once the server has started (its settings known valid), one line says how it is set up: sandbox or Twilio
+/// account, routing, public URL and webhooks, whether the API needs a key, and which .env file was read. Warnings
+/// follow for what a user should know: an open API, a reply timeout GPT Actions would not wait for.
+/// </summary>
+public static partial class StartReport
+{
+    /// <summary>GPT Actions give up after 45 seconds.</summary>
+    public const double GptActionLimitSeconds = 45;
+
+    public static WebApplication ReportOnStart(this WebApplication app, SandboxSession? sandbox)
+    {
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var services = app.Services;
+            var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StartReport));
+            var twilio = services.GetRequiredService<IOptions<TwilioOptions>>().Value;
+            var routing = services.GetRequiredService<IOptions<RoutingOptions>>().Value;
+            var callbacks = services.GetRequiredService<TwilioCallbacks>();
+            var access = services.GetRequiredService<IOptions<AccessOptions>>().Value;
+            var replies = services.GetRequiredService<IOptions<ReplyOptions>>().Value;
+            var settings = services.GetRequiredService<EnvironmentFile>();
+
+            var account = sandbox is not null ? "the built-in sandbox (no Twilio account)"
+                : twilio.IsConfigured ? $"Twilio account {Mask(twilio.AccountSid!)}" : "no Twilio account (SANDBOX=false)";
+            var mode = routing.EffectiveMode?.ToString().ToLowerInvariant() ?? "none";
+            var webhooks = callbacks.ConversationEventsUrl is null ? "off (replies are polled)" : "on";
+            var source = settings.LoadedPath ?? $"environment only (no {settings.LookedFor})";
+            Started(logger, account, mode, callbacks.BaseUrl ?? "none", webhooks, access.RequiresKey ? "requires a key" : "open", source);
+
+            if (!access.RequiresKey)
+            {
+                ApiIsOpen(logger);
+            }
+
+            if (replies.ReplyTimeoutSeconds == 0 || replies.ReplyTimeoutSeconds >= GptActionLimitSeconds)
+            {
+                ReplyTimeoutTooLong(logger, replies.ReplyTimeoutSeconds);
+            }
+        });
+        return app;
+    }
+
+    private static string Mask(string accountSid) => accountSid.Length > 6 ? $"{accountSid[..2]}…{accountSid[^4..]}" : accountSid;
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "FlexAgentPlugin started: Twilio: {Twilio}; routing: {Routing}; public URL: {PublicUrl}; webhooks: {Webhooks}; API: {Api}; settings: {Settings}")]
+    private static partial void Started(ILogger logger, string twilio, string routing, string publicUrl, string webhooks, string api, string settings);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "PLUGIN_BEARER_TOKEN is not set: /send and /replies are open to anyone who can reach this server.")]
+    private static partial void ApiIsOpen(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "REPLY_TIMEOUT_SECONDS is {Seconds}: GPT Actions give up after 45 seconds, so a wait that long loses the answer there (it stays fetchable with getReplies). 40 is the default.")]
+    private static partial void ReplyTimeoutTooLong(ILogger logger, double seconds);
+}
