@@ -53,6 +53,7 @@ public static partial class SandboxSetup
         services.AddTwilioEmulator(account, behavior);
         services.AddSingleton(session);
         services.AddSingleton(session.Console);
+        services.AddHostedService<StartAnnouncement>();
         return session;
     }
 
@@ -69,9 +70,6 @@ public static partial class SandboxSetup
         });
         app.MapTwilioEmulator();
         app.MapConsoleApi();
-
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SandboxSetup));
-        app.Lifetime.ApplicationStarted.Register(() => Started(logger, session.ConsoleUrl));
         return app;
     }
 
@@ -84,4 +82,16 @@ public static partial class SandboxSetup
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "Sandbox mode: no Twilio account is used; messages go to the built-in Flex sandbox. Answer them in the agent console at {ConsoleUrl}")]
     private static partial void Started(ILogger logger, string consoleUrl);
+
+    /// <summary>Says, once the server is up, that it is the sandbox and where its console is.</summary>
+    private sealed class StartAnnouncement(IHostApplicationLifetime lifetime, SandboxSession session, ILogger<StartAnnouncement> logger) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            lifetime.ApplicationStarted.Register(() => Started(logger, session.ConsoleUrl));
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
 }

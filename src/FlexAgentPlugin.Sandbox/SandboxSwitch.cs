@@ -33,6 +33,7 @@ public sealed record SandboxSwitch(bool On, string? SelfBaseUrl, bool NeedsConso
         var on = forced ?? !hasAccount;
         if (on && forced is null && !loopbackOnly)
         {
+            on = false;
             refusals.Add($"No Twilio account is configured (ACCOUNT_SID) and the server listens on {string.Join(", ", urls)}, "
                 + "which others can reach: set ACCOUNT_SID and AUTH_TOKEN, or SANDBOX=true to run the sandbox there behind a console token.");
         }

@@ -25,8 +25,9 @@ try
     // The built-in Flex sandbox stands in for Twilio when no account is configured and only this machine can reach us.
     var sandbox = builder.AddSandboxWhenOn();
 
-    // Errors are ProblemDetails mapped in one place; request logs hide secrets; one clock that tests can move.
-    builder.Services.AddProblems().AddRequestLogging().AddSingleton(TimeProvider.System);
+    // Errors are ProblemDetails mapped in one place; request logs hide secrets; one line at start says how the server is
+    // set up; one clock that tests can move.
+    builder.Services.AddProblems().AddRequestLogging().AddStartReport().AddSingleton(TimeProvider.System);
 
     // The engine, and its back ends: Twilio, the embedded SQLite store, in-process signals and locks.
     builder.Services.AddExchange().AddTwilio().AddSqliteStore().AddInProcessCoordination();
@@ -60,7 +61,6 @@ try
     app.MapHandover();
     app.MapHealth();
 
-    app.ReportOnStart(sandbox);
     await app.RunAsync();
     return 0;
 }

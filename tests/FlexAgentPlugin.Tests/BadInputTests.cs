@@ -32,6 +32,10 @@ public sealed class BadInputTests : IDisposable
     [InlineData("""["hi"]""", "body")]
     [InlineData("\"hi\"", "body")]
     [InlineData("null", "body")]
+    [InlineData("""{"msg": "first", "msg": "second"}""", "msg")]
+    [InlineData("""{"msg": "\u200b\u200c\u2060\ufeff"}""", "msg")]
+    [InlineData("""{"msg": " \u202e\u2066 \u2069 "}""", "msg")]
+    [InlineData("""{"Msg": "hi"}""", "Msg")]
     public async Task MalformedBodyIsRejectedNamingTheField(string body, string field)
     {
         var response = await PostAsync("/send/alice", body);
@@ -143,6 +147,17 @@ public sealed class BadInputTests : IDisposable
 
         var posted = Assert.Single(factory.Twilio.Requests, r => r.Method == "POST" && r.Path.EndsWith("/Messages", StringComparison.Ordinal));
         Assert.Equal("Hello\n\tagent", posted.Form1("Body"));
+        Assert.False(send.IsCompleted);
+    }
+
+    [Fact]
+    public async Task BidirectionalOverridesAndIsolatesAreRemovedBeforeTheMessageReachesTwilio()
+    {
+        var send = factory.CreateClient().PostAsync("/send/alice", Json("""{"msg": "Pay \u202Eoivad\u202C to \u2066acct\u2069 9"}"""));
+        await factory.Clock.WaitForArmedTimerAsync();
+
+        var posted = Assert.Single(factory.Twilio.Requests, r => r.Method == "POST" && r.Path.EndsWith("/Messages", StringComparison.Ordinal));
+        Assert.Equal("Pay oivad to acct 9", posted.Form1("Body"));
         Assert.False(send.IsCompleted);
     }
 

@@ -70,6 +70,26 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         await Expect(page.GetByLabel("Reply")).ToBeDisabledAsync();
     }
 
+    [BrowserFact]
+    public async Task TheConsolesExampleCurlIsForThisServer()
+    {
+        await OpenConsoleAsync();
+
+        await Expect(page.Locator("#example")).ToHaveTextAsync(
+            $"curl -X POST {server.BaseAddress!.ToString().TrimEnd('/')}/send/alice -H 'Content-Type: application/json' -d '{{\"msg\": \"Hi, can a human help?\"}}'");
+    }
+
+    [BrowserFact]
+    public async Task SwaggerUiShowsTheApiUnderItsTagWithoutADefinitionDropDown()
+    {
+        await page.GotoAsync(new Uri(server.BaseAddress!, "swagger/index.html").ToString());
+
+        await Expect(page.GetByText("/send/{username}")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await Expect(page.Locator("#operations-tag-Agent")).ToBeVisibleAsync();
+        Assert.Equal(0, await page.Locator(".topbar").CountAsync());
+        Assert.Equal(0, await page.GetByText("Select a definition").CountAsync());
+    }
+
     public async Task DisposeAsync()
     {
         await browser.DisposeAsync();

@@ -63,4 +63,23 @@ public sealed class LogSecrecyTests
             Assert.DoesNotContain(lines, line => line.Contains(secret, StringComparison.Ordinal));
         }
     }
+
+    [Fact]
+    public async Task ATokenInTheUrlIsRedactedInTheRequestLog()
+    {
+        using var factory = new PluginFactory(new Dictionary<string, string?>
+        {
+            ["HANDOVER_TOKEN"] = PluginFactory.HandoverToken,
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace",
+        });
+        var request = PluginFactory.HandoverRequest(null, "user_id:42", $"?token={PluginFactory.HandoverToken}&FlexWorkspaceSid=WS123");
+        request.Headers.Authorization = null;
+
+        var response = await factory.CreateClient().SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var lines = factory.Logs.Lines.Select(l => l.Text).ToList();
+        Assert.Contains(lines, line => line.Contains("token=[redacted]&FlexWorkspaceSid=WS123", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, line => line.Contains(PluginFactory.HandoverToken, StringComparison.Ordinal));
+    }
 }

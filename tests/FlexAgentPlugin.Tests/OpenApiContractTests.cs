@@ -56,7 +56,78 @@ public sealed class OpenApiContractTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task EveryOperationAndParameterFitsTheLimitsOfGptActions()
+    {
+        var root = await ServedDocumentAsync();
+
+        foreach (var (method, path, operation) in Operations(root))
+        {
+            var description = Scalar(operation, "description");
+            Assert.True(description.Length <= 300, $"{method} {path}: the description has {description.Length} characters; GPT Actions allow 300.");
+            foreach (var parameter in Parameters(root, operation))
+            {
+                var text = Scalar(parameter, "description");
+                Assert.True(text.Length <= 700, $"{method} {path}, parameter {Scalar(parameter, "name")}: {text.Length} characters; GPT Actions allow 700.");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task EveryOperationIsMarkedNotConsequentialSoChatGptCanOfferAlwaysAllow()
+    {
+        var root = await ServedDocumentAsync();
+
+        Assert.All(Operations(root), o => Assert.Equal("false", Scalar(o.Operation, "x-openai-isConsequential")));
+    }
+
+    [Fact]
+    public async Task EveryOperationIsGroupedUnderADescribedTag()
+    {
+        var root = await ServedDocumentAsync();
+        var declared = ((YamlSequenceNode)root["tags"]).Cast<YamlMappingNode>().ToDictionary(t => Scalar(t, "name"), t => Scalar(t, "description"));
+
+        foreach (var (_, _, operation) in Operations(root))
+        {
+            var tags = ((YamlSequenceNode)operation["tags"]).Select(t => ((YamlScalarNode)t).Value!).ToList();
+            Assert.NotEmpty(tags);
+            Assert.All(tags, tag => Assert.False(string.IsNullOrWhiteSpace(declared.GetValueOrDefault(tag)), $"Tag {tag} is not declared with a description."));
+        }
+    }
+
+    [Fact]
+    public async Task ErrorResponsesAreDescribedOnceAndShared()
+    {
+        var root = await ServedDocumentAsync();
+
+        foreach (var (method, path, operation) in Operations(root))
+        {
+            foreach (var response in (YamlMappingNode)operation["responses"])
+            {
+                Assert.True(response.Value is YamlMappingNode reference && reference.Children.ContainsKey("$ref")
+                    && Scalar(reference, "$ref").StartsWith("#/components/responses/", StringComparison.Ordinal),
+                    $"{method} {path} describes its {response.Key} response in place instead of referring to a shared one.");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task SwaggerUiLoadsTheOneDocumentWithoutADefinitionDropDown()
+    {
+        var script = await factory.CreateClient().GetStringAsync("/swagger/index.js");
+
+        Assert.Contains("\"urls\":[]", script, StringComparison.Ordinal);
+        Assert.Contains("Topbar: () =\\u003E null", script, StringComparison.Ordinal);
+        Assert.Contains("download(\\u0027/openapi.yaml\\u0027)", script, StringComparison.Ordinal);
+    }
+
     public void Dispose() => factory.Dispose();
+
+    private static IEnumerable<YamlMappingNode> Parameters(YamlMappingNode root, YamlMappingNode operation) =>
+        !operation.Children.ContainsKey("parameters") ? []
+        : ((YamlSequenceNode)operation["parameters"]).Cast<YamlMappingNode>().Select(p => p.Children.ContainsKey("$ref")
+            ? (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)root["components"])["parameters"])[Scalar(p, "$ref").Split('/')[^1]]
+            : p);
 
     private async Task<YamlMappingNode> ServedDocumentAsync()
     {

@@ -149,6 +149,7 @@
     await refresh();
   });
 
+  // The server ends the stream when it stops; the browser then reconnects on its own until the server is back.
   function listen() {
     const live = $("live");
     const events = new EventSource(`${api}/events`);
@@ -156,16 +157,22 @@
     events.onopen = () => {
       live.textContent = "live";
       live.classList.add("on");
+      live.classList.remove("off");
       clearInterval(pollTimer);
       pollTimer = null;
       refresh();
     };
     events.onerror = () => {
-      live.textContent = "reconnecting…";
+      live.textContent = "offline, reconnecting…";
       live.classList.remove("on");
+      live.classList.add("off");
       pollTimer ??= setInterval(refresh, 3000);
     };
   }
+
+  // The example is for this server, wherever it listens.
+  $("example").textContent =
+    `curl -X POST ${location.origin}/send/alice -H 'Content-Type: application/json' -d '{"msg": "Hi, can a human help?"}'`;
 
   listen();
   refresh();

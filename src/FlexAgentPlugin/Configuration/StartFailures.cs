@@ -1,4 +1,4 @@
-using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
@@ -18,7 +18,7 @@ public static partial class StartFailures
         StartFailureException start => [start.Message],
         OptionsValidationException validation => [.. validation.Failures.Distinct()],
         AggregateException aggregate => [.. aggregate.InnerExceptions.SelectMany(Explain).Distinct()],
-        IOException { InnerException: SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } } taken => [AddressTaken(taken.Message)],
+        IOException { InnerException: AddressInUseException } taken => [AddressTaken(taken.Message)],
         _ => [],
     };
 

@@ -19,12 +19,34 @@ public static partial class StartReport
     /// <summary>GPT Actions give up after 45 seconds.</summary>
     public const double GptActionLimitSeconds = 45;
 
-    public static WebApplication ReportOnStart(this WebApplication app, SandboxSession? sandbox)
+    public static IServiceCollection AddStartReport(this IServiceCollection services) => services.AddHostedService<Reporter>();
+
+    private static string Mask(string accountSid) => accountSid.Length > 6 ? $"{accountSid[..2]}…{accountSid[^4..]}" : accountSid;
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "FlexAgentPlugin started: Twilio: {Twilio}; routing: {Routing}; public URL: {PublicUrl}; webhooks: {Webhooks}; API: {Api}; settings: {Settings}")]
+    private static partial void Started(ILogger logger, string twilio, string routing, string publicUrl, string webhooks, string api, string settings);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "PLUGIN_BEARER_TOKEN is not set: /send and /replies are open to anyone who can reach this server.")]
+    private static partial void ApiIsOpen(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "REPLY_TIMEOUT_SECONDS is {Seconds}: GPT Actions give up after 45 seconds, so a wait that long loses the answer there (it stays fetchable with getReplies). 40 is the default.")]
+    private static partial void ReplyTimeoutTooLong(ILogger logger, double seconds);
+
+    private sealed class Reporter(IHostApplicationLifetime lifetime, IServiceProvider services, ILogger<Reporter> logger) : IHostedService
     {
-        app.Lifetime.ApplicationStarted.Register(() =>
+        public Task StartAsync(CancellationToken cancellationToken)
         {
-            var services = app.Services;
-            var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StartReport));
+            lifetime.ApplicationStarted.Register(Report);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        private void Report()
+        {
             var twilio = services.GetRequiredService<IOptions<TwilioOptions>>().Value;
             var routing = services.GetRequiredService<IOptions<RoutingOptions>>().Value;
             var callbacks = services.GetRequiredService<TwilioCallbacks>();
@@ -32,7 +54,7 @@ public static partial class StartReport
             var replies = services.GetRequiredService<IOptions<ReplyOptions>>().Value;
             var settings = services.GetRequiredService<EnvironmentFile>();
 
-            var account = sandbox is not null ? "the built-in sandbox (no Twilio account)"
+            var account = services.GetService<SandboxSession>() is not null ? "the built-in sandbox (no Twilio account)"
                 : twilio.IsConfigured ? $"Twilio account {Mask(twilio.AccountSid!)}" : "no Twilio account (SANDBOX=false)";
             var mode = routing.EffectiveMode?.ToString().ToLowerInvariant() ?? "none";
             var webhooks = callbacks.ConversationEventsUrl is null ? "off (replies are polled)" : "on";
@@ -48,21 +70,6 @@ public static partial class StartReport
             {
                 ReplyTimeoutTooLong(logger, replies.ReplyTimeoutSeconds);
             }
-        });
-        return app;
+        }
     }
-
-    private static string Mask(string accountSid) => accountSid.Length > 6 ? $"{accountSid[..2]}…{accountSid[^4..]}" : accountSid;
-
-    [LoggerMessage(Level = LogLevel.Information,
-        Message = "FlexAgentPlugin started: Twilio: {Twilio}; routing: {Routing}; public URL: {PublicUrl}; webhooks: {Webhooks}; API: {Api}; settings: {Settings}")]
-    private static partial void Started(ILogger logger, string twilio, string routing, string publicUrl, string webhooks, string api, string settings);
-
-    [LoggerMessage(Level = LogLevel.Warning,
-        Message = "PLUGIN_BEARER_TOKEN is not set: /send and /replies are open to anyone who can reach this server.")]
-    private static partial void ApiIsOpen(ILogger logger);
-
-    [LoggerMessage(Level = LogLevel.Warning,
-        Message = "REPLY_TIMEOUT_SECONDS is {Seconds}: GPT Actions give up after 45 seconds, so a wait that long loses the answer there (it stays fetchable with getReplies). 40 is the default.")]
-    private static partial void ReplyTimeoutTooLong(ILogger logger, double seconds);
 }

@@ -82,12 +82,15 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
         new(Mode.Sandbox, SandboxSettings(settings));
 
     /// <summary>The sandbox on a real Kestrel port and the real clock: the relay reaches its emulator over HTTP, a browser reaches the console.</summary>
-    public static PluginFactory RealSandbox(IDictionary<string, string?>? settings = null)
+    public static PluginFactory RealSandbox(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
-        var factory = new PluginFactory(Mode.RealSandbox, SandboxSettings(settings));
+        var factory = new PluginFactory(Mode.RealSandbox, SandboxSettings(settings)) { TestServices = services };
         factory.StartServer();
         return factory;
     }
+
+    /// <summary>Services a test adds or replaces, after the server's own.</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
 
     public Dictionary<string, string?> Settings { get; }
 
@@ -249,6 +252,8 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
                 case Mode.RealSandbox:
                     break;
             }
+
+            TestServices?.Invoke(services);
         });
     }
 

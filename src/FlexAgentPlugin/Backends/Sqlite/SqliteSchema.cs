@@ -45,6 +45,18 @@ public sealed partial class SqliteStore
         DROP TABLE conversation_interactions;
         ALTER TABLE user_conversations DROP COLUMN routing;
         """,
+        """
+        CREATE TABLE IF NOT EXISTS sends (
+            user_key     TEXT NOT NULL,
+            key_hash     TEXT NOT NULL,
+            message_hash TEXT NOT NULL,
+            posted       INTEGER NOT NULL,
+            outcome      TEXT,
+            created_at   TEXT NOT NULL,
+            PRIMARY KEY (user_key, key_hash)
+        );
+        CREATE INDEX IF NOT EXISTS sends_by_age ON sends (created_at);
+        """,
     ];
 
     /// <summary>Creates the folder and brings the schema up to date in one transaction; safe on every start.</summary>

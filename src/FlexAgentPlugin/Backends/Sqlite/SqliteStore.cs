@@ -125,7 +125,7 @@ public sealed partial class SqliteStore : IConversationStore, IRoutingStore, IDi
         return await connection.ExecuteAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
     }
 
-    private string Now() => clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
+    private string Now() => Text(clock.GetUtcNow());
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {

@@ -78,26 +78,29 @@ public sealed class ConversationsClient(HttpClient http) : TwilioRestClient(http
     /// <summary>
     /// Posts a message with <c>X-Twilio-Webhook-Enabled: true</c>: without it Twilio fires no webhook for
     /// REST-created messages, so the Studio flow (and the agent) would never see it. The message carries a client
-    /// message id in its Attributes; before a re-send the newest messages are searched for it, so a retry never
-    /// posts the message twice.
+    /// message id in its Attributes (<paramref name="clientMessageId"/>, or a fresh one); before a re-send the newest
+    /// messages are searched for it, so a retry never posts the message twice. With <paramref name="lookFirst"/> they
+    /// are searched before the first send too (an earlier call with the same id may have posted it).
     /// </summary>
-    public Task<ConversationMessage> SendMessageAsync(string conversationSid, string author, string body, CancellationToken cancellationToken)
+    public async Task<ConversationMessage> SendMessageAsync(
+        string conversationSid, string author, string body, CancellationToken cancellationToken, string? clientMessageId = null, bool lookFirst = false)
     {
-        var clientMessageId = Guid.NewGuid().ToString("N");
-        var attributes = new System.Text.Json.Nodes.JsonObject { ["client_message_id"] = clientMessageId }.ToJsonString();
-        return PostAsync("send message", $"v1/Conversations/{Uri.EscapeDataString(conversationSid)}/Messages",
+        var id = clientMessageId ?? Guid.NewGuid().ToString("N");
+        if (lookFirst && await FindByClientIdAsync(conversationSid, id, cancellationToken) is { } earlier)
+        {
+            return earlier;
+        }
+
+        var attributes = new System.Text.Json.Nodes.JsonObject { ["client_message_id"] = id }.ToJsonString();
+        return await PostAsync("send message", $"v1/Conversations/{Uri.EscapeDataString(conversationSid)}/Messages",
             [new("Author", author), new("Body", body), new("Attributes", attributes)],
             TwilioJsonContext.Default.ConversationMessage, cancellationToken,
             request =>
             {
                 request.Headers.Add("X-Twilio-Webhook-Enabled", "true");
-                RecoverWith(request, async ct =>
-                {
-                    var newest = await ListMessagesAsync(conversationSid, newestFirst: true, pageSize: 50, ct);
-                    return newest.Messages.FirstOrDefault(m => m.Attributes?.Contains(clientMessageId, StringComparison.Ordinal) == true) is { } found
-                        ? JsonContent.Create(found, TwilioJsonContext.Default.ConversationMessage)
-                        : null;
-                });
+                RecoverWith(request, async ct => await FindByClientIdAsync(conversationSid, id, ct) is { } found
+                    ? JsonContent.Create(found, TwilioJsonContext.Default.ConversationMessage)
+                    : null);
             });
     }
 
@@ -127,6 +130,11 @@ public sealed class ConversationsClient(HttpClient http) : TwilioRestClient(http
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
         return await SendAsync("list messages", request, TwilioJsonContext.Default.MessagePage, notFoundIsNull: false, cancellationToken);
     }
+
+    /// <summary>The newest message (of the last 50) carrying <paramref name="clientMessageId"/> in its Attributes, if any.</summary>
+    private async Task<ConversationMessage?> FindByClientIdAsync(string conversationSid, string clientMessageId, CancellationToken cancellationToken) =>
+        (await ListMessagesAsync(conversationSid, newestFirst: true, pageSize: 50, cancellationToken)).Messages
+            .FirstOrDefault(m => m.Attributes?.Contains(clientMessageId, StringComparison.Ordinal) == true);
 
     private async Task<HttpContent?> FindWebhookAsync(string conversationSid, Func<ScopedWebhook, bool> match, CancellationToken cancellationToken) =>
         (await ListWebhooksAsync(conversationSid, cancellationToken)).FirstOrDefault(match) is { } found

@@ -12,6 +12,12 @@ namespace FlexAgentPlugin.Core.Conversations;
 public sealed record UserConversation(string Username, string UserKey, string Sid, bool IsNew, long LastDeliveredIndex, bool Fresh = false);
 
 /// <summary>
+/// A user's message on its way into their conversation. <see cref="ClientMessageId"/> names it in Twilio (a fresh id when
+/// null); when <see cref="MayBeThereAlready"/>, an earlier attempt may have posted it, so it is looked for before posting.
+/// </summary>
+public sealed record OutgoingMessage(string Text, string? ClientMessageId = null, bool MayBeThereAlready = false);
+
+/// <summary>
 /// Each user's open Twilio conversation: found in the store, or created (under a lock per user, so concurrent first
 /// messages make one). Whether a stored conversation is still open comes from the store (kept by the state webhook and
 /// by failed posts), not from a fetch before every message. The row is written only once Twilio has the conversation.
@@ -38,8 +44,8 @@ public sealed partial class UserConversations(
     }
 
     /// <summary>Posts the user's message into the conversation (webhooks enabled, so Flex and the events webhook see it).</summary>
-    public Task<ConversationMessage> PostAsync(UserConversation conversation, string text, CancellationToken cancellationToken) =>
-        twilio.SendMessageAsync(conversation.Sid, conversation.Username, text, cancellationToken);
+    public Task<ConversationMessage> PostAsync(UserConversation conversation, OutgoingMessage message, CancellationToken cancellationToken) =>
+        twilio.SendMessageAsync(conversation.Sid, conversation.Username, message.Text, cancellationToken, message.ClientMessageId, message.MayBeThereAlready);
 
     private async Task<UserConversation> GetOrCreateAsync(string username, string? gone, CancellationToken cancellationToken)
     {

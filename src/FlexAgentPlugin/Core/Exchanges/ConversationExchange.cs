@@ -11,6 +11,18 @@ namespace FlexAgentPlugin.Core.Exchanges;
 /// <summary>The user has never sent a message, so there is no conversation to read replies from.</summary>
 public sealed class UnknownUserException() : Exception("There is no conversation for this user yet.");
 
+/// <summary>A message in the user's conversation, and the subscription that hears the answer; dispose it when done.</summary>
+public sealed class PostedMessage(UserConversation conversation, ConversationMessage message, IConversationSubscription subscription) : IDisposable
+{
+    public UserConversation Conversation { get; } = conversation;
+
+    public ConversationMessage Message { get; } = message;
+
+    public IConversationSubscription Subscription { get; } = subscription;
+
+    public void Dispose() => Subscription.Dispose();
+}
+
 /// <summary>
 /// The engine every door uses. <see cref="SendAsync"/>: post a user's message into their conversation (a new one if
 /// theirs is closed or gone), let the responder make sure someone answers, and wait for the answer.
@@ -30,36 +42,64 @@ public sealed partial class ConversationExchange(
     public async Task<ReplyOutcome> SendAsync(string username, string text, TimeSpan? wait, CancellationToken cancellationToken)
     {
         limits.Take(Usernames.Key(username));
+        using var posted = await PostAsync(username, new OutgoingMessage(text), cancellationToken);
+        return await AnswerAsync(posted, wait, cancellationToken);
+    }
+
+    /// <summary>Posts the message into the user's open conversation, replacing one Twilio reports closed or gone.</summary>
+    public async Task<PostedMessage> PostAsync(string username, OutgoingMessage message, CancellationToken cancellationToken)
+    {
         var conversation = await conversations.GetOrCreateAsync(username, cancellationToken);
         var subscription = signals.Subscribe(conversation.Sid, username);
         try
         {
-            ConversationMessage posted;
             try
             {
-                posted = await PostAsync(conversation, text, cancellationToken);
+                return new PostedMessage(conversation, await PostAsync(conversation, message, cancellationToken), subscription);
             }
             catch (TwilioApiException error) when (!conversation.IsNew && TwilioErrors.IsGone(error))
             {
                 subscription.Dispose();
                 conversation = await conversations.ReplaceAsync(username, conversation.Sid, cancellationToken);
                 subscription = signals.Subscribe(conversation.Sid, username);
-                posted = await PostAsync(conversation, text, cancellationToken);
+                return new PostedMessage(conversation, await PostAsync(conversation, message, cancellationToken), subscription);
             }
-
-            return await AnswerAsync(conversation, posted, subscription, wait, cancellationToken);
         }
-        finally
+        catch
         {
             subscription.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>After the post: the responder makes sure someone answers, then the answer is awaited. A Twilio failure answers pending.</summary>
+    public async Task<ReplyOutcome> AnswerAsync(PostedMessage posted, TimeSpan? wait, CancellationToken cancellationToken)
+    {
+        var conversation = posted.Conversation;
+        try
+        {
+            await responder.RespondAsync(conversation, posted.Message, cancellationToken);
+            return await waiter.WaitAsync(
+                new ReplyWait(conversation.Username, conversation.UserKey, posted.Subscription, wait, LookFirst: !waiter.HasWebhooks), cancellationToken);
+        }
+        catch (Exception error) when (error is TwilioApiException or TwilioUnavailableException)
+        {
+            PendingAfterFailure(logger, conversation.Sid, error.Message);
+            return ReplyOutcome.TwilioFailed;
         }
     }
 
     /// <summary>Waits up to <paramref name="wait"/> for replies to <paramref name="username"/> not handed out yet.</summary>
-    public async Task<ReplyOutcome> GetRepliesAsync(string username, TimeSpan? wait, CancellationToken cancellationToken)
+    public Task<ReplyOutcome> GetRepliesAsync(string username, TimeSpan? wait, CancellationToken cancellationToken)
+    {
+        limits.Take(Usernames.Key(username));
+        return WaitForRepliesAsync(username, wait, cancellationToken);
+    }
+
+    /// <summary>As <see cref="GetRepliesAsync"/>, for a call already counted against the user's limit.</summary>
+    public async Task<ReplyOutcome> WaitForRepliesAsync(string username, TimeSpan? wait, CancellationToken cancellationToken)
     {
         var userKey = Usernames.Key(username);
-        limits.Take(userKey);
         var stored = await conversations.FindAsync(username, cancellationToken) ?? throw new UnknownUserException();
         using var subscription = signals.Subscribe(stored.ConversationSid, username);
         if (!stored.Closed)
@@ -73,25 +113,10 @@ public sealed partial class ConversationExchange(
     /// <summary>The caller never received <paramref name="outcome"/> (it hung up as it was written): its replies are handed out again.</summary>
     public Task UndoAsync(ReplyOutcome outcome) => outcome.Delivered is { } delivered ? waiter.UndoAsync(delivered) : Task.CompletedTask;
 
-    private async Task<ConversationMessage> PostAsync(UserConversation conversation, string text, CancellationToken cancellationToken)
+    private async Task<ConversationMessage> PostAsync(UserConversation conversation, OutgoingMessage message, CancellationToken cancellationToken)
     {
         await responder.PrepareAsync(conversation, cancellationToken);
-        return await conversations.PostAsync(conversation, text, cancellationToken);
-    }
-
-    private async Task<ReplyOutcome> AnswerAsync(
-        UserConversation conversation, ConversationMessage posted, IConversationSubscription subscription, TimeSpan? wait, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await responder.RespondAsync(conversation, posted, cancellationToken);
-            return await waiter.WaitAsync(new ReplyWait(conversation.Username, conversation.UserKey, subscription, wait, LookFirst: !waiter.HasWebhooks), cancellationToken);
-        }
-        catch (Exception error) when (error is TwilioApiException or TwilioUnavailableException)
-        {
-            PendingAfterFailure(logger, conversation.Sid, error.Message);
-            return ReplyOutcome.TwilioFailed;
-        }
+        return await conversations.PostAsync(conversation, message, cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The message is in conversation {ConversationSid}, but Twilio then failed ({Failure}); the caller is told the reply is pending")]

@@ -45,6 +45,7 @@ public static class ExchangeSetup
         services.AddTransient<IResponder, HumanAgentResponder>();
         services.AddTransient<ReplyWaiter>();
         services.AddTransient<ConversationExchange>();
+        services.AddTransient<IdempotentSends>();
         return services;
     }
 }

@@ -3,6 +3,7 @@ using FlexAgentPlugin.Core.Exchanges;
 using FlexAgentPlugin.Core.Replies;
 using FlexAgentPlugin.Core.Users;
 using FlexAgentPlugin.Hosting.Access;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace FlexAgentPlugin.Doors.GptAction;
@@ -29,11 +30,31 @@ public static class GptActionEndpoints
         return app;
     }
 
+    /// <summary>An Idempotency-Key: 1 to 255 visible ASCII characters (a UUID, say).</summary>
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
     private static async Task<AgentRepliesResult> SendAsync(
-        string username, SendRequest request, ConversationExchange exchange, IOptions<ReplyOptions> replies, CancellationToken cancellationToken)
+        string username,
+        SendRequest request,
+        [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
+        ConversationExchange exchange,
+        IdempotentSends idempotent,
+        IOptions<ReplyOptions> replies,
+        CancellationToken cancellationToken)
     {
         Usernames.Check(username);
-        return new AgentRepliesResult(await exchange.SendAsync(username, request.Msg, replies.Value.ReplyTimeout, cancellationToken), exchange);
+        var wait = replies.Value.ReplyTimeout;
+        if (idempotencyKey is null)
+        {
+            return new AgentRepliesResult(await exchange.SendAsync(username, request.Msg, wait, cancellationToken), exchange);
+        }
+
+        if (idempotencyKey.Length is 0 or > 255 || idempotencyKey.Any(c => c is < '!' or > '~'))
+        {
+            throw new InvalidInputException(IdempotencyKeyHeader, "Idempotency-Key must be 1 to 255 visible ASCII characters, for example a UUID.");
+        }
+
+        return new AgentRepliesResult(await idempotent.SendAsync(username, request.Msg, idempotencyKey, wait, cancellationToken), exchange);
     }
 
     private static async Task<AgentRepliesResult> GetRepliesAsync(

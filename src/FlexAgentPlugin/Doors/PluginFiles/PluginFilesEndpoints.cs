@@ -15,6 +15,13 @@ public static class PluginFilesEndpoints
 
     private static readonly string[] ChatGptOrigins = ["https://chat.openai.com", "https://chatgpt.com"];
 
+    /// <summary>
+    /// Swagger UI plugins (JavaScript it evaluates): no top bar, and the one document loaded at start (Swagger UI loads a
+    /// <c>url</c> itself only when no <c>urls</c> list is given, and Swashbuckle always gives one).
+    /// </summary>
+    private static readonly string[] SwaggerUiPlugins =
+        ["() => ({ components: { Topbar: () => null }, afterLoad: (system) => { system.specActions.updateUrl('/openapi.yaml'); system.specActions.download('/openapi.yaml'); } })"];
+
     public static IServiceCollection AddPluginFiles(this IServiceCollection services)
     {
         services.AddSingleton<PluginFileStore>();
@@ -38,13 +45,17 @@ public static class PluginFilesEndpoints
         return app;
     }
 
-    /// <summary>Swagger UI at <c>/swagger</c>, showing the same openapi.yaml ChatGPT reads.</summary>
+    /// <summary>
+    /// Swagger UI at <c>/swagger</c>, showing the same openapi.yaml ChatGPT reads. There is one document, so it is
+    /// loaded directly and the top bar (whose only use would be a definition drop-down) is left out.
+    /// </summary>
     public static IApplicationBuilder UsePluginSwaggerUi(this IApplicationBuilder app) =>
         app.UseSwaggerUI(ui =>
         {
             ui.RoutePrefix = "swagger";
             ui.DocumentTitle = "FlexAgentPlugin API";
-            ui.SwaggerEndpoint("/openapi.yaml", "FlexAgentPlugin");
+            ui.ConfigObject.Urls = [];
+            ui.ConfigObject.AdditionalItems["plugins"] = SwaggerUiPlugins;
         });
 
     private static ContentHttpResult ServeOpenApi(HttpRequest request, PluginFileStore files, IOptions<PublicUrlOptions> options, IOptions<AccessOptions> access) =>

@@ -49,6 +49,7 @@ internal sealed partial class ProblemMapping(IProblemDetailsService problems, IL
     {
         InvalidInputException invalid => (Invalid(invalid), null),
         RateLimitedException limited => (Problem(StatusCodes.Status429TooManyRequests, "Too many requests", limited.Message), Seconds(limited.RetryAfter)),
+        IdempotencyConflictException conflict => (Problem(StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused", conflict.Message), null),
         UnknownUserException => (Problem(StatusCodes.Status404NotFound, "No conversation for this username",
             "There is no conversation for this username yet: send a message with sendMsg first, with the same username."), null),
         BadHttpRequestException bad => (Problem(bad.StatusCode, TitleFor(bad.StatusCode), $"The request could not be read: {bad.Message}"), null),

@@ -1,0 +1,99 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using FlexAgentPlugin.Core.Conversations;
+using FlexAgentPlugin.Core.Limits;
+using FlexAgentPlugin.Core.Replies;
+using FlexAgentPlugin.Core.State;
+using FlexAgentPlugin.Core.Users;
+
+namespace FlexAgentPlugin.Core.Exchanges;
+
+/// <summary>The idempotency key was used, within its day, for another message of the same user.</summary>
+public sealed class IdempotencyConflictException()
+    : Exception("This Idempotency-Key was already used for a different message; use a new key for a new message.");
+
+/// <summary>
+/// Sends made with an idempotency key: the same key for the same user within 24 hours never posts twice. The post
+/// happens under a lock on the key (a repeat waits for it) and is recorded; a repeat after it waits for the same
+/// exchange's replies, and once an outcome was final (replied or closed) a repeat gets that outcome again. The key
+/// also names the message in Twilio, so a post interrupted after Twilio took it is found, not made again.
+/// </summary>
+public sealed class IdempotentSends(ConversationExchange exchange, ISendRecords records, IKeyedLock locks, UserLimits limits, TimeProvider clock)
+{
+    public static readonly TimeSpan Window = TimeSpan.FromHours(24);
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    public async Task<ReplyOutcome> SendAsync(string username, string text, string idempotencyKey, TimeSpan? wait, CancellationToken cancellationToken)
+    {
+        var userKey = Usernames.Key(username);
+        limits.Take(userKey);
+        var keyHash = Hash($"{userKey}:{idempotencyKey}");
+        var messageHash = Hash(text);
+        var notBefore = clock.GetUtcNow() - Window;
+
+        SendRecord? earlier;
+        PostedMessage? posted = null;
+        await using (await locks.AcquireAsync($"send:{keyHash}", cancellationToken))
+        {
+            earlier = await records.FindSendAsync(userKey, keyHash, notBefore, cancellationToken);
+            if (earlier is not null && earlier.MessageHash != messageHash)
+            {
+                throw new IdempotencyConflictException();
+            }
+
+            if (earlier is null or { Posted: false })
+            {
+                if (earlier is null)
+                {
+                    await records.SaveSendAsync(new SendRecord(userKey, keyHash, messageHash, Posted: false, Outcome: null, clock.GetUtcNow()), notBefore, cancellationToken);
+                }
+
+                posted = await exchange.PostAsync(username, new OutgoingMessage(text, keyHash[..32], MayBeThereAlready: earlier is not null), cancellationToken);
+                await records.MarkSendPostedAsync(userKey, keyHash, CancellationToken.None);
+            }
+        }
+
+        ReplyOutcome outcome;
+        if (posted is not null)
+        {
+            using (posted)
+            {
+                outcome = await exchange.AnswerAsync(posted, wait, cancellationToken);
+            }
+        }
+        else if (earlier!.Outcome is { } stored)
+        {
+            return Read(stored);
+        }
+        else
+        {
+            outcome = await exchange.WaitForRepliesAsync(username, wait, cancellationToken);
+            if (outcome.Status == ReplyStatus.Pending && await records.FindSendAsync(userKey, keyHash, notBefore, cancellationToken) is { Outcome: { } meanwhile })
+            {
+                return Read(meanwhile);
+            }
+        }
+
+        if (outcome.Status == ReplyStatus.Pending)
+        {
+            return outcome;
+        }
+
+        // Kept for repeats of this key, so a caller that lost this answer gets it again by repeating the call.
+        await records.SaveSendOutcomeAsync(userKey, keyHash, JsonSerializer.Serialize(new StoredOutcome(outcome.Status, outcome.Replies), Json), CancellationToken.None);
+        return outcome with { Delivered = null };
+    }
+
+    private static ReplyOutcome Read(string stored)
+    {
+        var outcome = JsonSerializer.Deserialize<StoredOutcome>(stored, Json)!;
+        return new ReplyOutcome(outcome.Status, outcome.Replies);
+    }
+
+    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+
+    private sealed record StoredOutcome(ReplyStatus Status, IReadOnlyList<Reply> Replies);
+}

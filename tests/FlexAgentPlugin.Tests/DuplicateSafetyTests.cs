@@ -1,0 +1,242 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using FlexAgentPlugin.Core.State;
+using FlexAgentPlugin.Doors.GptAction;
+using FlexAgentPlugin.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FlexAgentPlugin.Tests;
+
+/// <summary>Nothing the server answers ever invites a second copy of a message, and no reply is handed out twice or lost.</summary>
+public sealed class DuplicateSafetyTests : IDisposable
+{
+    private readonly PluginFactory factory = new(new Dictionary<string, string?> { ["PUBLIC_BASE_URL"] = ConversationEventsTests.PublicUrl });
+    private readonly HttpClient client;
+
+    public DuplicateSafetyTests() => client = factory.CreateClient();
+
+    private EmulatedTwilio Twilio => factory.Twilio;
+
+    [Fact]
+    public async Task WhenReadingTheAnswerFailsAfterThePostTheAnswerIsPendingAndGetRepliesLaterDeliversIt()
+    {
+        Twilio.Intercept = r => Task.FromResult(r.Method == "GET" && r.Path.EndsWith("/Messages", StringComparison.Ordinal)
+            ? TooManyRequests()
+            : null);
+
+        var response = await factory.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(client, "alice", "Where is my order?"));
+
+        await JsonAssert.BodyEqualAsync($$"""{"status": "pending", "replies": [], "message": "{{AgentReplies.TwilioFailed}}"}""", response);
+        Twilio.Intercept = null;
+        Twilio.AgentSays(Sid, "It ships today.");
+        await JsonAssert.BodyEqualAsync("""{"status": "replied", "replies": ["It ships today."]}""", await client.GetAsync("/replies/alice"));
+        Assert.Single(UserMessages());
+    }
+
+    [Fact]
+    public async Task TheSameIdempotencyKeyNeverPostsTwiceAndReturnsTheSameExchange()
+    {
+        Twilio.AutoReply = true;
+
+        var first = await SendAsync("alice", "Where is my order?", "key-0001");
+        var again = await SendAsync("alice", "Where is my order?", "key-0001");
+
+        var expected = $$"""{"status": "replied", "replies": ["{{EmulatedTwilio.AutoReplyTo("Where is my order?")}}"]}""";
+        await JsonAssert.BodyEqualAsync(expected, first);
+        await JsonAssert.BodyEqualAsync(expected, again);
+        Assert.Single(UserMessages());
+    }
+
+    [Fact]
+    public async Task ARepeatAfterAPendingAnswerWaitsForTheSameExchangeWithoutPostingAgain()
+    {
+        var pending = await SendAsync("alice", "Hello?", "key-0002");
+        Twilio.AgentSays(Sid, "Sorry, I was away.");
+
+        var again = await SendAsync("alice", "Hello?", "key-0002");
+
+        Assert.Contains("\"pending\"", await pending.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await JsonAssert.BodyEqualAsync("""{"status": "replied", "replies": ["Sorry, I was away."]}""", again);
+        Assert.Single(UserMessages());
+    }
+
+    [Fact]
+    public async Task ConcurrentCallsWithOneIdempotencyKeyPostOnce()
+    {
+        Twilio.AutoReply = true;
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => SendAsync("alice", "Once only", "key-0003")));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Single(UserMessages());
+    }
+
+    [Fact]
+    public async Task APostInterruptedAfterTwilioTookItIsFoundNotMadeAgainWhenTheCallIsRepeated()
+    {
+        Twilio.FailAfterApplying = r => r.Method == "POST" && r.Path.EndsWith("/Messages", StringComparison.Ordinal);
+        Twilio.Intercept = r => Task.FromResult(r.Method == "GET" && r.Path.EndsWith("/Messages", StringComparison.Ordinal)
+            ? EmulatedTwilio.Error(HttpStatusCode.ServiceUnavailable, 20503, "Service unavailable")
+            : null);
+
+        var failed = await SendAsync("alice", "Are you there?", "key-0004");
+        Twilio.FailAfterApplying = null;
+        Twilio.Intercept = null;
+        Twilio.AutoReply = true;
+        var repeated = await SendAsync("alice", "Are you there?", "key-0004");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, repeated.StatusCode);
+        Assert.Single(UserMessages());
+    }
+
+    [Fact]
+    public async Task TheSameKeyWithAnotherMessageIsRefusedWith422()
+    {
+        Twilio.AutoReply = true;
+        await SendAsync("alice", "First message", "key-0005");
+
+        var other = await SendAsync("alice", "Another message", "key-0005");
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, other.StatusCode);
+        Assert.Equal("application/problem+json", other.Content.Headers.ContentType?.MediaType);
+        Assert.Single(UserMessages());
+    }
+
+    [Fact]
+    public async Task TheSameKeyForAnotherUserIsAnotherExchange()
+    {
+        Twilio.AutoReply = true;
+
+        await SendAsync("alice", "Hi", "key-0006");
+        await SendAsync("bob", "Hi", "key-0006");
+
+        Assert.Equal(2, Twilio.Conversations.Count);
+    }
+
+    [Fact]
+    public async Task AKeyOlderThanADayIsANewExchange()
+    {
+        Twilio.AutoReply = true;
+        await SendAsync("alice", "Hi", "key-0007");
+
+        factory.Clock.Advance(TimeSpan.FromHours(25));
+        await SendAsync("alice", "Hi", "key-0007");
+
+        Assert.Equal(2, UserMessages().Count);
+    }
+
+    [Theory]
+    [InlineData("has space")]
+    [InlineData("")]
+    public async Task AMalformedIdempotencyKeyIsRefusedNamingTheHeader(string key)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/send/alice") { Content = JsonContent.Create(new { msg = "Hi" }) };
+        request.Headers.TryAddWithoutValidation(GptActionEndpoints.IdempotencyKeyHeader, key.Length == 0 ? new string('k', 256) : key);
+
+        var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.NotNull(JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errors"]![GptActionEndpoints.IdempotencyKeyHeader]);
+        Assert.Empty(Twilio.Requests);
+    }
+
+    [Fact]
+    public async Task RepliesReadWhileTheAgentWritesAreEachHandedOutOnceAndInOrder()
+    {
+        using var polling = new PluginFactory();
+        polling.Twilio.Behavior.OffsetPaging = true;
+        var send = PluginFactory.SendAsync(polling.CreateClient(), "alice", "Tell me everything");
+        await polling.Clock.WaitForArmedTimerAsync();
+        var sid = polling.Twilio.Conversations.Single().Sid;
+        var parts = Enumerable.Range(1, 13).Select(i => $"part {i}").ToList();
+        parts.ForEach(part => polling.Twilio.AgentSays(sid, part));
+        polling.Twilio.Intercept = r =>
+        {
+            if (r.Method == "GET" && r.Query.GetValueOrDefault("Page") == "1")
+            {
+                polling.Twilio.Intercept = null;
+                polling.Twilio.AgentSays(sid, "part 14");
+            }
+
+            return Task.FromResult<HttpResponseMessage?>(null);
+        };
+
+        var response = await polling.Clock.RunUntilDoneAsync(send);
+
+        var replies = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["replies"]!.AsArray().Select(r => (string)r!).ToList();
+        Assert.Equal(parts, replies);
+        await JsonAssert.BodyEqualAsync("""{"status": "replied", "replies": ["part 14"]}""", await polling.CreateClient().GetAsync("/replies/alice"));
+    }
+
+    [Fact]
+    public async Task RepliesWhoseAnswerCouldNotBeWrittenBecauseTheCallerHungUpAreHandedOutAgain()
+    {
+        using var hangUp = new CancellationTokenSource();
+        using var hanging = new PluginFactory(new Dictionary<string, string?> { ["PUBLIC_BASE_URL"] = ConversationEventsTests.PublicUrl })
+        {
+            TestServices = services =>
+            {
+                services.AddHttpContextAccessor();
+                services.AddSingleton<IConversationStore>(provider => new HangUpAfterHandingOut(
+                    provider.GetRequiredService<FlexAgentPlugin.Backends.Sqlite.SqliteStore>(), provider.GetRequiredService<IHttpContextAccessor>(), hangUp));
+            },
+        };
+        var hangingClient = hanging.CreateClient();
+        await hanging.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(hangingClient, "alice", "Hi"));
+        hanging.Twilio.AgentSays(hanging.Twilio.Conversations.Single().Sid, "Here is your answer.");
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => hangingClient.GetAsync("/replies/alice", hangUp.Token));
+
+        await JsonAssert.BodyEqualAsync("""{"status": "replied", "replies": ["Here is your answer."]}""", await hangingClient.GetAsync("/replies/alice"));
+    }
+
+    public void Dispose() => factory.Dispose();
+
+    private string Sid => Twilio.Conversations.Single().Sid;
+
+    private List<string?> UserMessages() => [.. Twilio.Conversations.SelectMany(c => c.Messages).Where(m => !m.FromAgent).Select(m => m.Body)];
+
+    private async Task<HttpResponseMessage> SendAsync(string username, string msg, string idempotencyKey)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/send/{username}") { Content = JsonContent.Create(new { msg }) };
+        request.Headers.Add(GptActionEndpoints.IdempotencyKeyHeader, idempotencyKey);
+        return await factory.Clock.RunUntilDoneAsync(client.SendAsync(request));
+    }
+
+    private static HttpResponseMessage TooManyRequests()
+    {
+        var response = EmulatedTwilio.Error((HttpStatusCode)429, 20429, "Too Many Requests");
+        response.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(1));
+        return response;
+    }
+
+    /// <summary>The store, except that the first time replies are handed out, the caller hangs up before the answer is written.</summary>
+    private sealed class HangUpAfterHandingOut(IConversationStore inner, IHttpContextAccessor http, CancellationTokenSource hangUp) : IConversationStore
+    {
+        public Task InitializeAsync(CancellationToken cancellationToken) => inner.InitializeAsync(cancellationToken);
+
+        public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => inner.IsReachableAsync(cancellationToken);
+
+        public Task<StoredConversation?> FindAsync(string userKey, CancellationToken cancellationToken) => inner.FindAsync(userKey, cancellationToken);
+
+        public Task SaveNewAsync(string userKey, string conversationSid, CancellationToken cancellationToken) => inner.SaveNewAsync(userKey, conversationSid, cancellationToken);
+
+        public Task MarkClosedAsync(string conversationSid, CancellationToken cancellationToken) => inner.MarkClosedAsync(conversationSid, cancellationToken);
+
+        public async Task<bool> TryMoveDeliveryMarkAsync(string userKey, string conversationSid, long? expected, long moveTo, CancellationToken cancellationToken)
+        {
+            var moved = await inner.TryMoveDeliveryMarkAsync(userKey, conversationSid, expected, moveTo, cancellationToken);
+            if (moved && moveTo > (expected ?? -1) && !hangUp.IsCancellationRequested && http.HttpContext?.Request.Path.StartsWithSegments("/replies") == true)
+            {
+                var aborted = http.HttpContext.RequestAborted;
+                await hangUp.CancelAsync();
+                await Task.Delay(Timeout.Infinite, aborted).ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
+            }
+
+            return moved;
+        }
+    }
+}
