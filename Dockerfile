@@ -1,10 +1,18 @@
 # syntax=docker/dockerfile:1
+#
+#   docker build -t flex-agent-plugin .
+#   docker run --rm -p 5002:5002 --env-file .env -v flex-agent-data:/data flex-agent-plugin   # your Twilio account in .env
+#   docker run --rm -p 5002:5002 -e SANDBOX=true flex-agent-plugin                            # try it without one
+#
+# The container listens on all interfaces, so without an account the sandbox runs only with SANDBOX=true, and its
+# console then asks for the token printed at start.
 
 # Build: restore first (cached while only code changes), then publish.
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /source
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY src/FlexAgentPlugin/FlexAgentPlugin.csproj src/FlexAgentPlugin/
+COPY src/FlexAgentPlugin.Sandbox/FlexAgentPlugin.Sandbox.csproj src/FlexAgentPlugin.Sandbox/
 RUN dotnet restore src/FlexAgentPlugin/FlexAgentPlugin.csproj
 COPY src/ src/
 COPY wwwroot/ wwwroot/

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using FlexAgentPlugin.Backends.InProcess;
 using FlexAgentPlugin.Backends.Sqlite;
 using FlexAgentPlugin.Backends.Twilio;
@@ -106,25 +105,14 @@ public sealed class ConfigurationTests
     [Fact]
     public async Task ServerProcessExplainsAConfigurationMistakeInOneSentence()
     {
-        var start = new ProcessStartInfo("dotnet", [typeof(Program).Assembly.Location, "--urls", "http://127.0.0.1:0"])
+        using var server = ServerProcess.Start(["--urls", "http://127.0.0.1:0"], new Dictionary<string, string>
         {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            WorkingDirectory = Path.GetTempPath(),
-        };
-        foreach (var name in new[] { "ACCOUNT_SID", "AUTH_TOKEN", "CONV_FLOW", "TWILIO_API_KEY", "TWILIO_API_SECRET" })
-        {
-            start.Environment.Remove(name);
-        }
+            ["SANDBOX"] = "false",
+            ["POLL_INTERVAL_SECONDS"] = "soon",
+        });
 
-        start.Environment["SANDBOX"] = "false";
-        start.Environment["POLL_INTERVAL_SECONDS"] = "soon";
-        using var process = Process.Start(start)!;
-        var stderr = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-
-        Assert.Equal(1, process.ExitCode);
-        Assert.Equal("Configuration error: POLL_INTERVAL_SECONDS must be a number, but it is 'soon'.", stderr.Trim());
+        Assert.Equal(1, await server.ExitCodeAsync());
+        Assert.Equal(["Configuration error: POLL_INTERVAL_SECONDS must be a number, but it is 'soon'."], server.Errors);
     }
 
     /// <summary>

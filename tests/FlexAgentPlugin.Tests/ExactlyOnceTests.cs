@@ -11,7 +11,13 @@ public sealed class ExactlyOnceTests : IDisposable
     private readonly PluginFactory factory = new(Webhooks);
     private readonly HttpClient client;
 
-    public ExactlyOnceTests() => client = factory.CreateClient();
+    public ExactlyOnceTests()
+    {
+        client = factory.CreateClient();
+
+        // These tests post each conversation event themselves, when the moment they test for has come.
+        factory.Twilio.DeliversWebhooks = false;
+    }
 
     private EmulatedTwilio Twilio => factory.Twilio;
 

@@ -123,6 +123,7 @@ public sealed class FirstRunTests
     }
 
     [Theory]
+    [InlineData("44.5")]
     [InlineData("45")]
     [InlineData("0")]
     public void AReplyTimeoutGptActionsWouldNotWaitForIsWarnedAboutAtStart(string seconds)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using FlexAgentPlugin.Sandbox;
 using FlexAgentPlugin.Tests.Infrastructure;
@@ -47,23 +46,10 @@ public sealed class SandboxSafetyTests
     [Fact]
     public async Task TheServerProcessRefusesToRunTheSandboxOnAllInterfacesInOneSentence()
     {
-        var start = new ProcessStartInfo("dotnet", [typeof(Program).Assembly.Location, "--urls", "http://0.0.0.0:0"])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            WorkingDirectory = Path.GetTempPath(),
-        };
-        foreach (var name in new[] { "ACCOUNT_SID", "AUTH_TOKEN", "TWILIO_API_KEY", "TWILIO_API_SECRET", "SANDBOX" })
-        {
-            start.Environment.Remove(name);
-        }
+        using var server = ServerProcess.Start(["--urls", "http://0.0.0.0:0"]);
 
-        using var process = Process.Start(start)!;
-        var stderr = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-
-        Assert.Equal(1, process.ExitCode);
-        var line = Assert.Single(stderr.Trim().Split('\n'));
+        Assert.Equal(1, await server.ExitCodeAsync());
+        var line = Assert.Single(server.Errors);
         Assert.StartsWith("Configuration error: No Twilio account is configured (ACCOUNT_SID)", line, StringComparison.Ordinal);
     }
 

@@ -49,6 +49,7 @@ public static class SandboxComposition
             }
         });
         builder.Services.PostConfigure<PublicUrlOptions>(urls => urls.TwilioReachesUsAt = session.SelfBaseUrl);
+        builder.Services.Configure<StartReport.StartReportOptions>(report => report.Twilio = "the built-in sandbox (no Twilio account)");
         return session;
     }
 }

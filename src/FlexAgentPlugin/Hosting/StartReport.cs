@@ -4,7 +4,6 @@ using FlexAgentPlugin.Core.Callbacks;
 using FlexAgentPlugin.Core.Replies;
 using FlexAgentPlugin.Core.Routing;
 using FlexAgentPlugin.Hosting.Access;
-using FlexAgentPlugin.Sandbox;
 using Microsoft.Extensions.Options;
 
 namespace FlexAgentPlugin.Hosting;
@@ -16,7 +15,13 @@ namespace FlexAgentPlugin.Hosting;
 /// </summary>
 public static partial class StartReport
 {
-    /// <summary>GPT Actions give up after 45 seconds.</summary>
+    /// <summary>What the report says of Twilio when the composition knows better than the settings (the sandbox stands in).</summary>
+    public sealed class StartReportOptions
+    {
+        public string? Twilio { get; set; }
+    }
+
+    /// <summary>GPT Actions give up after 45 seconds; a reply timeout over 44 leaves no time to answer.</summary>
     public const double GptActionLimitSeconds = 45;
 
     public static IServiceCollection AddStartReport(this IServiceCollection services) => services.AddHostedService<Reporter>();
@@ -54,8 +59,8 @@ public static partial class StartReport
             var replies = services.GetRequiredService<IOptions<ReplyOptions>>().Value;
             var settings = services.GetRequiredService<EnvironmentFile>();
 
-            var account = services.GetService<SandboxSession>() is not null ? "the built-in sandbox (no Twilio account)"
-                : twilio.IsConfigured ? $"Twilio account {Mask(twilio.AccountSid!)}" : "no Twilio account (SANDBOX=false)";
+            var account = services.GetRequiredService<IOptions<StartReportOptions>>().Value.Twilio
+                ?? (twilio.IsConfigured ? $"Twilio account {Mask(twilio.AccountSid!)}" : "no Twilio account (SANDBOX=false)");
             var mode = routing.EffectiveMode?.ToString().ToLowerInvariant() ?? "none";
             var webhooks = callbacks.ConversationEventsUrl is null ? "off (replies are polled)" : "on";
             var source = settings.LoadedPath ?? $"environment only (no {settings.LookedFor})";
@@ -66,7 +71,7 @@ public static partial class StartReport
                 ApiIsOpen(logger);
             }
 
-            if (replies.ReplyTimeoutSeconds == 0 || replies.ReplyTimeoutSeconds >= GptActionLimitSeconds)
+            if (replies.ReplyTimeoutSeconds == 0 || replies.ReplyTimeoutSeconds > GptActionLimitSeconds - 1)
             {
                 ReplyTimeoutTooLong(logger, replies.ReplyTimeoutSeconds);
             }

@@ -58,6 +58,9 @@ public sealed class EmulatedTwilio : IDisposable
     /// <summary>Where the emulator's webhooks go: the server under test, once it exists.</summary>
     public Func<HttpMessageHandler>? WebhookTarget { get; set; }
 
+    /// <summary>False for tests that post every conversation event themselves, so no event arrives on its own.</summary>
+    public bool DeliversWebhooks { get; set; } = true;
+
     /// <summary>The Basic-auth user the API accepts (the account SID unless a test plays an API key).</summary>
     public string User { get => Account.RestUser; set => Account.RestUser = value; }
 
@@ -189,7 +192,7 @@ public sealed class EmulatedTwilio : IDisposable
     private sealed class WebhookForwarder(EmulatedTwilio twilio) : HttpMessageHandler
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-            twilio.WebhookTarget is { } target
+            twilio.DeliversWebhooks && twilio.WebhookTarget is { } target
                 ? new HttpMessageInvoker(target(), disposeHandler: false).SendAsync(request, cancellationToken)
                 : Task.FromResult(new HttpResponseMessage(HttpStatusCode.ServiceUnavailable));
     }

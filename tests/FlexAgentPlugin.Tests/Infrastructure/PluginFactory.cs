@@ -240,13 +240,13 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
             {
                 case Mode.EmulatedTwilio:
                     services.AddSingleton<TimeProvider>(Clock);
-                    services.AddHttpClient<ConversationsClient>().ConfigurePrimaryHttpMessageHandler(Twilio.CreateHandler);
-                    services.AddHttpClient<InteractionsClient>().ConfigurePrimaryHttpMessageHandler(Twilio.CreateHandler);
+                    services.AddHttpClient(nameof(ConversationsClient)).ConfigurePrimaryHttpMessageHandler(Twilio.CreateHandler);
+                    services.AddHttpClient(nameof(InteractionsClient)).ConfigurePrimaryHttpMessageHandler(Twilio.CreateHandler);
                     break;
                 case Mode.Sandbox:
                     services.AddSingleton<TimeProvider>(Clock);
-                    services.AddHttpClient<ConversationsClient>().ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
-                    services.AddHttpClient<InteractionsClient>().ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
+                    services.AddHttpClient(nameof(ConversationsClient)).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
+                    services.AddHttpClient(nameof(InteractionsClient)).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
                     services.AddHttpClient(SandboxSetup.WebhookClientName).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
                     break;
                 case Mode.RealSandbox:

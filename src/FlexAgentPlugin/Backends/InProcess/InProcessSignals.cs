@@ -4,12 +4,15 @@ namespace FlexAgentPlugin.Backends.InProcess;
 
 /// <summary>
 /// <see cref="IConversationSignals"/> within one process: an event reaches the subscriptions of this process only.
-/// A subscription is a flag and at most one pending task, so a waiting request costs a few dozen bytes here.
+/// A subscription is a flag and at most one pending task, so a waiting request costs a few dozen bytes here. When the
+/// server stops, every subscription is woken, so waits end at once.
 /// </summary>
 public sealed class InProcessSignals : IConversationSignals
 {
     private readonly Lock gate = new();
     private readonly Dictionary<string, List<Subscription>> subscribers = new(StringComparer.Ordinal);
+
+    public InProcessSignals(IHostApplicationLifetime lifetime) => lifetime.ApplicationStopping.Register(WakeAll);
 
     public IConversationSubscription Subscribe(string conversationSid, string? ignoredAuthor)
     {

@@ -9,8 +9,9 @@ namespace FlexAgentPlugin.Backends.Sqlite;
 
 /// <summary>
 /// The embedded store: SQLite, owning every SQL statement. One row per user (keyed by the hash of the username) and
-/// one per routed conversation. Writes from this process queue one at a time: two SQLite writers at once would make
-/// the second one sleep (150 ms in Microsoft.Data.Sqlite's retry), while a queued write waits only for the one before it.
+/// one per routed conversation. Writes from this process queue one at a time on one long-lived connection: two SQLite
+/// writers at once would make the second one sleep (150 ms in Microsoft.Data.Sqlite's retry), while a queued write
+/// waits only for the one before it. Reads use pooled connections (write-ahead logging lets them run beside the writer).
 /// </summary>
 public sealed partial class SqliteStore : IConversationStore, IRoutingStore, IDisposable
 {
@@ -22,6 +23,8 @@ public sealed partial class SqliteStore : IConversationStore, IRoutingStore, IDi
         QueueLimit = int.MaxValue,
         QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
     });
+
+    private SqliteConnection? writer;
 
     public SqliteStore(IOptions<SqliteOptions> options, TimeProvider clock)
     {
@@ -54,6 +57,8 @@ public sealed partial class SqliteStore : IConversationStore, IRoutingStore, IDi
     /// <summary>Moves everything in the write-ahead log into the database file, e.g. before the process exits.</summary>
     public void Checkpoint()
     {
+        writer?.Dispose();
+        writer = null;
         using var connection = new SqliteConnection(connectionString);
         connection.Open();
         connection.Execute("PRAGMA wal_checkpoint(TRUNCATE);");
@@ -115,26 +120,47 @@ public sealed partial class SqliteStore : IConversationStore, IRoutingStore, IDi
         return await FindRouteAsync(route.ConversationSid, cancellationToken) ?? route;
     }
 
-    public void Dispose() => writes.Dispose();
+    public void Dispose()
+    {
+        writer?.Dispose();
+        writes.Dispose();
+    }
 
-    /// <summary>One write statement, after the writes queued before it.</summary>
+    /// <summary>One write statement, after the writes queued before it, on the writer's connection.</summary>
     private async Task<int> WriteAsync(string sql, object parameters, CancellationToken cancellationToken)
     {
         using var turn = await writes.AcquireAsync(1, cancellationToken);
-        await using var connection = await OpenAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
+        if (writer is null)
+        {
+            writer = new SqliteConnection(connectionString);
+            await writer.OpenAsync(cancellationToken);
+
+            // With write-ahead logging, NORMAL syncs at checkpoints instead of on every commit: a power cut can lose the
+            // last commits (at worst one reply is handed out again) but never corrupts the database. Another process
+            // writing at the same moment is waited for by SQLite's own short back-off.
+            await writer.ExecuteAsync(new CommandDefinition("PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;", cancellationToken: cancellationToken));
+        }
+
+        try
+        {
+            return await writer.ExecuteAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
+        }
+        catch (SqliteException)
+        {
+            // A broken connection (the file was removed, say) is opened afresh by the next write.
+            writer.Dispose();
+            writer = null;
+            throw;
+        }
     }
 
     private string Now() => Text(clock.GetUtcNow());
 
+    /// <summary>A pooled connection for reading.</summary>
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
-        // With write-ahead logging, NORMAL syncs at checkpoints instead of on every commit: a power cut can lose
-        // the last commits (at worst one reply is handed out again) but never corrupts the database. Another
-        // process writing at the same moment is waited for by SQLite's own short back-off.
-        await connection.ExecuteAsync(new CommandDefinition("PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;", cancellationToken: cancellationToken));
         return connection;
     }
 

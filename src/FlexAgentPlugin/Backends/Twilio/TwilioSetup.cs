@@ -38,21 +38,29 @@ public static class TwilioSetup
         services.AddTransient<TwilioResilienceHandler>();
         services.AddSingleton<ConversationActionLimiter>();
         services.AddTransient<ConversationRateHandler>();
-        AddTwilioClient<ConversationsClient>(services, options => options.ConversationsBaseUrl);
-        AddTwilioClient<InteractionsClient>(services, options => options.FlexBaseUrl);
+        AddTwilioClient(services, options => options.ConversationsBaseUrl, http => new ConversationsClient(http));
+        AddTwilioClient(services, options => options.FlexBaseUrl, http => new InteractionsClient(http));
 
         return services;
     }
 
-    /// <summary>A typed client for one Twilio host, with the shared handlers: rate per conversation, retries, Basic auth.</summary>
-    private static void AddTwilioClient<TClient>(IServiceCollection services, Func<TwilioOptions, string> baseUrl) where TClient : class =>
-        services.AddHttpClient<TClient>((provider, http) =>
+    /// <summary>
+    /// A client for one Twilio host, with the shared handlers (rate per conversation, retries, Basic auth), configured as
+    /// the named HttpClient of its type's name. It is one long-lived instance: a waiting request then holds no HttpClient
+    /// of its own, and the pool's connections are renewed every few minutes, so DNS changes still reach it.
+    /// </summary>
+    private static void AddTwilioClient<TClient>(IServiceCollection services, Func<TwilioOptions, string> baseUrl, Func<HttpClient, TClient> create) where TClient : class
+    {
+        services.AddHttpClient(typeof(TClient).Name, (provider, http) =>
             {
                 http.BaseAddress = new Uri(baseUrl(provider.GetRequiredService<IOptions<TwilioOptions>>().Value).TrimEnd('/') + "/");
                 http.Timeout = CallTimeout;
             })
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { MaxConnectionsPerServer = MaxConnectionsPerHost })
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { MaxConnectionsPerServer = MaxConnectionsPerHost, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
             .AddHttpMessageHandler<ConversationRateHandler>()
             .AddHttpMessageHandler<TwilioResilienceHandler>()
             .AddHttpMessageHandler<TwilioAuthHandler>();
+        services.AddSingleton(provider => create(provider.GetRequiredService<IHttpClientFactory>().CreateClient(typeof(TClient).Name)));
+    }
 }

@@ -30,7 +30,8 @@ public static class TwilioSignature
 
     /// <summary>
     /// True when <paramref name="signature"/> matches <paramref name="url"/> as given, or with its default port
-    /// (443/80) added or removed, as Twilio's own libraries accept. The comparison takes constant time.
+    /// (443/80) added or removed, as Twilio's own libraries accept. Each comparison takes constant time; the second URL
+    /// is tried only when the first does not match.
     /// </summary>
     public static bool IsValid(string authToken, string url, IReadOnlyList<KeyValuePair<string, string>> form, string? signature)
     {
@@ -40,13 +41,7 @@ public static class TwilioSignature
         }
 
         var given = Encoding.UTF8.GetBytes(signature);
-        var valid = false;
-        foreach (var variant in PortVariants(url))
-        {
-            valid |= CryptographicOperations.FixedTimeEquals(given, Encoding.UTF8.GetBytes(Compute(authToken, variant, form)));
-        }
-
-        return valid;
+        return PortVariants(url).Any(variant => CryptographicOperations.FixedTimeEquals(given, Encoding.UTF8.GetBytes(Compute(authToken, variant, form))));
     }
 
     private static IEnumerable<string> PortVariants(string url)

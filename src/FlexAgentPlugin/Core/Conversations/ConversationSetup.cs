@@ -13,8 +13,15 @@ namespace FlexAgentPlugin.Core.Conversations;
 /// earlier attempt made). At most <see cref="TwilioSetup.MaxConnectionsPerHost"/> set-ups run at once: in a burst of
 /// new users the rest wait their turn holding nothing but their request.
 /// </summary>
-public sealed partial class ConversationSetup(ConversationsClient twilio, TwilioCallbacks callbacks, SetupTurns turns, ILogger<ConversationSetup> logger)
+public sealed partial class ConversationSetup(ConversationsClient twilio, TwilioCallbacks callbacks, ILogger<ConversationSetup> logger) : IDisposable
 {
+    private readonly ConcurrencyLimiter inFlight = new(new ConcurrencyLimiterOptions
+    {
+        PermitLimit = TwilioSetup.MaxConnectionsPerHost,
+        QueueLimit = int.MaxValue,
+        QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+    });
+
     /// <summary>
     /// The conversation's UniqueName: the same for every attempt of one set-up (so a retried or repeated create finds the
     /// conversation an earlier attempt made), different from the conversation it replaces.
@@ -25,7 +32,7 @@ public sealed partial class ConversationSetup(ConversationsClient twilio, Twilio
     /// <summary>The conversation's SID, and whether an earlier attempt had already created it.</summary>
     public async Task<(string Sid, bool Existed)> CreateAsync(string username, string uniqueName, CancellationToken cancellationToken)
     {
-        using var turn = await turns.TakeAsync(cancellationToken);
+        using var turn = await inFlight.AcquireAsync(1, cancellationToken);
         var attributes = new JsonObject { ["source"] = "ai-plugin", ["created_by"] = "FlexAgentPlugin" }.ToJsonString();
         var conversation = await twilio.CreateConversationAsync($"AI plugin: {username}", uniqueName, attributes, cancellationToken);
         await twilio.AddChatParticipantAsync(conversation.Sid, username, cancellationToken);
@@ -42,21 +49,9 @@ public sealed partial class ConversationSetup(ConversationsClient twilio, Twilio
         return (conversation.Sid, conversation.Existed);
     }
 
+    public void Dispose() => inFlight.Dispose();
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Created conversation {ConversationSid}")]
     private static partial void Created(ILogger logger, string conversationSid);
 }
 
-/// <summary>The set-ups in flight, one process's share of the Twilio connections: a burst of new users queues here.</summary>
-public sealed class SetupTurns : IDisposable
-{
-    private readonly ConcurrencyLimiter inFlight = new(new ConcurrencyLimiterOptions
-    {
-        PermitLimit = TwilioSetup.MaxConnectionsPerHost,
-        QueueLimit = int.MaxValue,
-        QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-    });
-
-    public ValueTask<RateLimitLease> TakeAsync(CancellationToken cancellationToken) => inFlight.AcquireAsync(1, cancellationToken);
-
-    public void Dispose() => inFlight.Dispose();
-}

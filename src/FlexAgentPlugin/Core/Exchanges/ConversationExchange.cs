@@ -11,17 +11,8 @@ namespace FlexAgentPlugin.Core.Exchanges;
 /// <summary>The user has never sent a message, so there is no conversation to read replies from.</summary>
 public sealed class UnknownUserException() : Exception("There is no conversation for this user yet.");
 
-/// <summary>A message in the user's conversation, and the subscription that hears the answer; dispose it when done.</summary>
-public sealed class PostedMessage(UserConversation conversation, ConversationMessage message, IConversationSubscription subscription) : IDisposable
-{
-    public UserConversation Conversation { get; } = conversation;
-
-    public ConversationMessage Message { get; } = message;
-
-    public IConversationSubscription Subscription { get; } = subscription;
-
-    public void Dispose() => Subscription.Dispose();
-}
+/// <summary>A message in the user's conversation, and the subscription that hears the answer (<see cref="ConversationExchange.AnswerAsync"/> ends it).</summary>
+public sealed record PostedMessage(UserConversation Conversation, ConversationMessage Message, IConversationSubscription Subscription);
 
 /// <summary>
 /// The engine every door uses. <see cref="SendAsync"/>: post a user's message into their conversation (a new one if
@@ -42,8 +33,7 @@ public sealed partial class ConversationExchange(
     public async Task<ReplyOutcome> SendAsync(string username, string text, TimeSpan? wait, CancellationToken cancellationToken)
     {
         limits.Take(Usernames.Key(username));
-        using var posted = await PostAsync(username, new OutgoingMessage(text), cancellationToken);
-        return await AnswerAsync(posted, wait, cancellationToken);
+        return await AnswerAsync(await PostAsync(username, new OutgoingMessage(text), cancellationToken), wait, cancellationToken);
     }
 
     /// <summary>Posts the message into the user's open conversation, replacing one Twilio reports closed or gone.</summary>
@@ -72,22 +62,12 @@ public sealed partial class ConversationExchange(
         }
     }
 
-    /// <summary>After the post: the responder makes sure someone answers, then the answer is awaited. A Twilio failure answers pending.</summary>
-    public async Task<ReplyOutcome> AnswerAsync(PostedMessage posted, TimeSpan? wait, CancellationToken cancellationToken)
-    {
-        var conversation = posted.Conversation;
-        try
-        {
-            await responder.RespondAsync(conversation, posted.Message, cancellationToken);
-            return await waiter.WaitAsync(
-                new ReplyWait(conversation.Username, conversation.UserKey, posted.Subscription, wait, LookFirst: !waiter.HasWebhooks), cancellationToken);
-        }
-        catch (Exception error) when (error is TwilioApiException or TwilioUnavailableException)
-        {
-            PendingAfterFailure(logger, conversation.Sid, error.Message);
-            return ReplyOutcome.TwilioFailed;
-        }
-    }
+    /// <summary>
+    /// After the post: the responder makes sure someone answers, then the answer is awaited; a Twilio failure answers
+    /// pending. Ends the subscription. (The wait holds the conversation and the subscription, not the message.)
+    /// </summary>
+    public Task<ReplyOutcome> AnswerAsync(PostedMessage posted, TimeSpan? wait, CancellationToken cancellationToken) =>
+        AnswerAsync(posted.Conversation, posted.Subscription, responder.RespondAsync(posted.Conversation, posted.Message, cancellationToken), wait, cancellationToken);
 
     /// <summary>Waits up to <paramref name="wait"/> for replies to <paramref name="username"/> not handed out yet.</summary>
     public Task<ReplyOutcome> GetRepliesAsync(string username, TimeSpan? wait, CancellationToken cancellationToken)
@@ -112,6 +92,24 @@ public sealed partial class ConversationExchange(
 
     /// <summary>The caller never received <paramref name="outcome"/> (it hung up as it was written): its replies are handed out again.</summary>
     public Task UndoAsync(ReplyOutcome outcome) => outcome.Delivered is { } delivered ? waiter.UndoAsync(delivered) : Task.CompletedTask;
+
+    private async Task<ReplyOutcome> AnswerAsync(
+        UserConversation conversation, IConversationSubscription subscription, Task responding, TimeSpan? wait, CancellationToken cancellationToken)
+    {
+        using (subscription)
+        {
+            try
+            {
+                await responding;
+                return await waiter.WaitAsync(new ReplyWait(conversation.Username, conversation.UserKey, subscription, wait, LookFirst: !waiter.HasWebhooks), cancellationToken);
+            }
+            catch (Exception error) when (error is TwilioApiException or TwilioUnavailableException)
+            {
+                PendingAfterFailure(logger, conversation.Sid, error.Message);
+                return ReplyOutcome.TwilioFailed;
+            }
+        }
+    }
 
     private async Task<ConversationMessage> PostAsync(UserConversation conversation, OutgoingMessage message, CancellationToken cancellationToken)
     {

@@ -35,17 +35,16 @@ public static class ExchangeSetup
             .Validate(o => Settings.IsHttpUrlOrEmpty(o.PublicBaseUrl), "PUBLIC_BASE_URL must be an absolute http(s) URL such as https://abc123.ngrok.app.")
             .ValidateOnStart();
 
-        // State lives in singletons; what talks to Twilio is transient, as its typed clients are.
+        // Built once: a waiting request holds only its own state, not a graph of services.
         services.AddSingleton<TwilioCallbacks>();
         services.AddSingleton<UserLimits>();
-        services.AddSingleton<SetupTurns>();
-        services.AddTransient<ConversationSetup>();
-        services.AddTransient<UserConversations>();
+        services.AddSingleton<ConversationSetup>();
+        services.AddSingleton<UserConversations>();
         services.AddFlexRouting();
-        services.AddTransient<IResponder, HumanAgentResponder>();
-        services.AddTransient<ReplyWaiter>();
-        services.AddTransient<ConversationExchange>();
-        services.AddTransient<IdempotentSends>();
+        services.AddSingleton<IResponder, HumanAgentResponder>();
+        services.AddSingleton<ReplyWaiter>();
+        services.AddSingleton<ConversationExchange>();
+        services.AddSingleton<IdempotentSends>();
         return services;
     }
 }

@@ -59,10 +59,7 @@ public sealed class IdempotentSends(ConversationExchange exchange, ISendRecords 
         ReplyOutcome outcome;
         if (posted is not null)
         {
-            using (posted)
-            {
-                outcome = await exchange.AnswerAsync(posted, wait, cancellationToken);
-            }
+            outcome = await exchange.AnswerAsync(posted, wait, cancellationToken);
         }
         else if (earlier!.Outcome is { } stored)
         {

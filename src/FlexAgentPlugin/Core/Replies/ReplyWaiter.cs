@@ -47,7 +47,6 @@ public sealed class ReplyWaiter(
         var deadline = wait.Limit is { } span ? clock.GetUtcNow() + span : (DateTimeOffset?)null;
         var nextPoll = clock.GetUtcNow() + pollInterval;
         var look = wait.LookFirst;
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
         while (true)
         {
             if (look && await TryDeliverAsync(wait, conversationSid, cancellationToken) is { } found)
@@ -62,7 +61,7 @@ public sealed class ReplyWaiter(
             }
 
             var until = deadline is { } limitAt && limitAt < nextPoll ? limitAt : nextPoll;
-            var wake = await NextWakeAsync(wait.Subscription, until - now, stop.Token, cancellationToken);
+            var wake = await NextWakeAsync(wait.Subscription, until - now, cancellationToken);
             if (wake == Wake.Stopping)
             {
                 return ReplyOutcome.NotAnsweredYet;
@@ -163,22 +162,26 @@ public sealed class ReplyWaiter(
         }
     }
 
-    /// <summary>Waits for an event that can matter, for <paramref name="due"/>, or for the server to stop.</summary>
-    private async Task<Wake> NextWakeAsync(IConversationSubscription subscription, TimeSpan due, CancellationToken stop, CancellationToken caller)
+    /// <summary>
+    /// Waits for an event that can matter, or for <paramref name="due"/>. A stopping server wakes every subscription
+    /// (see <see cref="IConversationSignals"/>), so no waiter needs a token of its own for that.
+    /// </summary>
+    private async Task<Wake> NextWakeAsync(IConversationSubscription subscription, TimeSpan due, CancellationToken cancellationToken)
     {
+        if (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            return Wake.Stopping;
+        }
+
         try
         {
-            await subscription.NextAsync().WaitAsync(due > TimeSpan.Zero ? due : TimeSpan.Zero, clock, stop);
-            return Wake.Event;
+            await subscription.NextAsync().WaitAsync(due > TimeSpan.Zero ? due : TimeSpan.Zero, clock, cancellationToken);
+            return lifetime.ApplicationStopping.IsCancellationRequested ? Wake.Stopping : Wake.Event;
         }
         catch (TimeoutException)
         {
             subscription.Reset();
             return Wake.Timer;
-        }
-        catch (OperationCanceledException) when (!caller.IsCancellationRequested)
-        {
-            return Wake.Stopping;
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Core.State;
 using Microsoft.Extensions.Options;
@@ -30,6 +31,11 @@ public sealed partial class FlexRouter(
     /// <summary>Studio needs only new messages to start its flow.</summary>
     private static readonly string[] StudioFilters = ["onMessageAdded"];
 
+    /// <summary>How many routed conversations this process remembers without asking the store (a route never goes away).</summary>
+    private const int RememberedRoutes = 100_000;
+
+    private readonly ConcurrentDictionary<string, ConversationRoute> routed = new(StringComparer.Ordinal);
+
     public RoutingMode? Mode => options.Value.EffectiveMode;
 
     /// <summary>
@@ -38,13 +44,13 @@ public sealed partial class FlexRouter(
     /// </summary>
     public async Task PrepareStudioAsync(string conversationSid, bool fresh, CancellationToken cancellationToken)
     {
-        if (Mode != RoutingMode.Studio || await routes.FindRouteAsync(conversationSid, cancellationToken) is not null)
+        if (Mode != RoutingMode.Studio || await FindAsync(conversationSid, cancellationToken) is not null)
         {
             return;
         }
 
         await using var held = await locks.AcquireAsync($"route:{conversationSid}", cancellationToken);
-        if (await routes.FindRouteAsync(conversationSid, cancellationToken) is not null)
+        if (await FindAsync(conversationSid, cancellationToken) is not null)
         {
             return;
         }
@@ -56,7 +62,7 @@ public sealed partial class FlexRouter(
             await conversations.AddStudioWebhookAsync(conversationSid, flowSid, StudioFilters, cancellationToken);
         }
 
-        await routes.SaveRouteAsync(new ConversationRoute(conversationSid, StudioMode, InteractionSid: null), cancellationToken);
+        Remember(await routes.SaveRouteAsync(new ConversationRoute(conversationSid, StudioMode, InteractionSid: null), cancellationToken));
         RoutedToStudio(logger, conversationSid, flowSid);
     }
 
@@ -75,8 +81,13 @@ public sealed partial class FlexRouter(
     /// <summary>Creates the Interaction unless the conversation has a route already.</summary>
     public async Task<RoutedConversation> RouteOnceAsync(InteractionRequest request, CancellationToken cancellationToken)
     {
+        if (routed.TryGetValue(request.ConversationSid, out var known))
+        {
+            return new RoutedConversation(known, AlreadyRouted: true);
+        }
+
         await using var held = await locks.AcquireAsync($"route:{request.ConversationSid}", cancellationToken);
-        if (await routes.FindRouteAsync(request.ConversationSid, cancellationToken) is { } existing)
+        if (await FindAsync(request.ConversationSid, cancellationToken) is { } existing)
         {
             return new RoutedConversation(existing, AlreadyRouted: true);
         }
@@ -84,9 +95,25 @@ public sealed partial class FlexRouter(
         // Once asked for, the Interaction is created and recorded even if the caller hangs up meanwhile: a task
         // that exists but is not recorded would be made again by the next call.
         var interaction = await interactions.CreateInteractionAsync(request, CancellationToken.None);
-        var route = await routes.SaveRouteAsync(new ConversationRoute(request.ConversationSid, InteractionsMode, interaction.Sid), CancellationToken.None);
+        var route = Remember(await routes.SaveRouteAsync(new ConversationRoute(request.ConversationSid, InteractionsMode, interaction.Sid), CancellationToken.None));
         RoutedWithInteraction(logger, request.ConversationSid, interaction.Sid, request.ChannelType);
         return new RoutedConversation(route, AlreadyRouted: false);
+    }
+
+    private async Task<ConversationRoute?> FindAsync(string conversationSid, CancellationToken cancellationToken) =>
+        routed.TryGetValue(conversationSid, out var known) ? known
+        : await routes.FindRouteAsync(conversationSid, cancellationToken) is { } stored ? Remember(stored)
+        : null;
+
+    private ConversationRoute Remember(ConversationRoute route)
+    {
+        if (routed.Count >= RememberedRoutes)
+        {
+            routed.Clear();
+        }
+
+        routed[route.ConversationSid] = route;
+        return route;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Routed conversation {ConversationSid} to Studio flow {FlowSid}")]

@@ -30,7 +30,7 @@ public static class RoutingSetup
                 "ROUTING_MODE=interactions needs FLEX_WORKSPACE_SID and FLEX_WORKFLOW_SID.")
             .Validate<IOptions<TwilioOptions>>((o, twilio) => !twilio.Value.IsConfigured || !string.IsNullOrWhiteSpace(o.Mode) || o.EffectiveMode is not null, Neither)
             .ValidateOnStart();
-        services.AddTransient<FlexRouter>();
+        services.AddSingleton<FlexRouter>();
         return services;
     }
 }

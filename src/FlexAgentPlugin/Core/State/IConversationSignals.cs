@@ -7,6 +7,7 @@ public sealed record ConversationEvent(string ConversationSid, string? Author, b
 /// Wakes the requests waiting on a conversation when Twilio reports something in it, wherever the report arrived.
 /// A waiter subscribes before it posts, so no event slips between its post and its wait. Events only wake: what
 /// to deliver is always read back from Twilio, so repeated, lost or reordered events cannot duplicate a reply.
+/// When the server stops, every subscription is woken, so no wait outlasts it.
 /// </summary>
 public interface IConversationSignals
 {

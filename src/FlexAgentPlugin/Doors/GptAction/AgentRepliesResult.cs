@@ -28,19 +28,19 @@ public sealed record AgentReplies(
 }
 
 /// <summary>
-/// Writes an outcome. Its replies were marked handed out before the answer was written; when the caller hung up
-/// at that moment and the answer could not be written, the mark moves back so the replies are handed out again.
+/// Waits for an outcome and writes it. Its replies were marked handed out before the answer was written; when the
+/// caller hung up at that moment and the answer could not be written, the mark moves back so the replies are handed
+/// out again. (The endpoint returns this at once, so no frame of its own, holding the request, waits as well.)
 /// </summary>
-public sealed class AgentRepliesResult(ReplyOutcome outcome, ConversationExchange exchange) : IResult
+public sealed class AgentRepliesResult(Task<ReplyOutcome> outcome, ConversationExchange exchange) : IResult
 {
-    public ReplyOutcome Outcome { get; } = outcome;
-
     public async Task ExecuteAsync(HttpContext httpContext)
     {
+        var answered = await outcome;
         var aborted = httpContext.RequestAborted;
         try
         {
-            await httpContext.Response.WriteAsJsonAsync(AgentReplies.From(Outcome), aborted);
+            await httpContext.Response.WriteAsJsonAsync(AgentReplies.From(answered), aborted);
             await httpContext.Response.CompleteAsync();
         }
         catch (Exception error) when (error is IOException or OperationCanceledException)
@@ -50,7 +50,7 @@ public sealed class AgentRepliesResult(ReplyOutcome outcome, ConversationExchang
 
         if (aborted.IsCancellationRequested)
         {
-            await exchange.UndoAsync(Outcome);
+            await exchange.UndoAsync(answered);
         }
     }
 }

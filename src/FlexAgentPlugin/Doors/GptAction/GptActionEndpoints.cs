@@ -23,17 +23,17 @@ public static class GptActionEndpoints
     {
         var api = app.MapGroup("")
             .WithTags(Tag)
-            .RequireAuthorization(AccessPolicies.Api)
+            .RequireApiAccess(app.ServiceProvider)
             .RequireRateLimiting(AccessPolicies.PerCaller);
-        api.MapPost("/send/{username}", SendAsync).WithName("sendMsg");
-        api.MapGet("/replies/{username}", GetRepliesAsync).WithName("getReplies");
+        api.MapPost("/send/{username}", Send).WithName("sendMsg");
+        api.MapGet("/replies/{username}", GetReplies).WithName("getReplies");
         return app;
     }
 
     /// <summary>An Idempotency-Key: 1 to 255 visible ASCII characters (a UUID, say).</summary>
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
-    private static async Task<AgentRepliesResult> SendAsync(
+    private static AgentRepliesResult Send(
         string username,
         SendRequest request,
         [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
@@ -46,7 +46,7 @@ public static class GptActionEndpoints
         var wait = replies.Value.ReplyTimeout;
         if (idempotencyKey is null)
         {
-            return new AgentRepliesResult(await exchange.SendAsync(username, request.Msg, wait, cancellationToken), exchange);
+            return new AgentRepliesResult(exchange.SendAsync(username, request.Msg, wait, cancellationToken), exchange);
         }
 
         if (idempotencyKey.Length is 0 or > 255 || idempotencyKey.Any(c => c is < '!' or > '~'))
@@ -54,10 +54,10 @@ public static class GptActionEndpoints
             throw new InvalidInputException(IdempotencyKeyHeader, "Idempotency-Key must be 1 to 255 visible ASCII characters, for example a UUID.");
         }
 
-        return new AgentRepliesResult(await idempotent.SendAsync(username, request.Msg, idempotencyKey, wait, cancellationToken), exchange);
+        return new AgentRepliesResult(idempotent.SendAsync(username, request.Msg, idempotencyKey, wait, cancellationToken), exchange);
     }
 
-    private static async Task<AgentRepliesResult> GetRepliesAsync(
+    private static AgentRepliesResult GetReplies(
         string username, string? waitSeconds, ConversationExchange exchange, IOptions<ReplyOptions> replies, CancellationToken cancellationToken)
     {
         Usernames.Check(username);
@@ -73,6 +73,6 @@ public static class GptActionEndpoints
             wait = timeout;
         }
 
-        return new AgentRepliesResult(await exchange.GetRepliesAsync(username, wait, cancellationToken), exchange);
+        return new AgentRepliesResult(exchange.GetRepliesAsync(username, wait, cancellationToken), exchange);
     }
 }

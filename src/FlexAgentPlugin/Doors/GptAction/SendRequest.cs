@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using FlexAgentPlugin.Core.Users;
+using FlexAgentPlugin.Hosting.Requests;
 using Microsoft.Extensions.Options;
 
 namespace FlexAgentPlugin.Doors.GptAction;
@@ -27,11 +28,10 @@ public sealed record SendRequest([property: JsonPropertyName("msg")] string Msg)
     {
         if (!context.Request.HasJsonContentType())
         {
-            throw new InvalidInputException("Content-Type",
-                """Send the message as JSON with the header Content-Type: application/json, for example {"msg": "Hello"}.""", StatusCodes.Status415UnsupportedMediaType);
+            throw RequestRejectedException.MediaType("""Send the message as JSON with the header Content-Type: application/json, for example {"msg": "Hello"}.""");
         }
 
-        var body = await ReadAsync(context.Request, context.RequestAborted);
+        var body = await BoundedBody.ReadAsync(context.Request, MaxBodyBytes, context.RequestAborted);
         SendRequest? request;
         try
         {
@@ -49,29 +49,6 @@ public sealed record SendRequest([property: JsonPropertyName("msg")] string Msg)
 
         var maxLength = context.RequestServices.GetRequiredService<IOptions<MessageOptions>>().Value.MaxMessageLength;
         return request with { Msg = UserMessages.Check(request.Msg, maxLength) };
-    }
-
-    private static async Task<byte[]> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            throw TooLarge();
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > MaxBodyBytes)
-            {
-                throw TooLarge();
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
     }
 
     /// <summary>The serializer's complaint as a sentence about the field it names (its JSON path).</summary>
@@ -96,7 +73,4 @@ public sealed record SendRequest([property: JsonPropertyName("msg")] string Msg)
 
     /// <summary>A field name as it may be echoed back: short, without control characters.</summary>
     private static string Printable(string name) => new([.. UserMessages.Clean(name).Take(40)]);
-
-    private static InvalidInputException TooLarge() =>
-        new("body", $"The body must be at most {MaxBodyBytes / 1024} KB.", StatusCodes.Status413PayloadTooLarge);
 }

@@ -50,13 +50,13 @@ public static class PluginFilesEndpoints
     /// loaded directly and the top bar (whose only use would be a definition drop-down) is left out.
     /// </summary>
     public static IApplicationBuilder UsePluginSwaggerUi(this IApplicationBuilder app) =>
-        app.UseSwaggerUI(ui =>
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/swagger"), swagger => swagger.UseSwaggerUI(ui =>
         {
             ui.RoutePrefix = "swagger";
             ui.DocumentTitle = "FlexAgentPlugin API";
             ui.ConfigObject.Urls = [];
             ui.ConfigObject.AdditionalItems["plugins"] = SwaggerUiPlugins;
-        });
+        }));
 
     private static ContentHttpResult ServeOpenApi(HttpRequest request, PluginFileStore files, IOptions<PublicUrlOptions> options, IOptions<AccessOptions> access) =>
         TypedResults.Text(files.OpenApi(BaseUrl(request, options.Value), access.Value), "text/yaml; charset=utf-8");

@@ -13,7 +13,7 @@ namespace FlexAgentPlugin.Hosting.Access;
 /// <summary>The names doors use to ask for access rules.</summary>
 public static class AccessPolicies
 {
-    /// <summary>The API: open, or a bearer key when one is configured.</summary>
+    /// <summary>The API's key (applied only when keys are configured: see <see cref="AccessSetup.RequireApiAccess"/>).</summary>
     public const string Api = "api";
 
     /// <summary>Requests Twilio signed.</summary>
@@ -46,7 +46,7 @@ public static class AccessSetup
         services.AddAuthorizationBuilder()
             .AddPolicy(AccessPolicies.Api, policy => policy
                 .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
-                .AddRequirements(new ApiAccessRequirement()))
+                .RequireAuthenticatedUser())
             .AddPolicy(AccessPolicies.TwilioSigned, policy => policy
                 .AddAuthenticationSchemes(TwilioSignatureAuthenticationHandler.SchemeName)
                 .RequireAuthenticatedUser());
@@ -62,6 +62,15 @@ public static class AccessSetup
         });
         return services;
     }
+
+    /// <summary>
+    /// The API's access rule for a group of endpoints: a key when keys are configured; otherwise the API is open and
+    /// requests skip authorization altogether (an open API's waiting requests then hold nothing of it).
+    /// </summary>
+    public static RouteGroupBuilder RequireApiAccess(this RouteGroupBuilder group, IServiceProvider services) =>
+        services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AccessOptions>>().Value.RequiresKey
+            ? group.RequireAuthorization(AccessPolicies.Api)
+            : group;
 
     /// <summary>The caller a limit counts for: the key's name when the request presented one, else the client address.</summary>
     private static string Caller(HttpContext context) =>

@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
@@ -50,21 +49,5 @@ public sealed class ApiKeyAuthenticationHandler(
                 Detail = "Send the API key as the header Authorization: Bearer <token> (in a GPT Action: Authentication, API key, Bearer).",
             },
         });
-    }
-}
-
-/// <summary>The API is open when no key is configured; otherwise the caller must have presented one.</summary>
-public sealed class ApiAccessRequirement : AuthorizationHandler<ApiAccessRequirement>, IAuthorizationRequirement
-{
-    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ApiAccessRequirement requirement)
-    {
-        var http = context.Resource as HttpContext;
-        var open = http?.RequestServices.GetRequiredService<IOptions<AccessOptions>>().Value.RequiresKey == false;
-        if (open || context.User.Identity?.IsAuthenticated == true)
-        {
-            context.Succeed(requirement);
-        }
-
-        return Task.CompletedTask;
     }
 }

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using FlexAgentPlugin.Core.Users;
+using FlexAgentPlugin.Hosting.Requests;
 
 namespace FlexAgentPlugin.Hosting.Access;
 
@@ -19,11 +19,10 @@ public sealed record SignedBody(byte[] Bytes, IReadOnlyList<KeyValuePair<string,
     public static async Task<SignedBody> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var isForm = IsMediaType(request, "application/x-www-form-urlencoded");
-        var bytes = await ReadBoundedAsync(request, cancellationToken);
+        var bytes = await BoundedBody.ReadAsync(request, MaxBytes, cancellationToken);
         if (bytes.Length > 0 && !isForm && !IsMediaType(request, "application/json"))
         {
-            throw new InvalidInputException("Content-Type",
-                "Send the body as application/x-www-form-urlencoded (as Twilio does) or as application/json, in UTF-8.", StatusCodes.Status415UnsupportedMediaType);
+            throw RequestRejectedException.MediaType("Send the body as application/x-www-form-urlencoded (as Twilio does) or as application/json, in UTF-8.");
         }
 
         return new SignedBody(bytes, isForm ? ParseForm(bytes) : [], isForm);
@@ -43,30 +42,7 @@ public sealed record SignedBody(byte[] Bytes, IReadOnlyList<KeyValuePair<string,
             return true;
         }
 
-        throw new InvalidInputException("Content-Type", $"The body must be UTF-8, not {type.Charset}.", StatusCodes.Status415UnsupportedMediaType);
-    }
-
-    private static async Task<byte[]> ReadBoundedAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > MaxBytes)
-        {
-            throw TooLarge();
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > MaxBytes)
-            {
-                throw TooLarge();
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
+        throw RequestRejectedException.MediaType($"The body must be UTF-8, not {type.Charset}.");
     }
 
     /// <summary>name=value pairs separated by &amp;, percent- and plus-decoded; malformed escapes are kept as they are.</summary>
@@ -83,7 +59,4 @@ public sealed record SignedBody(byte[] Bytes, IReadOnlyList<KeyValuePair<string,
 
         return pairs;
     }
-
-    private static InvalidInputException TooLarge() =>
-        new("body", $"The body must be at most {MaxBytes / 1024} KB.", StatusCodes.Status413PayloadTooLarge);
 }

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Core.Callbacks;
-using FlexAgentPlugin.Core.Users;
+using FlexAgentPlugin.Hosting.Requests;
 using FlexAgentPlugin.Hosting.Problems;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
@@ -42,10 +42,10 @@ public sealed partial class TwilioSignatureAuthenticationHandler(
         {
             body = await SignedBody.ReadAsync(Request, Context.RequestAborted);
         }
-        catch (InvalidInputException invalid)
+        catch (RequestRejectedException rejected)
         {
-            Context.Features.Set(invalid);
-            return AuthenticateResult.Fail(invalid.Detail);
+            Context.Features.Set(rejected);
+            return AuthenticateResult.Fail(rejected.Detail);
         }
 
         var url = callbacks.CalledUrl($"{Request.Scheme}://{Request.Host}{Request.PathBase}", $"{Request.Path}{Request.QueryString}");
@@ -68,8 +68,8 @@ public sealed partial class TwilioSignatureAuthenticationHandler(
 
     private async Task RefuseAsync()
     {
-        ProblemDetails problem = Context.Features.Get<InvalidInputException>() is { } invalid
-            ? ProblemMapping.Map(invalid).Problem!
+        ProblemDetails problem = Context.Features.Get<RequestRejectedException>() is { } rejected
+            ? ProblemMapping.Map(rejected).Problem!
             : new ProblemDetails
             {
                 Status = StatusCodes.Status403Forbidden,

@@ -5,8 +5,9 @@ namespace FlexAgentPlugin.Hosting.Logging;
 
 /// <summary>
 /// One log line per request (method, path, query, status, duration) with secrets blanked out of the query: a
-/// <c>?token=</c>, and any parameter named like a secret. The host's own request lines, which print the raw URL,
-/// are kept quiet.
+/// <c>?token=</c>, and any parameter named like a secret. The host's own request lines, which print the raw URL, are
+/// off; so are the log scope and activity the host would otherwise give every request (a waiting request keeps
+/// them alive), unless tracing listens.
 /// </summary>
 public static partial class RequestLogging
 {
@@ -19,7 +20,7 @@ public static partial class RequestLogging
             options.CombineLogs = true;
         });
         services.AddHttpLoggingInterceptor<SecretRedaction>();
-        services.AddLogging(logging => logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning));
+        services.AddLogging(logging => logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None));
         return services;
     }
 

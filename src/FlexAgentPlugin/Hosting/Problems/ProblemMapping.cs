@@ -3,6 +3,7 @@ using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Core.Exchanges;
 using FlexAgentPlugin.Core.Limits;
 using FlexAgentPlugin.Core.Users;
+using FlexAgentPlugin.Hosting.Requests;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
@@ -47,7 +48,9 @@ internal sealed partial class ProblemMapping(IProblemDetailsService problems, IL
     /// <summary>The problem for <paramref name="exception"/> and the Retry-After seconds, or no problem for a failure of our own (a 500).</summary>
     public static (ProblemDetails? Problem, int? RetryAfter) Map(Exception exception) => exception switch
     {
-        InvalidInputException invalid => (Invalid(invalid), null),
+        InvalidInputException invalid => (Invalid(StatusCodes.Status400BadRequest, $"Invalid {invalid.Field}", invalid.Field, invalid.Detail), null),
+        RequestRejectedException rejected => (Invalid(rejected.Status, rejected.Status == StatusCodes.Status413PayloadTooLarge ? "Body too large" : "Unsupported content type",
+            rejected.Field, rejected.Detail), null),
         RateLimitedException limited => (Problem(StatusCodes.Status429TooManyRequests, "Too many requests", limited.Message), Seconds(limited.RetryAfter)),
         IdempotencyConflictException conflict => (Problem(StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused", conflict.Message), null),
         UnknownUserException => (Problem(StatusCodes.Status404NotFound, "No conversation for this username",
@@ -66,18 +69,8 @@ internal sealed partial class ProblemMapping(IProblemDetailsService problems, IL
         _ => (null, null),
     };
 
-    private static HttpValidationProblemDetails Invalid(InvalidInputException invalid) =>
-        new(new Dictionary<string, string[]> { [invalid.Field] = [invalid.Detail] })
-        {
-            Status = invalid.Status,
-            Title = invalid.Status switch
-            {
-                StatusCodes.Status413PayloadTooLarge => "Body too large",
-                StatusCodes.Status415UnsupportedMediaType => "Unsupported content type",
-                _ => $"Invalid {invalid.Field}",
-            },
-            Detail = invalid.Detail,
-        };
+    private static HttpValidationProblemDetails Invalid(int status, string title, string field, string detail) =>
+        new(new Dictionary<string, string[]> { [field] = [detail] }) { Status = status, Title = title, Detail = detail };
 
     private static ProblemDetails Problem(int status, string title, string detail) => new() { Status = status, Title = title, Detail = detail };
 

@@ -1,0 +1,148 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+
+namespace FlexAgentPlugin.Bench;
+
+/// <summary>
+/// Many users waiting at once: each new user sends, the simulated agent answers each 45 s after its message, so they
+/// all wait together. Meanwhile /healthz is timed every 50 ms and the server's memory read from /proc. Every reply is
+/// checked against the text the agent was given, and timed from the agent's message to the caller's response.
+/// </summary>
+internal static class Crowd
+{
+    private const double AgentDelaySeconds = 45;
+
+    private static readonly Dictionary<string, string> WaitForever = new() { ["REPLY_TIMEOUT_SECONDS"] = "0" };
+
+    public static async Task RunAsync(string root, int users, int rampPauseMs, bool http2)
+    {
+        await using var deployment = await Deployment.StartAsync(root, AgentDelaySeconds, http2, WaitForever);
+        var (idleRss, _, _, cpuBefore) = deployment.Server.Memory();
+        using var callers = Callers(deployment.ClientAddress, http2);
+        using var monitor = new HttpClient { BaseAddress = deployment.Server.BaseAddress };
+        using var emulator = new HttpClient { BaseAddress = deployment.Emulator.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+
+        var answeredAt = new ConcurrentDictionary<string, DateTimeOffset>();
+        var waiting = 0;
+        var peakWaiting = 0;
+        var wrong = 0;
+        var started = Stopwatch.StartNew();
+        var sends = StartUsers(callers, users, rampPauseMs, answeredAt, () => Stats.InterlockedMax(ref peakWaiting, Interlocked.Increment(ref waiting)),
+            () => Interlocked.Decrement(ref waiting), () => Interlocked.Increment(ref wrong));
+        var allStarted = started.Elapsed;
+
+        var health = new List<double>();
+        var peakRss = 0.0;
+        var peakThreads = 0;
+        while (Volatile.Read(ref waiting) > users * 0.9 || health.Count < 200)
+        {
+            var timer = Stopwatch.StartNew();
+            using var response = await monitor.GetAsync("/healthz");
+            health.Add(timer.Elapsed.TotalMilliseconds);
+            var (rss, _, threads, _) = deployment.Server.Memory();
+            peakRss = Math.Max(peakRss, rss);
+            peakThreads = Math.Max(peakThreads, threads);
+            await Task.Delay(50);
+            if (health.Count > 4000)
+            {
+                break;
+            }
+        }
+
+        var waitingWhenMeasured = Volatile.Read(ref waiting);
+        var settledRss = deployment.Server.Memory().Rss;
+        await Task.WhenAll(sends);
+        var total = started.Elapsed;
+        var (_, hwm, _, cpuAfter) = deployment.Server.Memory();
+        var replied = await Exchange.LastMessageTimesAsync(emulator);
+        var latencies = answeredAt.Where(a => replied.ContainsKey(a.Key)).Select(a => (a.Value - replied[a.Key]).TotalMilliseconds).Order().ToList();
+        health.Sort();
+
+        var how = http2 ? "over HTTP/2 (h2c) connections shared by the callers" : "each on its own HTTP/1.1 connection";
+        Console.WriteLine($"{(http2 ? 4 : 3)}. {users} users waiting at once, {how} (agent answers each {AgentDelaySeconds:F0} s after its message)");
+        Console.WriteLine($"   all {users} requests started in {allStarted.TotalSeconds:F1} s; peak waiting at once: {peakWaiting}; still waiting after the /healthz sampling: {waitingWhenMeasured}");
+        Console.WriteLine($"   wrong, failed or missing replies: {wrong}; all answered after {total.TotalSeconds:F1} s");
+        Console.WriteLine($"   reply latency, agent message created -> HTTP response: p50 {Stats.Percentile(latencies, 50):F1} ms   p99 {Stats.Percentile(latencies, 99):F1} ms   max {(latencies.Count > 0 ? latencies[^1] : double.NaN):F1} ms ({latencies.Count} replies)");
+        Console.WriteLine($"   server memory: idle {idleRss:F0} MiB, peak RSS {Math.Max(peakRss, hwm):F0} MiB (VmHWM {hwm:F0} MiB), {(Math.Max(peakRss, hwm) - idleRss) * 1024 / users:F1} KiB per waiting call; "
+            + $"{settledRss:F0} MiB once they all wait; peak threads {peakThreads}; CPU {cpuAfter - cpuBefore:F1} s");
+        Console.WriteLine($"   /healthz while they wait ({health.Count} requests): p50 {Stats.Percentile(health, 50):F1} ms   p99 {Stats.Percentile(health, 99):F1} ms   max {health[^1]:F1} ms");
+        Console.WriteLine();
+    }
+
+    /// <summary>A heap snapshot of the server by type while <paramref name="users"/> wait: what a waiting call costs, and where.</summary>
+    public static async Task ProfileAsync(string root, int users, int rampPauseMs)
+    {
+        await using var deployment = await Deployment.StartAsync(root, AgentDelaySeconds, http2: false, WaitForever);
+        var idle = await HeapProfile.TakeAsync(deployment.Server.Pid);
+        var idleRss = deployment.Server.Memory().Rss;
+        using var callers = Callers(deployment.ClientAddress, http2: false);
+        var waiting = 0;
+        var sends = StartUsers(callers, users, rampPauseMs, new ConcurrentDictionary<string, DateTimeOffset>(), () => Interlocked.Increment(ref waiting), () => Interlocked.Decrement(ref waiting), () => { });
+        await Task.Delay(TimeSpan.FromSeconds(15));
+        var counters = await HeapProfile.CountersAsync(deployment.Server.Pid);
+        Console.WriteLine("Runtime counters while they wait: " + string.Join(", ", counters.Where(c => c.Key.StartsWith("gc", StringComparison.Ordinal) || c.Key == "working-set")
+            .Select(c => $"{c.Key} {c.Value:F1}")));
+        var busy = await HeapProfile.TakeAsync(deployment.Server.Pid);
+        var busyRss = deployment.Server.Memory().Rss;
+        var stillWaiting = Volatile.Read(ref waiting);
+
+        var before = idle.ToDictionary(t => t.Type, t => (t.Count, t.Bytes));
+        var growth = busy.Select(t => (t.Type, Count: t.Count - before.GetValueOrDefault(t.Type).Count, Bytes: t.Bytes - before.GetValueOrDefault(t.Type).Bytes))
+            .Where(t => t.Bytes > 0).OrderByDescending(t => t.Bytes).ToList();
+        Console.WriteLine($"Heap profile: {stillWaiting} callers waiting; RSS {idleRss:F0} -> {busyRss:F0} MiB ({(busyRss - idleRss) * 1024 / stillWaiting:F1} KiB each);");
+        Console.WriteLine($"managed heap {idle.Sum(t => t.Bytes) / 1048576.0:F1} -> {busy.Sum(t => t.Bytes) / 1048576.0:F1} MiB ({(busy.Sum(t => t.Bytes) - idle.Sum(t => t.Bytes)) / (double)stillWaiting:F0} bytes each). Growth by type:");
+        foreach (var (type, count, bytes) in growth.Take(30))
+        {
+            Console.WriteLine($"   {bytes / (double)stillWaiting,8:F0} B/call {count / (double)stillWaiting,6:F2} objects/call  {type}");
+        }
+    }
+
+    private static List<Task> StartUsers(
+        HttpClient callers, int users, int rampPauseMs, ConcurrentDictionary<string, DateTimeOffset> answeredAt, Action started, Action ended, Action wrong)
+    {
+        var sends = new List<Task>(users);
+        for (var i = 0; i < users; i++)
+        {
+            var name = $"crowd{i:D5}";
+            sends.Add(Task.Run(async () =>
+            {
+                started();
+                try
+                {
+                    var text = $"hello from {name}";
+                    var (reply, at) = await Exchange.SendAsync(callers, name, text);
+                    answeredAt[name] = at;
+                    if (reply != Exchange.AutoReplyTo(text))
+                    {
+                        wrong();
+                    }
+                }
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+                {
+                    wrong();
+                }
+                finally
+                {
+                    ended();
+                }
+            }));
+            if (i % 200 == 199)
+            {
+                Thread.Sleep(rampPauseMs);
+            }
+        }
+
+        return sends;
+    }
+
+    private static HttpClient Callers(Uri address, bool http2) => http2
+        ? new HttpClient(new SocketsHttpHandler { EnableMultipleHttp2Connections = true })
+        {
+            BaseAddress = address,
+            Timeout = TimeSpan.FromMinutes(10),
+            DefaultRequestVersion = HttpVersion.Version20,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        }
+        : new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue }) { BaseAddress = address, Timeout = TimeSpan.FromMinutes(10) };
+}

@@ -1,0 +1,97 @@
+using System.Security.Cryptography;
+
+namespace FlexAgentPlugin.Bench;
+
+/// <summary>
+/// What one measurement runs: the sandbox's Twilio emulator as its own process, and the server as its own, pointed at
+/// the emulator as at any Twilio-compatible host (an account, a Studio flow, its public URL for webhooks). The
+/// server's figures are then the server's alone.
+/// </summary>
+internal sealed class Deployment : IAsyncDisposable
+{
+    public const string AccountSid = "AC00000000000000000000000000000000";
+    public const string StudioFlowSid = "FW00000000000000000000000000000000";
+
+    private readonly string dataFolder;
+
+    private Deployment(ChildProcess emulator, ChildProcess server, string dataFolder, Uri clientAddress)
+    {
+        Emulator = emulator;
+        Server = server;
+        ClientAddress = clientAddress;
+        this.dataFolder = dataFolder;
+    }
+
+    public ChildProcess Emulator { get; }
+
+    public ChildProcess Server { get; }
+
+    /// <summary>Where callers reach the server (an HTTP/2 endpoint when asked for).</summary>
+    public Uri ClientAddress { get; }
+
+    /// <summary>Environment for the server only (e.g. GC settings), on top of the benchmark's own settings.</summary>
+    public static IReadOnlyDictionary<string, string> ExtraServerEnvironment { get; set; } = new Dictionary<string, string>();
+
+    public static async Task<Deployment> StartAsync(string root, double autoReplySeconds, bool http2 = false, IReadOnlyDictionary<string, string>? serverSettings = null)
+    {
+        var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var emulatorUrl = new Uri($"http://127.0.0.1:{ChildProcess.FreePort()}");
+        var serverUrl = new Uri($"http://127.0.0.1:{ChildProcess.FreePort()}");
+        var dataFolder = Path.Combine(Path.GetTempPath(), "flexagent-bench", Guid.NewGuid().ToString("N"));
+
+        var emulator = await ChildProcess.StartAsync("emulator", Path.Combine(root, "src", "FlexAgentPlugin.Sandbox", "bin", "Release", "net10.0", "FlexAgentPlugin.Sandbox.dll"), emulatorUrl,
+        [
+            new("ASPNETCORE_URLS", emulatorUrl.ToString()),
+            new("SANDBOX_AUTH_TOKEN", token),
+            new("SANDBOX_AUTO_REPLY_SECONDS", autoReplySeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        ]);
+
+        var server = new Dictionary<string, string>
+        {
+            ["ACCOUNT_SID"] = AccountSid,
+            ["AUTH_TOKEN"] = token,
+            ["CONV_FLOW"] = StudioFlowSid,
+            ["TWILIO_CONVERSATIONS_BASE_URL"] = $"{emulatorUrl}sandbox/twilio",
+            ["TWILIO_FLEX_BASE_URL"] = $"{emulatorUrl}sandbox/flex",
+            ["PUBLIC_BASE_URL"] = serverUrl.ToString().TrimEnd('/'),
+            ["DATABASE_PATH"] = Path.Combine(dataFolder, "convs.db"),
+
+            // All load comes from one address, far above the production rate limits: lift them for the measurement.
+            ["RATE_LIMIT_PER_USER"] = "100000",
+            ["RATE_LIMIT_PER_ADDRESS"] = "1000000",
+        };
+        var clientUrl = serverUrl;
+        if (http2)
+        {
+            // One process may hold 20,000 files here, so 50,000 callers cannot each have a connection: they share
+            // HTTP/2 connections (h2c) on a second endpoint; Twilio's webhooks keep HTTP/1.1 on the first.
+            clientUrl = new Uri($"http://127.0.0.1:{ChildProcess.FreePort()}");
+            server["Kestrel__Endpoints__Webhooks__Url"] = serverUrl.ToString();
+            server["Kestrel__Endpoints__Callers__Url"] = clientUrl.ToString();
+            server["Kestrel__Endpoints__Callers__Protocols"] = "Http2";
+            server["Kestrel__Limits__Http2__MaxStreamsPerConnection"] = "1000";
+        }
+        else
+        {
+            server["ASPNETCORE_URLS"] = serverUrl.ToString();
+        }
+
+        foreach (var (key, value) in (serverSettings ?? new Dictionary<string, string>()).Concat(ExtraServerEnvironment))
+        {
+            server[key] = value;
+        }
+
+        var serverProcess = await ChildProcess.StartAsync("server", Path.Combine(root, "src", "FlexAgentPlugin", "bin", "Release", "net10.0", "FlexAgentPlugin.dll"), serverUrl, server);
+        return new Deployment(emulator, serverProcess, dataFolder, clientUrl);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Server.DisposeAsync();
+        await Emulator.DisposeAsync();
+        if (Directory.Exists(dataFolder))
+        {
+            Directory.Delete(dataFolder, recursive: true);
+        }
+    }
+}
