@@ -5,6 +5,7 @@ using FlexAgentPlugin.Configuration;
 using FlexAgentPlugin.Core.Exchanges;
 using FlexAgentPlugin.Doors.GptAction;
 using FlexAgentPlugin.Doors.Handover;
+using FlexAgentPlugin.Doors.Mcp;
 using FlexAgentPlugin.Doors.PluginFiles;
 using FlexAgentPlugin.Doors.TwilioEvents;
 using FlexAgentPlugin.Hosting;
@@ -32,8 +33,8 @@ try
     // The engine, and its back ends: Twilio, the embedded SQLite store, in-process signals and locks.
     builder.Services.AddExchange().AddTwilio().AddSqliteStore().AddInProcessCoordination();
 
-    // Who may call, and the front doors: the GPT Action API and its files, Twilio's webhooks, the hand-over tool.
-    builder.Services.AddAccess().AddPluginFiles().AddHandover().AddHealth();
+    // Who may call, and the front doors: the GPT Action API and its files, the MCP server, Twilio's webhooks, the hand-over tool.
+    builder.Services.AddAccess().AddPluginFiles().AddMcp().AddHandover().AddHealth();
 
     var app = builder.Build();
 
@@ -57,6 +58,7 @@ try
     // Endpoints.
     app.MapGptAction();
     app.MapPluginFiles();
+    app.MapMcpServer();
     app.MapConversationEvents();
     app.MapHandover();
     app.MapHealth();

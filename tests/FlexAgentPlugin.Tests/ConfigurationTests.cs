@@ -4,6 +4,7 @@ using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Core.Exchanges;
 using FlexAgentPlugin.Core.Routing;
 using FlexAgentPlugin.Doors.Handover;
+using FlexAgentPlugin.Doors.Mcp;
 using FlexAgentPlugin.Doors.PluginFiles;
 using FlexAgentPlugin.Hosting.Access;
 using FlexAgentPlugin.Sandbox;
@@ -125,7 +126,7 @@ public sealed class ConfigurationTests
         var settings = PluginFactory.ValidSettings(Path.Combine(Path.GetTempPath(), "unused.db"), overrides);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
-        services.AddExchange().AddTwilio().AddSqliteStore().AddInProcessCoordination().AddAccess().AddPluginFiles().AddHandover();
+        services.AddExchange().AddTwilio().AddSqliteStore().AddInProcessCoordination().AddAccess().AddPluginFiles().AddMcp().AddHandover();
         using var provider = services.BuildServiceProvider();
 
         var error = Record.Exception(() => provider.GetRequiredService<IStartupValidator>().Validate());

@@ -10,6 +10,12 @@
   let refreshing = null;
   let stale = false;
 
+  // The door a conversation or message came through, as the server marks it in Twilio attributes.
+  const sources = { "mcp": "via MCP", "ai-plugin": "via GPT Action" };
+  const sourceBadge = (source) => sources[source]
+    ? Object.assign(document.createElement("span"), { className: `source ${source}`, textContent: sources[source] })
+    : null;
+
   const time = (iso) => iso ? new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "";
 
   async function getJson(path) {
@@ -43,6 +49,8 @@
       const preview = Object.assign(document.createElement("span"), { className: "preview", textContent: item.lastMessage ?? "" });
       const meta = Object.assign(document.createElement("span"), { className: "meta" });
       meta.append(Object.assign(document.createElement("span"), { className: `badge ${item.state}`, textContent: item.state }));
+      const source = sourceBadge(item.source);
+      if (source) meta.append(source);
       if (item.unanswered) meta.append(Object.assign(document.createElement("span"), { className: "unanswered", textContent: "unanswered" }));
       button.append(name, at, preview, meta);
       button.addEventListener("click", () => open(item.sid));
@@ -59,6 +67,7 @@
     const state = $("state");
     state.textContent = conversation.state;
     state.className = `badge ${conversation.state}`;
+    $("source").replaceChildren(...[sourceBadge(conversation.source)].filter(Boolean));
     const closed = conversation.state === "closed";
     $("reply").disabled = closed;
     $("send").disabled = closed;
@@ -70,7 +79,10 @@
       const li = Object.assign(document.createElement("li"), { className: `message ${m.fromAgent ? "agent" : "customer"}` });
       li.append(
         Object.assign(document.createElement("span"), { className: "bubble", textContent: m.body }),
-        Object.assign(document.createElement("span"), { className: "who", textContent: `${m.fromAgent ? "You" : m.author} · ${time(m.createdAt)}` }));
+        Object.assign(document.createElement("span"), {
+          className: "who",
+          textContent: `${m.fromAgent ? "You" : m.author} · ${time(m.createdAt)}${!m.fromAgent && sources[m.source] ? ` · ${sources[m.source]}` : ""}`,
+        }));
       return li;
     }));
     if (atBottom) messages.scrollTop = messages.scrollHeight;

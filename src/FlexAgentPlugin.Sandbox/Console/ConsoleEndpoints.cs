@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using FlexAgentPlugin.Sandbox.Emulator;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -19,13 +20,14 @@ internal static class ConsoleEndpoints
         api.MapGet("/conversations", (EmulatorState state) => TypedResults.Ok(state.Queue().Select(c =>
         {
             var last = c.Messages.Count > 0 ? c.Messages[^1] : null;
-            return new QueueItem(c.Sid, c.Customer, c.State, last?.Created, last?.Body, Unanswered: last is { FromAgent: false } && c.State != "closed");
+            return new QueueItem(c.Sid, c.Customer, c.State, last?.Created, last?.Body, Unanswered: last is { FromAgent: false } && c.State != "closed",
+                Source(c.Attributes));
         })));
 
         api.MapGet("/conversations/{sid}", Results<Ok<ConversationView>, NotFound> (string sid, EmulatorState state) =>
             state.Queue().FirstOrDefault(c => c.Sid == sid) is { } c
-                ? TypedResults.Ok(new ConversationView(sid, c.Customer, c.State,
-                    [.. c.Messages.Select(m => new MessageView(m.Index, m.Author, m.Body ?? "", m.Created, m.FromAgent))]))
+                ? TypedResults.Ok(new ConversationView(sid, c.Customer, c.State, Source(c.Attributes),
+                    [.. c.Messages.Select(m => new MessageView(m.Index, m.Author, m.Body ?? "", m.Created, m.FromAgent, Source(m.Attributes)))]))
                 : TypedResults.NotFound());
 
         api.MapPost("/conversations/{sid}/messages", Results<Created, ProblemHttpResult> (string sid, AgentReply reply, EmulatorState state) =>
@@ -57,6 +59,19 @@ internal static class ConsoleEndpoints
 
         api.MapGet("/events", (EmulatorState state, IHostApplicationLifetime lifetime, CancellationToken cancellationToken) =>
             TypedResults.ServerSentEvents(Changes(state, lifetime.ApplicationStopping, cancellationToken), eventType: "changed"));
+    }
+
+    /// <summary>The door the server says a conversation or message came through (<c>source</c> in its attributes): "mcp", "ai-plugin", or null.</summary>
+    private static string? Source(string attributes)
+    {
+        try
+        {
+            return JsonNode.Parse(attributes) is JsonObject json && json["source"] is JsonValue value && value.TryGetValue(out string? source) ? source : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private static Results<Created, ProblemHttpResult> Act(Action action)
@@ -93,11 +108,11 @@ internal static class ConsoleEndpoints
         }
     }
 
-    private sealed record QueueItem(string Sid, string Customer, string State, DateTimeOffset? LastMessageAt, string? LastMessage, bool Unanswered);
+    private sealed record QueueItem(string Sid, string Customer, string State, DateTimeOffset? LastMessageAt, string? LastMessage, bool Unanswered, string? Source);
 
-    private sealed record ConversationView(string Sid, string Customer, string State, IReadOnlyList<MessageView> Messages);
+    private sealed record ConversationView(string Sid, string Customer, string State, string? Source, IReadOnlyList<MessageView> Messages);
 
-    private sealed record MessageView(int Index, string Author, string Body, DateTimeOffset CreatedAt, bool FromAgent);
+    private sealed record MessageView(int Index, string Author, string Body, DateTimeOffset CreatedAt, bool FromAgent, string? Source);
 
     private sealed record AgentReply(string? Body);
 

@@ -46,6 +46,7 @@ public sealed record ConversationSnapshot(
     string State,
     string? UniqueName,
     string? FriendlyName,
+    string Attributes,
     bool Routed,
     DateTimeOffset Updated,
     IReadOnlyList<EmulatedParticipant> Participants,

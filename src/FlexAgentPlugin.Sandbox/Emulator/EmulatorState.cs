@@ -286,7 +286,7 @@ public sealed class EmulatorState(SandboxAccount account, TimeProvider clock)
     }
 
     private static ConversationSnapshot Snapshot(EmulatedConversation c) =>
-        new(c.Sid, c.State, c.UniqueName, c.FriendlyName, c.Routed, c.Updated, [.. c.Participants], [.. c.Webhooks], [.. c.Messages]);
+        new(c.Sid, c.State, c.UniqueName, c.FriendlyName, c.Attributes, c.Routed, c.Updated, [.. c.Participants], [.. c.Webhooks], [.. c.Messages]);
 
     private static List<EmulatedWebhook> Subscribed(EmulatedConversation conversation, string eventType) =>
         [.. conversation.Webhooks.Where(w => w.Target == "webhook" && w.Filters.Contains(eventType))];

@@ -36,7 +36,10 @@ public sealed class ManualClock : TimeProvider
     }
 
     /// <summary>The first armed timer, once the server has armed one.</summary>
-    public async Task<ManualTimer> WaitForArmedTimerAsync(TimeSpan? timeout = null)
+    public Task<ManualTimer> WaitForArmedTimerAsync(TimeSpan? timeout = null) => WaitForTimerAsync(_ => true, timeout);
+
+    /// <summary>The first armed timer that <paramref name="match"/> accepts (e.g. due at a given time), once the server has armed one.</summary>
+    public async Task<ManualTimer> WaitForTimerAsync(Func<ManualTimer, bool> match, TimeSpan? timeout = null)
     {
         var deadline = timeout ?? TimeSpan.FromSeconds(10);
         while (true)
@@ -44,7 +47,7 @@ public sealed class ManualClock : TimeProvider
             Task signal;
             lock (gate)
             {
-                var timer = timers.FirstOrDefault(t => t.IsArmed);
+                var timer = timers.FirstOrDefault(t => t.IsArmed && match(t));
                 if (timer is not null)
                 {
                     return timer;
@@ -70,6 +73,16 @@ public sealed class ManualClock : TimeProvider
         foreach (var timer in due)
         {
             timer.Fire();
+        }
+    }
+
+    /// <summary>Moves time to <paramref name="at"/> one armed timer at a time, so the server acts at each on the way.</summary>
+    public async Task AdvanceToAsync(DateTimeOffset at)
+    {
+        while (GetUtcNow() < at)
+        {
+            var timer = await WaitForTimerAsync(t => t.DueAt <= at);
+            Advance(timer.DueAt - GetUtcNow());
         }
     }
 

@@ -30,11 +30,11 @@ public sealed partial class ConversationSetup(ConversationsClient twilio, Twilio
         "flexagent-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{userKey}:{replacing ?? "first"}")))[..40];
 
     /// <summary>The conversation's SID, and whether an earlier attempt had already created it.</summary>
-    public async Task<(string Sid, bool Existed)> CreateAsync(string username, string uniqueName, CancellationToken cancellationToken)
+    public async Task<(string Sid, bool Existed)> CreateAsync(string username, string uniqueName, MessageSource source, CancellationToken cancellationToken)
     {
         using var turn = await inFlight.AcquireAsync(1, cancellationToken);
-        var attributes = new JsonObject { ["source"] = "ai-plugin", ["created_by"] = "FlexAgentPlugin" }.ToJsonString();
-        var conversation = await twilio.CreateConversationAsync($"AI plugin: {username}", uniqueName, attributes, cancellationToken);
+        var attributes = new JsonObject { ["source"] = source.AttributeValue(), ["created_by"] = "FlexAgentPlugin" }.ToJsonString();
+        var conversation = await twilio.CreateConversationAsync($"{source.Label()}: {username}", uniqueName, attributes, cancellationToken);
         await twilio.AddChatParticipantAsync(conversation.Sid, username, cancellationToken);
         if (callbacks.ConversationEventsUrl is { } url)
         {

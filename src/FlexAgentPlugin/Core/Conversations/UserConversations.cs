@@ -7,15 +7,17 @@ namespace FlexAgentPlugin.Core.Conversations;
 /// <summary>
 /// The conversation a user's message goes to; <see cref="IsNew"/> when it was just set up for the user, <see cref="Fresh"/>
 /// when Twilio had nothing of it before (no earlier, interrupted attempt). <see cref="LastDeliveredIndex"/> is the Index
-/// of the last message handed to the user's callers.
+/// of the last message handed to the user's callers; <see cref="Source"/> the door of the call that uses it.
 /// </summary>
-public sealed record UserConversation(string Username, string UserKey, string Sid, bool IsNew, long LastDeliveredIndex, bool Fresh = false);
+public sealed record UserConversation(
+    string Username, string UserKey, string Sid, bool IsNew, long LastDeliveredIndex, MessageSource Source, bool Fresh = false);
 
 /// <summary>
-/// A user's message on its way into their conversation. <see cref="ClientMessageId"/> names it in Twilio (a fresh id when
-/// null); when <see cref="MayBeThereAlready"/>, an earlier attempt may have posted it, so it is looked for before posting.
+/// A user's message on its way into their conversation, from <see cref="Source"/>. <see cref="ClientMessageId"/> names it in
+/// Twilio (a fresh id when null); when <see cref="MayBeThereAlready"/>, an earlier attempt may have posted it, so it is
+/// looked for before posting.
 /// </summary>
-public sealed record OutgoingMessage(string Text, string? ClientMessageId = null, bool MayBeThereAlready = false);
+public sealed record OutgoingMessage(string Text, MessageSource Source, string? ClientMessageId = null, bool MayBeThereAlready = false);
 
 /// <summary>
 /// Each user's open Twilio conversation: found in the store, or created (under a lock per user, so concurrent first
@@ -32,22 +34,23 @@ public sealed partial class UserConversations(
     public Task<StoredConversation?> FindAsync(string username, CancellationToken cancellationToken) =>
         store.FindAsync(Usernames.Key(username), cancellationToken);
 
-    /// <summary>The user's open conversation; concurrent calls for one user share it.</summary>
-    public Task<UserConversation> GetOrCreateAsync(string username, CancellationToken cancellationToken) =>
-        GetOrCreateAsync(username, gone: null, cancellationToken);
+    /// <summary>The user's open conversation (a new one made for <paramref name="source"/>); concurrent calls for one user share it.</summary>
+    public Task<UserConversation> GetOrCreateAsync(string username, MessageSource source, CancellationToken cancellationToken) =>
+        GetOrCreateAsync(username, source, gone: null, cancellationToken);
 
     /// <summary>After Twilio said <paramref name="goneSid"/> is closed or gone: records that, and gives the user a new one (once).</summary>
-    public async Task<UserConversation> ReplaceAsync(string username, string goneSid, CancellationToken cancellationToken)
+    public async Task<UserConversation> ReplaceAsync(string username, string goneSid, MessageSource source, CancellationToken cancellationToken)
     {
         await store.MarkClosedAsync(goneSid, cancellationToken);
-        return await GetOrCreateAsync(username, goneSid, cancellationToken);
+        return await GetOrCreateAsync(username, source, goneSid, cancellationToken);
     }
 
     /// <summary>Posts the user's message into the conversation (webhooks enabled, so Flex and the events webhook see it).</summary>
     public Task<ConversationMessage> PostAsync(UserConversation conversation, OutgoingMessage message, CancellationToken cancellationToken) =>
-        twilio.SendMessageAsync(conversation.Sid, conversation.Username, message.Text, cancellationToken, message.ClientMessageId, message.MayBeThereAlready);
+        twilio.SendMessageAsync(conversation.Sid, conversation.Username, message.Text, message.Source.AttributeValue(), cancellationToken,
+            message.ClientMessageId, message.MayBeThereAlready);
 
-    private async Task<UserConversation> GetOrCreateAsync(string username, string? gone, CancellationToken cancellationToken)
+    private async Task<UserConversation> GetOrCreateAsync(string username, MessageSource source, string? gone, CancellationToken cancellationToken)
     {
         var userKey = Usernames.Key(username);
         await using var held = await locks.AcquireAsync($"user:{userKey}", cancellationToken);
@@ -56,7 +59,7 @@ public sealed partial class UserConversations(
         if (stored is { Closed: false } && stored.ConversationSid != gone)
         {
             var mark = stored.LastDeliveredIndex ?? await MarkLegacyRowAsync(stored, cancellationToken);
-            return new UserConversation(username, userKey, stored.ConversationSid, IsNew: false, mark);
+            return new UserConversation(username, userKey, stored.ConversationSid, IsNew: false, mark, source);
         }
 
         if (stored is not null)
@@ -64,9 +67,9 @@ public sealed partial class UserConversations(
             Log.Replacing(logger, stored.ConversationSid);
         }
 
-        var (sid, existed) = await setup.CreateAsync(username, ConversationSetup.UniqueName(userKey, stored?.ConversationSid), cancellationToken);
+        var (sid, existed) = await setup.CreateAsync(username, ConversationSetup.UniqueName(userKey, stored?.ConversationSid), source, cancellationToken);
         await store.SaveNewAsync(userKey, sid, cancellationToken);
-        return new UserConversation(username, userKey, sid, IsNew: true, LastDeliveredIndex: -1, Fresh: !existed);
+        return new UserConversation(username, userKey, sid, IsNew: true, LastDeliveredIndex: -1, source, Fresh: !existed);
     }
 
     /// <summary>

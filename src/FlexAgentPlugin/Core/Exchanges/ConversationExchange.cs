@@ -29,17 +29,21 @@ public sealed partial class ConversationExchange(
     UserLimits limits,
     ILogger<ConversationExchange> logger)
 {
-    /// <summary>Sends <paramref name="text"/> (already checked) as <paramref name="username"/> and waits up to <paramref name="wait"/> (null: no limit).</summary>
-    public async Task<ReplyOutcome> SendAsync(string username, string text, TimeSpan? wait, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends <paramref name="text"/> (already checked) as <paramref name="username"/> and waits up to <paramref name="wait"/>
+    /// (null: no limit), telling <paramref name="progress"/> (if any) how long it has waited.
+    /// </summary>
+    public async Task<ReplyOutcome> SendAsync(
+        string username, string text, MessageSource source, TimeSpan? wait, WaitProgress? progress, CancellationToken cancellationToken)
     {
         limits.Take(Usernames.Key(username));
-        return await AnswerAsync(await PostAsync(username, new OutgoingMessage(text), cancellationToken), wait, cancellationToken);
+        return await AnswerAsync(await PostAsync(username, new OutgoingMessage(text, source), cancellationToken), wait, progress, cancellationToken);
     }
 
     /// <summary>Posts the message into the user's open conversation, replacing one Twilio reports closed or gone.</summary>
     public async Task<PostedMessage> PostAsync(string username, OutgoingMessage message, CancellationToken cancellationToken)
     {
-        var conversation = await conversations.GetOrCreateAsync(username, cancellationToken);
+        var conversation = await conversations.GetOrCreateAsync(username, message.Source, cancellationToken);
         var subscription = signals.Subscribe(conversation.Sid, username);
         try
         {
@@ -50,7 +54,7 @@ public sealed partial class ConversationExchange(
             catch (TwilioApiException error) when (!conversation.IsNew && TwilioErrors.IsGone(error))
             {
                 subscription.Dispose();
-                conversation = await conversations.ReplaceAsync(username, conversation.Sid, cancellationToken);
+                conversation = await conversations.ReplaceAsync(username, conversation.Sid, message.Source, cancellationToken);
                 subscription = signals.Subscribe(conversation.Sid, username);
                 return new PostedMessage(conversation, await PostAsync(conversation, message, cancellationToken), subscription);
             }
@@ -66,47 +70,48 @@ public sealed partial class ConversationExchange(
     /// After the post: the responder makes sure someone answers, then the answer is awaited; a Twilio failure answers
     /// pending. Ends the subscription. (The wait holds the conversation and the subscription, not the message.)
     /// </summary>
-    public Task<ReplyOutcome> AnswerAsync(PostedMessage posted, TimeSpan? wait, CancellationToken cancellationToken) =>
-        AnswerAsync(posted.Conversation, posted.Subscription, responder.RespondAsync(posted.Conversation, posted.Message, cancellationToken), wait, cancellationToken);
+    public Task<ReplyOutcome> AnswerAsync(PostedMessage posted, TimeSpan? wait, WaitProgress? progress, CancellationToken cancellationToken) =>
+        AnswerAsync(posted.Conversation, posted.Subscription, responder.RespondAsync(posted.Conversation, posted.Message, cancellationToken), wait, progress, cancellationToken);
 
-    /// <summary>Waits up to <paramref name="wait"/> for replies to <paramref name="username"/> not handed out yet.</summary>
-    public Task<ReplyOutcome> GetRepliesAsync(string username, TimeSpan? wait, CancellationToken cancellationToken)
+    /// <summary>Waits up to <paramref name="wait"/> for replies to <paramref name="username"/> not handed out yet, asked through <paramref name="source"/>.</summary>
+    public Task<ReplyOutcome> GetRepliesAsync(string username, MessageSource source, TimeSpan? wait, WaitProgress? progress, CancellationToken cancellationToken)
     {
         limits.Take(Usernames.Key(username));
-        return WaitForRepliesAsync(username, wait, cancellationToken);
+        return WaitForRepliesAsync(username, source, wait, progress, cancellationToken);
     }
 
     /// <summary>As <see cref="GetRepliesAsync"/>, for a call already counted against the user's limit.</summary>
-    public async Task<ReplyOutcome> WaitForRepliesAsync(string username, TimeSpan? wait, CancellationToken cancellationToken)
+    public async Task<ReplyOutcome> WaitForRepliesAsync(string username, MessageSource source, TimeSpan? wait, WaitProgress? progress, CancellationToken cancellationToken)
     {
         var userKey = Usernames.Key(username);
         var stored = await conversations.FindAsync(username, cancellationToken) ?? throw new UnknownUserException();
         using var subscription = signals.Subscribe(stored.ConversationSid, username);
         if (!stored.Closed)
         {
-            await responder.ResumeAsync(new UserConversation(username, userKey, stored.ConversationSid, IsNew: false, stored.LastDeliveredIndex ?? -1), cancellationToken);
+            await responder.ResumeAsync(new UserConversation(username, userKey, stored.ConversationSid, IsNew: false, stored.LastDeliveredIndex ?? -1, source), cancellationToken);
         }
 
-        return await waiter.WaitAsync(new ReplyWait(username, userKey, subscription, wait, LookFirst: true), cancellationToken);
+        return await waiter.WaitAsync(new ReplyWait(username, userKey, subscription, wait, LookFirst: true, progress), cancellationToken);
     }
 
     /// <summary>The caller never received <paramref name="outcome"/> (it hung up as it was written): its replies are handed out again.</summary>
     public Task UndoAsync(ReplyOutcome outcome) => outcome.Delivered is { } delivered ? waiter.UndoAsync(delivered) : Task.CompletedTask;
 
     private async Task<ReplyOutcome> AnswerAsync(
-        UserConversation conversation, IConversationSubscription subscription, Task responding, TimeSpan? wait, CancellationToken cancellationToken)
+        UserConversation conversation, IConversationSubscription subscription, Task responding, TimeSpan? wait, WaitProgress? progress, CancellationToken cancellationToken)
     {
         using (subscription)
         {
             try
             {
                 await responding;
-                return await waiter.WaitAsync(new ReplyWait(conversation.Username, conversation.UserKey, subscription, wait, LookFirst: !waiter.HasWebhooks), cancellationToken);
+                return await waiter.WaitAsync(
+                    new ReplyWait(conversation.Username, conversation.UserKey, subscription, wait, LookFirst: !waiter.HasWebhooks, progress), cancellationToken);
             }
             catch (Exception error) when (error is TwilioApiException or TwilioUnavailableException)
             {
                 PendingAfterFailure(logger, conversation.Sid, error.Message);
-                return ReplyOutcome.TwilioFailed;
+                return ReplyOutcome.TwilioFailed with { ConversationSid = conversation.Sid };
             }
         }
     }

@@ -26,7 +26,7 @@ public sealed class IdempotentSends(ConversationExchange exchange, ISendRecords 
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
-    public async Task<ReplyOutcome> SendAsync(string username, string text, string idempotencyKey, TimeSpan? wait, CancellationToken cancellationToken)
+    public async Task<ReplyOutcome> SendAsync(string username, string text, MessageSource source, string idempotencyKey, TimeSpan? wait, CancellationToken cancellationToken)
     {
         var userKey = Usernames.Key(username);
         limits.Take(userKey);
@@ -51,7 +51,7 @@ public sealed class IdempotentSends(ConversationExchange exchange, ISendRecords 
                     await records.SaveSendAsync(new SendRecord(userKey, keyHash, messageHash, Posted: false, Outcome: null, clock.GetUtcNow()), notBefore, cancellationToken);
                 }
 
-                posted = await exchange.PostAsync(username, new OutgoingMessage(text, keyHash[..32], MayBeThereAlready: earlier is not null), cancellationToken);
+                posted = await exchange.PostAsync(username, new OutgoingMessage(text, source, keyHash[..32], MayBeThereAlready: earlier is not null), cancellationToken);
                 await records.MarkSendPostedAsync(userKey, keyHash, CancellationToken.None);
             }
         }
@@ -59,7 +59,7 @@ public sealed class IdempotentSends(ConversationExchange exchange, ISendRecords 
         ReplyOutcome outcome;
         if (posted is not null)
         {
-            outcome = await exchange.AnswerAsync(posted, wait, cancellationToken);
+            outcome = await exchange.AnswerAsync(posted, wait, progress: null, cancellationToken);
         }
         else if (earlier!.Outcome is { } stored)
         {
@@ -67,7 +67,7 @@ public sealed class IdempotentSends(ConversationExchange exchange, ISendRecords 
         }
         else
         {
-            outcome = await exchange.WaitForRepliesAsync(username, wait, cancellationToken);
+            outcome = await exchange.WaitForRepliesAsync(username, source, wait, progress: null, cancellationToken);
             if (outcome.Status == ReplyStatus.Pending && await records.FindSendAsync(userKey, keyHash, notBefore, cancellationToken) is { Outcome: { } meanwhile })
             {
                 return Read(meanwhile);

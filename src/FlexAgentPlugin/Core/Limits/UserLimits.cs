@@ -18,29 +18,36 @@ public sealed class RateLimitedException(TimeSpan retryAfter, string who)
     public TimeSpan RetryAfter { get; } = retryAfter;
 }
 
-/// <summary>
-/// The per-user limit (RATE_LIMIT_PER_USER calls a minute), a fixed window per user key. It sits in the core because
-/// only the doors know who the user is (a path segment for /send, a tool argument or the caller's key for MCP).
-/// </summary>
-public sealed class UserLimits(IOptions<LimitOptions> options) : IDisposable
+/// <summary>A fixed one-minute window of calls per key, for limits that are not an HTTP endpoint's rate-limiter policy.</summary>
+public abstract class PerMinuteLimits(int permitsPerMinute, string who) : IDisposable
 {
-    private readonly PartitionedRateLimiter<string> limiter = PartitionedRateLimiter.Create<string, string>(userKey =>
-        RateLimitPartition.GetFixedWindowLimiter(userKey, _ => new FixedWindowRateLimiterOptions
+    private readonly PartitionedRateLimiter<string> limiter = PartitionedRateLimiter.Create<string, string>(key =>
+        RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
         {
-            PermitLimit = options.Value.PerUserPerMinute,
+            PermitLimit = permitsPerMinute,
             Window = TimeSpan.FromMinutes(1),
             QueueLimit = 0,
         }));
 
-    /// <summary>Counts a call for the user, or throws <see cref="RateLimitedException"/> when over the limit.</summary>
-    public void Take(string userKey)
+    /// <summary>Counts a call for <paramref name="key"/>, or throws <see cref="RateLimitedException"/> when over the limit.</summary>
+    public void Take(string key)
     {
-        using var lease = limiter.AttemptAcquire(userKey);
+        using var lease = limiter.AttemptAcquire(key);
         if (!lease.IsAcquired)
         {
-            throw new RateLimitedException(lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromMinutes(1), "username");
+            throw new RateLimitedException(lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromMinutes(1), who);
         }
     }
 
-    public void Dispose() => limiter.Dispose();
+    public void Dispose()
+    {
+        limiter.Dispose();
+        GC.SuppressFinalize(this);
+    }
 }
+
+/// <summary>
+/// The per-user limit (RATE_LIMIT_PER_USER calls a minute, per user key). It sits in the core because only the doors
+/// know who the user is (a path segment for /send, a tool argument or the caller's key for MCP).
+/// </summary>
+public sealed class UserLimits(IOptions<LimitOptions> options) : PerMinuteLimits(options.Value.PerUserPerMinute, "username");

@@ -36,9 +36,15 @@ public sealed record Reply(string Text, ReplySource Source);
 /// <summary>The delivery mark a hand-out moved, kept so that a hand-out whose answer never reached the caller can be undone.</summary>
 public sealed record DeliveryMark(string UserKey, string ConversationSid, long From, long To);
 
-/// <summary>What a wait ends with: the status, the replies handed out (each exactly once), and the mark that handed them out.</summary>
+/// <summary>
+/// What a wait ends with: the status, the replies handed out (each exactly once), the mark that handed them out, and the
+/// conversation waited on (when known).
+/// </summary>
 public sealed record ReplyOutcome(ReplyStatus Status, IReadOnlyList<Reply> Replies, PendingReason? Why = null, DeliveryMark? Delivered = null)
 {
+    /// <summary>The Twilio Conversation SID the outcome is about.</summary>
+    public string? ConversationSid { get; init; }
+
     /// <summary>Said in place of a message that carries only media, which the doors cannot pass on.</summary>
     public const string MediaOnlyPlaceholder = "(The agent sent an attachment that cannot be shown here.)";
 

@@ -8,9 +8,12 @@ namespace FlexAgentPlugin.Core.Replies;
 
 /// <summary>
 /// One wait for a user's replies: the user, their subscription to the conversation, how long to wait at most
-/// (null: until a reply), and whether to look at once or first wait for an event.
+/// (null: until a reply), whether to look at once or first wait for an event, and who to tell how long it has waited.
 /// </summary>
-public sealed record ReplyWait(string Username, string UserKey, IConversationSubscription Subscription, TimeSpan? Limit, bool LookFirst);
+public sealed record ReplyWait(string Username, string UserKey, IConversationSubscription Subscription, TimeSpan? Limit, bool LookFirst, WaitProgress? Progress = null);
+
+/// <summary>Told every <see cref="Every"/> while a wait goes on, with the time waited so far (on the wait's own timer).</summary>
+public sealed record WaitProgress(TimeSpan Every, Action<TimeSpan> Report);
 
 /// <summary>
 /// Waits for replies without holding a thread, and hands each message written after the user's out exactly once.
@@ -40,12 +43,17 @@ public sealed class ReplyWaiter(
     /// <summary>True when Twilio reports conversation events to this server, so a wait need not look before the first one.</summary>
     public bool HasWebhooks => callbacks.ConversationEventsUrl is not null;
 
-    public async Task<ReplyOutcome> WaitAsync(ReplyWait wait, CancellationToken cancellationToken)
+    public async Task<ReplyOutcome> WaitAsync(ReplyWait wait, CancellationToken cancellationToken) =>
+        await WaitForOutcomeAsync(wait, cancellationToken) with { ConversationSid = wait.Subscription.ConversationSid };
+
+    private async Task<ReplyOutcome> WaitForOutcomeAsync(ReplyWait wait, CancellationToken cancellationToken)
     {
         var conversationSid = wait.Subscription.ConversationSid;
         var pollInterval = options.Value.PollInterval;
-        var deadline = wait.Limit is { } span ? clock.GetUtcNow() + span : (DateTimeOffset?)null;
-        var nextPoll = clock.GetUtcNow() + pollInterval;
+        var started = clock.GetUtcNow();
+        var deadline = wait.Limit is { } span ? started + span : (DateTimeOffset?)null;
+        var nextPoll = started + pollInterval;
+        var nextProgress = wait.Progress is { } progress ? started + progress.Every : DateTimeOffset.MaxValue;
         var look = wait.LookFirst;
         while (true)
         {
@@ -60,7 +68,7 @@ public sealed class ReplyWaiter(
                 return !look && await TryDeliverAsync(wait, conversationSid, cancellationToken) is { } last ? last : ReplyOutcome.NotAnsweredYet;
             }
 
-            var until = deadline is { } limitAt && limitAt < nextPoll ? limitAt : nextPoll;
+            var until = Earliest(Earliest(deadline ?? DateTimeOffset.MaxValue, nextPoll), nextProgress);
             var wake = await NextWakeAsync(wait.Subscription, until - now, cancellationToken);
             if (wake == Wake.Stopping)
             {
@@ -68,6 +76,12 @@ public sealed class ReplyWaiter(
             }
 
             look = wake == Wake.Event;
+            if (wake == Wake.Timer && clock.GetUtcNow() >= nextProgress && (deadline is null || clock.GetUtcNow() < deadline))
+            {
+                wait.Progress!.Report(clock.GetUtcNow() - started);
+                nextProgress = clock.GetUtcNow() + wait.Progress.Every;
+            }
+
             if (wake == Wake.Timer && clock.GetUtcNow() >= nextPoll)
             {
                 await RefreshStateAsync(conversationSid, cancellationToken);
@@ -76,6 +90,8 @@ public sealed class ReplyWaiter(
             }
         }
     }
+
+    private static DateTimeOffset Earliest(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     /// <summary>Moves the mark back after a hand-out whose answer never reached the caller, unless a later call moved it on.</summary>
     public Task UndoAsync(DeliveryMark delivered) =>

@@ -67,7 +67,7 @@ public sealed partial class FlexRouter(
     }
 
     /// <summary>With Interactions routing, routes a user's conversation (after their message) with the configured workspace and workflow.</summary>
-    public async Task RouteUserConversationAsync(string conversationSid, string username, CancellationToken cancellationToken)
+    public async Task RouteUserConversationAsync(string conversationSid, string username, string source, CancellationToken cancellationToken)
     {
         if (Mode != RoutingMode.Interactions)
         {
@@ -75,7 +75,7 @@ public sealed partial class FlexRouter(
         }
 
         await RouteOnceAsync(new InteractionRequest("chat", conversationSid, options.Value.WorkspaceSid!, options.Value.WorkflowSid!, ChatTaskChannel,
-            new Dictionary<string, string> { ["from"] = username, ["customerName"] = username, ["source"] = "ai-plugin" }), cancellationToken);
+            new Dictionary<string, string> { ["from"] = username, ["customerName"] = username, ["source"] = source }), cancellationToken);
     }
 
     /// <summary>Creates the Interaction unless the conversation has a route already.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using FlexAgentPlugin.Core.Conversations;
 using FlexAgentPlugin.Core.Exchanges;
 using FlexAgentPlugin.Core.Replies;
 using FlexAgentPlugin.Core.Users;
@@ -46,7 +47,7 @@ public static class GptActionEndpoints
         var wait = replies.Value.ReplyTimeout;
         if (idempotencyKey is null)
         {
-            return new AgentRepliesResult(exchange.SendAsync(username, request.Msg, wait, cancellationToken), exchange);
+            return new AgentRepliesResult(exchange.SendAsync(username, request.Msg, MessageSource.GptAction, wait, progress: null, cancellationToken), exchange);
         }
 
         if (idempotencyKey.Length is 0 or > 255 || idempotencyKey.Any(c => c is < '!' or > '~'))
@@ -54,7 +55,7 @@ public static class GptActionEndpoints
             throw new InvalidInputException(IdempotencyKeyHeader, "Idempotency-Key must be 1 to 255 visible ASCII characters, for example a UUID.");
         }
 
-        return new AgentRepliesResult(idempotent.SendAsync(username, request.Msg, idempotencyKey, wait, cancellationToken), exchange);
+        return new AgentRepliesResult(idempotent.SendAsync(username, request.Msg, MessageSource.GptAction, idempotencyKey, wait, cancellationToken), exchange);
     }
 
     private static AgentRepliesResult GetReplies(
@@ -73,6 +74,6 @@ public static class GptActionEndpoints
             wait = timeout;
         }
 
-        return new AgentRepliesResult(exchange.GetRepliesAsync(username, wait, cancellationToken), exchange);
+        return new AgentRepliesResult(exchange.GetRepliesAsync(username, MessageSource.GptAction, wait, progress: null, cancellationToken), exchange);
     }
 }

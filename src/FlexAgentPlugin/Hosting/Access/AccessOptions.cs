@@ -3,17 +3,26 @@ namespace FlexAgentPlugin.Hosting.Access;
 /// <summary>Who may call the API and how often.</summary>
 public sealed class AccessOptions
 {
-    /// <summary>When set, the API requires <c>Authorization: Bearer {token}</c>.</summary>
+    private IReadOnlyList<ApiKey>? keys;
+
+    /// <summary>The single-key shorthand: when set, the API requires <c>Authorization: Bearer {token}</c> (the key named "default").</summary>
     [ConfigurationKeyName("PLUGIN_BEARER_TOKEN")]
     public string? BearerToken { get; set; }
+
+    /// <summary>Several named keys, <c>name=token</c> pairs separated by commas: each caller its own key, identity and limit.</summary>
+    [ConfigurationKeyName("API_KEYS")]
+    public string? ApiKeys { get; set; }
 
     /// <summary>The token OpenAI gives for a plugin with service-level auth, published in the manifest.</summary>
     [ConfigurationKeyName("OPENAI_VERIFICATION_TOKEN")]
     public string? OpenAiVerificationToken { get; set; }
 
-    /// <summary>Calls per minute one client address may make to the API.</summary>
+    /// <summary>Calls per minute one caller may make: one client address, or one API key when the caller presents one.</summary>
     [ConfigurationKeyName("RATE_LIMIT_PER_ADDRESS")]
     public int PerAddressPerMinute { get; set; } = 300;
 
-    public bool RequiresKey => !string.IsNullOrWhiteSpace(BearerToken);
+    /// <summary>Every configured key: API_KEYS, and PLUGIN_BEARER_TOKEN as the key named "default" (valid once validated).</summary>
+    public IReadOnlyList<ApiKey> Keys => keys ??= ApiKey.Parse(ApiKeys, BearerToken).Keys;
+
+    public bool RequiresKey => Keys.Count > 0;
 }

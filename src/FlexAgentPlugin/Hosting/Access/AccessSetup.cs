@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 
 namespace FlexAgentPlugin.Hosting.Access;
 
@@ -35,9 +36,9 @@ public static class AccessSetup
         services.AddOptions<AccessOptions>()
             .BindEnvironment()
             .Validate(o => o.PerAddressPerMinute is >= 1 and <= 1_000_000, "RATE_LIMIT_PER_ADDRESS must be a whole number of calls per minute, 1 or more.")
-            .Validate(o => string.IsNullOrEmpty(o.BearerToken) || o.BearerToken.Trim().Length >= 16,
-                "PLUGIN_BEARER_TOKEN must be at least 16 characters (e.g. openssl rand -hex 32).")
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AccessOptions>, KeysValidation>();
+        services.AddSingleton<CallerLimits>();
 
         services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
         services.AddAuthentication()
@@ -54,7 +55,7 @@ public static class AccessSetup
         {
             limiter.AddPolicy(AccessPolicies.PerCaller, context => RateLimitPartition.GetFixedWindowLimiter(Caller(context), _ => new FixedWindowRateLimiterOptions
             {
-                PermitLimit = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<AccessOptions>>().Value.PerAddressPerMinute,
+                PermitLimit = context.RequestServices.GetRequiredService<IOptions<AccessOptions>>().Value.PerAddressPerMinute,
                 Window = TimeSpan.FromMinutes(1),
                 QueueLimit = 0,
             }));
@@ -68,13 +69,20 @@ public static class AccessSetup
     /// requests skip authorization altogether (an open API's waiting requests then hold nothing of it).
     /// </summary>
     public static RouteGroupBuilder RequireApiAccess(this RouteGroupBuilder group, IServiceProvider services) =>
-        services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AccessOptions>>().Value.RequiresKey
+        services.GetRequiredService<IOptions<AccessOptions>>().Value.RequiresKey
             ? group.RequireAuthorization(AccessPolicies.Api)
             : group;
 
     /// <summary>The caller a limit counts for: the key's name when the request presented one, else the client address.</summary>
-    private static string Caller(HttpContext context) =>
+    public static string Caller(HttpContext context) =>
         context.User.Identity is { IsAuthenticated: true, Name: { } name } ? $"key:{name}" : $"address:{context.Connection.RemoteIpAddress}";
+
+    /// <summary>API_KEYS and PLUGIN_BEARER_TOKEN, each problem in one sentence.</summary>
+    private sealed class KeysValidation : IValidateOptions<AccessOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, AccessOptions options) =>
+            ApiKey.Parse(options.ApiKeys, options.BearerToken).Problem is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
+    }
 
     private static ValueTask RejectAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
     {

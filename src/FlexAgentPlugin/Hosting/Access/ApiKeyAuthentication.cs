@@ -7,8 +7,9 @@ using Microsoft.Extensions.Options;
 namespace FlexAgentPlugin.Hosting.Access;
 
 /// <summary>
-/// The API's bearer key (<c>PLUGIN_BEARER_TOKEN</c>), compared in constant time. The caller it authenticates is named
-/// by the key. Without a configured key the API is open (and the server says so at start).
+/// The API's bearer keys (<c>API_KEYS</c>, and <c>PLUGIN_BEARER_TOKEN</c> as the key named "default"), compared in
+/// constant time with every key. The caller it authenticates is named by the key (its Name and NameIdentifier, so an MCP
+/// session stays with the key that opened it). Without a configured key the API is open (and the server says so at start).
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> schemeOptions,
@@ -19,9 +20,6 @@ public sealed class ApiKeyAuthenticationHandler(
 {
     public const string SchemeName = "ApiKey";
 
-    /// <summary>The caller's name when it used PLUGIN_BEARER_TOKEN, the single key.</summary>
-    public const string SingleKeyName = "default";
-
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         if (!access.Value.RequiresKey || Secrets.BearerToken(Request) is not { } token)
@@ -29,10 +27,20 @@ public sealed class ApiKeyAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        return Task.FromResult(Secrets.Same(token, access.Value.BearerToken!)
-            ? AuthenticateResult.Success(new AuthenticationTicket(
-                new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, SingleKeyName)], SchemeName)), SchemeName))
-            : AuthenticateResult.Fail("The bearer token is not one of the API's keys."));
+        // Every key is compared, so the time taken says nothing about which key (if any) matched.
+        ApiKey? match = null;
+        foreach (var key in access.Value.Keys)
+        {
+            if (Secrets.Same(token, key.Token))
+            {
+                match = key;
+            }
+        }
+
+        return Task.FromResult(match is null
+            ? AuthenticateResult.Fail("The bearer token is not one of the API's keys.")
+            : AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(
+                [new Claim(ClaimTypes.Name, match.Name), new Claim(ClaimTypes.NameIdentifier, match.Name)], SchemeName)), SchemeName)));
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)

@@ -1,0 +1,67 @@
+using FlexAgentPlugin.Core.Exchanges;
+using FlexAgentPlugin.Core.Replies;
+using FlexAgentPlugin.Core.Users;
+
+namespace FlexAgentPlugin.Doors.Mcp;
+
+/// <summary>
+/// One tool call, seen from the HTTP request it arrived on (the SDK runs tools in that request's context): who the
+/// user is, a token that ends the call when the client cancels it or drops the connection, and the undoing of a
+/// hand-out the client is no longer there to receive.
+/// </summary>
+public sealed class McpCall : IDisposable
+{
+    private readonly HttpContext http;
+    private readonly CancellationTokenSource ended;
+
+    private McpCall(HttpContext http, CancellationToken cancelled)
+    {
+        this.http = http;
+        ended = CancellationTokenSource.CreateLinkedTokenSource(cancelled, http.RequestAborted);
+    }
+
+    /// <summary>Ends when the client cancels the call (<c>notifications/cancelled</c>) or its connection drops.</summary>
+    public CancellationToken Token => ended.Token;
+
+    public static McpCall Start(IHttpContextAccessor accessor, CancellationToken cancelled) =>
+        new(accessor.HttpContext ?? throw new InvalidOperationException("An MCP tool call ran outside of its HTTP request."), cancelled);
+
+    /// <summary>
+    /// The user the call is for: <paramref name="user"/> when given (the same rules as /send's username), else the name
+    /// of the API key the client presented.
+    /// </summary>
+    public static string User(HttpContext http, string? user)
+    {
+        if (!string.IsNullOrEmpty(user))
+        {
+            Usernames.Check(user, "user");
+            return user;
+        }
+
+        return http.User.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name }
+            ? name
+            : throw new InvalidInputException("user",
+                "Pass user: a stable random 16-character string for the person you are helping (the same one on every call for them). "
+                + "With an API key (API_KEYS) the key's name is the user when none is given.");
+    }
+
+    public string User(string? user) => User(http, user);
+
+    /// <summary>
+    /// The outcome goes back to the client, unless the client is gone (it cancelled, or its connection dropped) by the
+    /// time the replies were handed out: then they are handed out again to the next call. (Once the SDK writes the
+    /// result, an early close is no sign of a lost result: MCP clients close the stream as soon as they have read it.)
+    /// </summary>
+    public async Task<ReplyOutcome> DeliverAsync(ReplyOutcome outcome, ConversationExchange exchange)
+    {
+        if (outcome.Delivered is not null && Token.IsCancellationRequested)
+        {
+            await exchange.UndoAsync(outcome);
+            Token.ThrowIfCancellationRequested();
+        }
+
+        return outcome;
+    }
+
+    public void Dispose() => ended.Dispose();
+}

@@ -1,0 +1,64 @@
+using System.Reflection;
+using FlexAgentPlugin.Configuration;
+using FlexAgentPlugin.Hosting.Access;
+using ModelContextProtocol.AspNetCore;
+using ModelContextProtocol.Protocol;
+
+namespace FlexAgentPlugin.Doors.Mcp;
+
+/// <summary>
+/// The MCP server at <c>/mcp</c> (Streamable HTTP, the official SDK): one tool to ask a human agent in Flex, one to fetch
+/// their replies, on the same engine, store and exactly-once hand-out as /send. Clients that initialize (protocol
+/// 2025-11-25 and older) get a session; 2026-07-28 clients are served per request. The API's keys and rules apply.
+/// </summary>
+public static class McpEndpoints
+{
+    public const string Path = "/mcp";
+
+    public const string ServerName = "flex-human-agent";
+
+    public const string Instructions =
+        "These tools connect the user with a human agent in a contact center (Twilio Flex). "
+        + "Call ask_human_agent when the user asks for a person, or needs something only a human agent can do (an account change, "
+        + "a refund, a complaint, anything you cannot answer yourself); pass the user's message in their own words. The tool waits "
+        + "for the agent's answer and returns it; relay it to the user. If the status is pending, the agent has the message but "
+        + "has not answered yet: never send it again; call get_agent_replies with wait_seconds 50 (and the same user) until the "
+        + "status is replied or closed. Closed means the agent ended the conversation; a new message starts a new one. "
+        + "Use one stable user value per person for every call, or leave it out when your API key identifies the user.";
+
+    public static IServiceCollection AddMcp(this IServiceCollection services)
+    {
+        services.AddOptions<McpOptions>()
+            .BindEnvironment()
+            .Validate(o => o.ReplyTimeoutSeconds is >= 1 and <= 600,
+                "MCP_REPLY_TIMEOUT_SECONDS must be a whole number of seconds from 1 to 600 (50 suits clients that give up at 60 s).")
+            .Validate(o => McpOrigins.Listed(o.AllowedOrigins).All(origin => McpOrigins.Normalize(origin) is not null),
+                "MCP_ALLOWED_ORIGINS must be comma-separated origins such as https://app.example.com (scheme, host and port only).")
+            .ValidateOnStart();
+        services.AddHttpContextAccessor();
+        services.AddSingleton<McpOrigins>();
+        services.AddMcpServer(server =>
+            {
+                server.ServerInfo = new Implementation
+                {
+                    Name = ServerName,
+                    Title = "Human agent in Twilio Flex",
+                    Version = typeof(McpEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "1.0.0",
+                };
+                server.ServerInstructions = Instructions;
+            })
+            .WithHttpTransport(http => http.SessionMode = HttpServerSessionMode.StatefulForInitializeClients)
+            .WithTools<HumanAgentTools>()
+            .WithRequestFilters(filters => filters.AddCallToolFilter(ToolGuard.Filter));
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapMcpServer(this IEndpointRouteBuilder app)
+    {
+        app.MapGroup("")
+            .RequireApiAccess(app.ServiceProvider)
+            .MapMcp(Path)
+            .Add(McpOrigins.Guard);
+        return app;
+    }
+}
