@@ -98,6 +98,25 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         await server.DisposeAsync();
     }
 
+    [BrowserFact]
+    public async Task AnMcpClientsQuestionIsMarkedViaMcpAndTheConsoleReplyIsItsToolResult()
+    {
+        await OpenConsoleAsync();
+        await using var mcp = await McpConnection.ConnectAsync(new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) });
+        var ask = mcp.CallToolAsync("ask_human_agent", new Dictionary<string, object?> { ["message"] = "Can a person help?", ["user"] = "claude-user" }).AsTask();
+
+        var entry = page.Locator(".conversation-list button", new() { HasText = "claude-user" });
+        await Expect(entry.Locator(".source.mcp")).ToHaveTextAsync("via MCP", new() { Timeout = 15_000 });
+        await OpenConversationAsync("claude-user");
+        await Expect(page.Locator("#source .source.mcp")).ToHaveTextAsync("via MCP");
+        await Expect(page.Locator(".message.customer .who")).ToContainTextAsync("via MCP");
+        await page.GetByLabel("Reply").FillAsync("Yes, I can help.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
+
+        var result = await ask.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(["Yes, I can help."], result.Replies());
+    }
+
     private async Task OpenConsoleAsync()
     {
         await page.GotoAsync(new Uri(server.BaseAddress!, "sandbox").ToString());

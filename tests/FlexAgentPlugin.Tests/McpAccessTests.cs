@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text.Json;
 using FlexAgentPlugin.Tests.Infrastructure;
 using ModelContextProtocol.Client;
@@ -73,6 +74,22 @@ public sealed class McpAccessTests
 
         Assert.Equal(HttpStatusCode.OK, send.StatusCode);
         Assert.Equal(["Via MCP", "Via /send"], Assert.Single(factory.Twilio.Conversations).Messages.Where(m => m.Author == "claude").Select(m => m.Body));
+    }
+
+    [Fact]
+    public async Task AClientThatCannotSendAHeaderMayPutTheKeyInTheMcpUrlButNotInTheApisUrls()
+    {
+        using var factory = new PluginFactory(NamedKeys);
+        var http = factory.CreateClient();
+        var request = RawMcp.Post(RawMcp.Initialize);
+        request.RequestUri = new Uri($"/mcp?token={ClaudeToken}", UriKind.Relative);
+
+        var mcp = await http.SendAsync(request);
+        var send = await http.PostAsJsonAsync($"/send/alice?token={ClaudeToken}", new { msg = "Hi" });
+
+        Assert.Equal(HttpStatusCode.OK, mcp.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, send.StatusCode);
+        Assert.DoesNotContain(factory.Logs.Lines, l => l.Text.Contains(ClaudeToken, StringComparison.Ordinal));
     }
 
     [Fact]

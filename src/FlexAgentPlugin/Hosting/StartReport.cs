@@ -10,7 +10,8 @@ namespace FlexAgentPlugin.Hosting;
 
 /// <summary>
 /// Once the server has started (its settings known valid), one line says how it is set up: sandbox or Twilio
-/// account, routing, public URL and webhooks, whether the API needs a key, and which .env file was read. Warnings
+/// account, routing, public URL and webhooks, whether the API (/send, /replies, /mcp) needs a key and which keys there
+/// are (by name), and which .env file was read. Warnings
 /// follow for what a user should know: an open API, a reply timeout GPT Actions would not wait for.
 /// </summary>
 public static partial class StartReport
@@ -33,7 +34,7 @@ public static partial class StartReport
     private static partial void Started(ILogger logger, string twilio, string routing, string publicUrl, string webhooks, string api, string settings);
 
     [LoggerMessage(Level = LogLevel.Warning,
-        Message = "PLUGIN_BEARER_TOKEN is not set: /send and /replies are open to anyone who can reach this server.")]
+        Message = "No API key is set (PLUGIN_BEARER_TOKEN is not set, nor API_KEYS): /send, /replies and /mcp are open to anyone who can reach this server.")]
     private static partial void ApiIsOpen(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Warning,
@@ -64,7 +65,7 @@ public static partial class StartReport
             var mode = routing.EffectiveMode?.ToString().ToLowerInvariant() ?? "none";
             var webhooks = callbacks.ConversationEventsUrl is null ? "off (replies are polled)" : "on";
             var source = settings.LoadedPath ?? $"environment only (no {settings.LookedFor})";
-            Started(logger, account, mode, callbacks.BaseUrl ?? "none", webhooks, access.RequiresKey ? "requires a key" : "open", source);
+            Started(logger, account, mode, callbacks.BaseUrl ?? "none", webhooks, access.RequiresKey ? $"requires a key ({string.Join(", ", access.Keys.Select(k => k.Name))})" : "open", source);
 
             if (!access.RequiresKey)
             {

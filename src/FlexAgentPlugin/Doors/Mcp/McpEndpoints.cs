@@ -57,6 +57,7 @@ public static class McpEndpoints
     {
         app.MapGroup("")
             .RequireApiAccess(app.ServiceProvider)
+            .WithMetadata(new KeyInQueryAllowed())
             .MapMcp(Path)
             .Add(McpOrigins.Guard);
         return app;

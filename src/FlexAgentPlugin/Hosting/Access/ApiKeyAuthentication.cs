@@ -22,7 +22,11 @@ public sealed class ApiKeyAuthenticationHandler(
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        if (!access.Value.RequiresKey || Secrets.BearerToken(Request) is not { } token)
+        var token = Secrets.BearerToken(Request)
+            ?? (Context.GetEndpoint()?.Metadata.GetMetadata<KeyInQueryAllowed>() is not null && Request.Query[KeyInQueryAllowed.Parameter].ToString() is { Length: > 0 } query
+                ? query
+                : null);
+        if (!access.Value.RequiresKey || token is null)
         {
             return Task.FromResult(AuthenticateResult.NoResult());
         }
@@ -58,4 +62,13 @@ public sealed class ApiKeyAuthenticationHandler(
             },
         });
     }
+}
+
+/// <summary>
+/// Endpoint metadata: the API key may also come as <c>?token=</c> in the URL, for clients that cannot send a header
+/// (ChatGPT's connector form). Request logs redact it.
+/// </summary>
+public sealed class KeyInQueryAllowed
+{
+    public const string Parameter = "token";
 }
