@@ -1,8 +1,23 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using ModelContextProtocol;
+using ModelContextProtocol.Client;
 
 namespace FlexAgentPlugin.Bench;
+
+/// <summary>How the crowd's users reach the server.</summary>
+internal enum Door
+{
+    /// <summary><c>POST /send</c>, each caller on its own HTTP/1.1 connection.</summary>
+    SendHttp1,
+
+    /// <summary><c>POST /send</c> over HTTP/2 (h2c) connections the callers share.</summary>
+    SendHttp2,
+
+    /// <summary>The MCP tool <c>ask_human_agent</c>, each user its own MCP client (of <see cref="Crowd.McpProtocol"/>) asking for progress.</summary>
+    Mcp,
+}
 
 /// <summary>
 /// Many users waiting at once: each new user sends, the simulated agent answers each 45 s after its message, so they
@@ -13,13 +28,22 @@ internal static class Crowd
 {
     private const double AgentDelaySeconds = 45;
 
+    /// <summary>The MCP protocol revision the clients speak: 2025-11-25 (sessions) or 2026-07-28 (no sessions).</summary>
+    public static string McpProtocol { get; set; } = "2025-11-25";
+
     private static readonly Dictionary<string, string> WaitForever = new() { ["REPLY_TIMEOUT_SECONDS"] = "0" };
 
-    public static async Task RunAsync(string root, int users, int rampPauseMs, bool http2)
+    public static async Task RunAsync(string root, int users, int rampPauseMs, Door door, string label)
     {
+        var http2 = door == Door.SendHttp2;
         await using var deployment = await Deployment.StartAsync(root, AgentDelaySeconds, http2, WaitForever);
         var (idleRss, _, _, cpuBefore) = deployment.Server.Memory();
         using var callers = Callers(deployment.ClientAddress, http2);
+        var progressHeard = 0;
+        var progress = new Progress(() => Interlocked.Increment(ref progressHeard));
+        Func<string, string, Task<(string, DateTimeOffset)>> ask = door == Door.Mcp
+            ? (name, text) => AskMcpAsync(callers, name, text, progress)
+            : (name, text) => Exchange.SendAsync(callers, name, text);
         using var monitor = new HttpClient { BaseAddress = deployment.Server.BaseAddress };
         using var emulator = new HttpClient { BaseAddress = deployment.Emulator.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
 
@@ -28,7 +52,7 @@ internal static class Crowd
         var peakWaiting = 0;
         var wrong = 0;
         var started = Stopwatch.StartNew();
-        var sends = StartUsers(callers, users, rampPauseMs, answeredAt, () => Stats.InterlockedMax(ref peakWaiting, Interlocked.Increment(ref waiting)),
+        var sends = StartUsers(ask, users, rampPauseMs, answeredAt, () => Stats.InterlockedMax(ref peakWaiting, Interlocked.Increment(ref waiting)),
             () => Interlocked.Decrement(ref waiting), () => Interlocked.Increment(ref wrong));
         var allStarted = started.Elapsed;
 
@@ -59,10 +83,16 @@ internal static class Crowd
         var latencies = answeredAt.Where(a => replied.ContainsKey(a.Key)).Select(a => (a.Value - replied[a.Key]).TotalMilliseconds).Order().ToList();
         health.Sort();
 
-        var how = http2 ? "over HTTP/2 (h2c) connections shared by the callers" : "each on its own HTTP/1.1 connection";
-        Console.WriteLine($"{(http2 ? 4 : 3)}. {users} users waiting at once, {how} (agent answers each {AgentDelaySeconds:F0} s after its message)");
+        var how = door switch
+        {
+            Door.SendHttp2 => "on /send over HTTP/2 (h2c) connections shared by the callers",
+            Door.Mcp => $"each an MCP client ({McpProtocol}, progress asked for) calling ask_human_agent on its own HTTP/1.1 connection",
+            _ => "on /send, each on its own HTTP/1.1 connection",
+        };
+        Console.WriteLine($"{label} {users} users waiting at once, {how} (agent answers each {AgentDelaySeconds:F0} s after its message)");
         Console.WriteLine($"   all {users} requests started in {allStarted.TotalSeconds:F1} s; peak waiting at once: {peakWaiting}; still waiting after the /healthz sampling: {waitingWhenMeasured}");
-        Console.WriteLine($"   wrong, failed or missing replies: {wrong}; all answered after {total.TotalSeconds:F1} s");
+        Console.WriteLine($"   wrong, failed or missing replies: {wrong}; all answered after {total.TotalSeconds:F1} s"
+            + (door == Door.Mcp ? $"; progress notifications heard: {progressHeard} ({progressHeard / (double)users:F1} per call)" : ""));
         Console.WriteLine($"   reply latency, agent message created -> HTTP response: p50 {Stats.Percentile(latencies, 50):F1} ms   p99 {Stats.Percentile(latencies, 99):F1} ms   max {(latencies.Count > 0 ? latencies[^1] : double.NaN):F1} ms ({latencies.Count} replies)");
         Console.WriteLine($"   server memory: idle {idleRss:F0} MiB, peak RSS {Math.Max(peakRss, hwm):F0} MiB (VmHWM {hwm:F0} MiB), {(Math.Max(peakRss, hwm) - idleRss) * 1024 / users:F1} KiB per waiting call; "
             + $"{settledRss:F0} MiB once they all wait; peak threads {peakThreads}; CPU {cpuAfter - cpuBefore:F1} s");
@@ -71,14 +101,19 @@ internal static class Crowd
     }
 
     /// <summary>A heap snapshot of the server by type while <paramref name="users"/> wait: what a waiting call costs, and where.</summary>
-    public static async Task ProfileAsync(string root, int users, int rampPauseMs)
+    public static async Task ProfileAsync(string root, int users, int rampPauseMs, Door door)
     {
         await using var deployment = await Deployment.StartAsync(root, AgentDelaySeconds, http2: false, WaitForever);
         var idle = await HeapProfile.TakeAsync(deployment.Server.Pid);
         var idleRss = deployment.Server.Memory().Rss;
         using var callers = Callers(deployment.ClientAddress, http2: false);
+        var progress = new Progress(() => { });
+        Func<string, string, Task<(string, DateTimeOffset)>> ask = door == Door.Mcp
+            ? (name, text) => AskMcpAsync(callers, name, text, progress)
+            : (name, text) => Exchange.SendAsync(callers, name, text);
         var waiting = 0;
-        var sends = StartUsers(callers, users, rampPauseMs, new ConcurrentDictionary<string, DateTimeOffset>(), () => Interlocked.Increment(ref waiting), () => Interlocked.Decrement(ref waiting), () => { });
+        var sends = StartUsers(ask, users, rampPauseMs, new ConcurrentDictionary<string, DateTimeOffset>(),
+            () => Interlocked.Increment(ref waiting), () => Interlocked.Decrement(ref waiting), () => { });
         await Task.Delay(TimeSpan.FromSeconds(15));
         var counters = await HeapProfile.CountersAsync(deployment.Server.Pid);
         Console.WriteLine("Runtime counters while they wait: " + string.Join(", ", counters.Where(c => c.Key.StartsWith("gc", StringComparison.Ordinal) || c.Key == "working-set")
@@ -90,7 +125,7 @@ internal static class Crowd
         var before = idle.ToDictionary(t => t.Type, t => (t.Count, t.Bytes));
         var growth = busy.Select(t => (t.Type, Count: t.Count - before.GetValueOrDefault(t.Type).Count, Bytes: t.Bytes - before.GetValueOrDefault(t.Type).Bytes))
             .Where(t => t.Bytes > 0).OrderByDescending(t => t.Bytes).ToList();
-        Console.WriteLine($"Heap profile: {stillWaiting} callers waiting; RSS {idleRss:F0} -> {busyRss:F0} MiB ({(busyRss - idleRss) * 1024 / stillWaiting:F1} KiB each);");
+        Console.WriteLine($"Heap profile ({door}): {stillWaiting} callers waiting; RSS {idleRss:F0} -> {busyRss:F0} MiB ({(busyRss - idleRss) * 1024 / stillWaiting:F1} KiB each);");
         Console.WriteLine($"managed heap {idle.Sum(t => t.Bytes) / 1048576.0:F1} -> {busy.Sum(t => t.Bytes) / 1048576.0:F1} MiB ({(busy.Sum(t => t.Bytes) - idle.Sum(t => t.Bytes)) / (double)stillWaiting:F0} bytes each). Growth by type:");
         foreach (var (type, count, bytes) in growth.Take(30))
         {
@@ -99,7 +134,8 @@ internal static class Crowd
     }
 
     private static List<Task> StartUsers(
-        HttpClient callers, int users, int rampPauseMs, ConcurrentDictionary<string, DateTimeOffset> answeredAt, Action started, Action ended, Action wrong)
+        Func<string, string, Task<(string Reply, DateTimeOffset At)>> ask, int users, int rampPauseMs, ConcurrentDictionary<string, DateTimeOffset> answeredAt,
+        Action started, Action ended, Action wrong)
     {
         var sends = new List<Task>(users);
         for (var i = 0; i < users; i++)
@@ -111,14 +147,14 @@ internal static class Crowd
                 try
                 {
                     var text = $"hello from {name}";
-                    var (reply, at) = await Exchange.SendAsync(callers, name, text);
+                    var (reply, at) = await ask(name, text);
                     answeredAt[name] = at;
                     if (reply != Exchange.AutoReplyTo(text))
                     {
                         wrong();
                     }
                 }
-                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or McpException)
                 {
                     wrong();
                 }
@@ -134,6 +170,29 @@ internal static class Crowd
         }
 
         return sends;
+    }
+
+    /// <summary>One user as an MCP client: connect (initialize), call ask_human_agent with a progress token, hang up.</summary>
+    private static async Task<(string Reply, DateTimeOffset AnsweredAt)> AskMcpAsync(HttpClient http, string name, string text, IProgress<ProgressNotificationValue> progress)
+    {
+        var transport = new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = new Uri(http.BaseAddress!, "/mcp"),
+            TransportMode = HttpTransportMode.StreamableHttp,
+            EnableStandaloneGetStream = false,
+        }, http);
+        await using var client = await McpClient.CreateAsync(transport, new McpClientOptions { ProtocolVersion = McpProtocol });
+        var result = await client.CallToolAsync("ask_human_agent", new Dictionary<string, object?> { ["message"] = text, ["user"] = name }, progress);
+        var answeredAt = DateTimeOffset.UtcNow;
+        var replies = result.StructuredContent is { } content && content.TryGetProperty("replies", out var list) ? list : default;
+        return (result.IsError != true && replies.ValueKind == System.Text.Json.JsonValueKind.Array && replies.GetArrayLength() == 1
+            ? replies[0].GetString()!
+            : $"unexpected: {result.StructuredContent}", answeredAt);
+    }
+
+    private sealed class Progress(Action heard) : IProgress<ProgressNotificationValue>
+    {
+        public void Report(ProgressNotificationValue value) => heard();
     }
 
     private static HttpClient Callers(Uri address, bool http2) => http2

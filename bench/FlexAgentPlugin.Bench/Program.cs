@@ -4,13 +4,15 @@ using FlexAgentPlugin.Bench;
 
 // The benchmark of record for BENCHMARKS.md. It runs the Release builds of the sandbox's Twilio emulator and of the
 // server, each as its own process, the server pointed at the emulator as at Twilio, and measures: reply latency and
-// REST calls per exchange; many users waiting at once (HTTP/1.1); many more over shared HTTP/2 connections.
+// REST calls per exchange; many users waiting at once (HTTP/1.1); many more over shared HTTP/2 connections; MCP clients
+// waiting at once, next to the same number on /send.
 //
 //   dotnet build -c Release src/FlexAgentPlugin && dotnet run -c Release --project bench/FlexAgentPlugin.Bench
 //
 // Options: --exchanges N (1000, 0 skips), --workers N (20), --users N (10000, 0 skips), --http2-users N (50000, 0 skips),
-// --ramp-ms N (pause after every 200 new users, 20), --heap-profile true (a heap snapshot by type while the users
-// wait, in a run of its own), --server-env "NAME=VALUE;NAME=VALUE" (extra environment for the server only).
+// --mcp-users N (2000, 0 skips), --mcp-protocol 2025-11-25|2026-07-28 (sessions or none), --ramp-ms N (pause after every
+// 200 new users, 20), --heap-profile true (a heap snapshot by type while the users wait, in a run of its own; MCP
+// clients with --users 0), --server-env "NAME=VALUE;NAME=VALUE" (extra environment for the server only).
 var arguments = args.Chunk(2).Where(pair => pair.Length == 2).ToDictionary(pair => pair[0], pair => pair[1]);
 int Option(string name, int fallback) => int.Parse(arguments.GetValueOrDefault(name) ?? fallback.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 var root = FindRepositoryRoot();
@@ -18,6 +20,8 @@ var exchanges = Option("--exchanges", 1000);
 var workers = Option("--workers", 20);
 var users = Option("--users", 10_000);
 var http2Users = Option("--http2-users", 50_000);
+var mcpUsers = Option("--mcp-users", 2_000);
+Crowd.McpProtocol = arguments.GetValueOrDefault("--mcp-protocol") ?? Crowd.McpProtocol;
 var rampPauseMs = Option("--ramp-ms", 20);
 var heapProfile = arguments.GetValueOrDefault("--heap-profile") == "true";
 Deployment.ExtraServerEnvironment = (arguments.GetValueOrDefault("--server-env") ?? "")
@@ -38,7 +42,8 @@ Console.WriteLine();
 
 if (heapProfile)
 {
-    await Crowd.ProfileAsync(root, users, rampPauseMs);
+    // With --mcp-users N (and --users 0) the callers are MCP clients.
+    await Crowd.ProfileAsync(root, users > 0 ? users : mcpUsers, rampPauseMs, users > 0 ? Door.SendHttp1 : Door.Mcp);
     return 0;
 }
 
@@ -49,12 +54,18 @@ if (exchanges > 0)
 
 if (users > 0)
 {
-    await Crowd.RunAsync(root, users, rampPauseMs, http2: false);
+    await Crowd.RunAsync(root, users, rampPauseMs, Door.SendHttp1, "3.");
 }
 
 if (http2Users > 0)
 {
-    await Crowd.RunAsync(root, http2Users, rampPauseMs, http2: true);
+    await Crowd.RunAsync(root, http2Users, rampPauseMs, Door.SendHttp2, "4.");
+}
+
+if (mcpUsers > 0)
+{
+    await Crowd.RunAsync(root, mcpUsers, rampPauseMs, Door.Mcp, "5.");
+    await Crowd.RunAsync(root, mcpUsers, rampPauseMs, Door.SendHttp1, "5'. For comparison:");
 }
 
 return 0;

@@ -189,15 +189,11 @@ public sealed class McpToolTests : IDisposable
         using var cancel = new CancellationTokenSource();
 
         var call = client.CallToolAsync("ask_human_agent", Ask("Never mind"), cancellationToken: cancel.Token).AsTask();
-        var replyWait = await polled.Clock.WaitForTimerAsync(t => t.DueAt == polled.Clock.GetUtcNow() + TimeSpan.FromSeconds(15));
+        var replyWait = await ReplyWaitAsync(polled);
         await cancel.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
-        await replyWait.Disposed.WaitAsync(TimeSpan.FromSeconds(10));
-        var before = polled.Twilio.Requests.Count;
-        polled.Clock.Advance(TimeSpan.FromMinutes(5));
-        await Task.Delay(100);
-        Assert.Equal(before, polled.Twilio.Requests.Count);
+        await NoFurtherTwilioCallsAsync(polled, replyWait);
     }
 
     [Fact]
@@ -210,15 +206,11 @@ public sealed class McpToolTests : IDisposable
         // The call's own connection stays open: only the notification ends the wait.
         _ = http.SendAsync(session.Request("""{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"ask_human_agent","arguments":{"message":"Hello","user":"canceller-0123456789"}}}"""),
             HttpCompletionOption.ResponseHeadersRead);
-        var replyWait = await polled.Clock.WaitForTimerAsync(t => t.DueAt == polled.Clock.GetUtcNow() + TimeSpan.FromSeconds(15));
+        var replyWait = await ReplyWaitAsync(polled);
         using var cancelled = await http.SendAsync(session.Request("""{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":7,"reason":"The user moved on."}}"""));
 
         Assert.Equal(HttpStatusCode.Accepted, cancelled.StatusCode);
-        await replyWait.Disposed.WaitAsync(TimeSpan.FromSeconds(10));
-        var before = polled.Twilio.Requests.Count;
-        polled.Clock.Advance(TimeSpan.FromMinutes(5));
-        await Task.Delay(100);
-        Assert.Equal(before, polled.Twilio.Requests.Count);
+        await NoFurtherTwilioCallsAsync(polled, replyWait);
     }
 
     [Fact]
@@ -231,17 +223,13 @@ public sealed class McpToolTests : IDisposable
 
         var call = http.SendAsync(session.Request("""{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"ask_human_agent","arguments":{"message":"Hello","user":"dropper-0123456789"}}}"""),
             HttpCompletionOption.ResponseHeadersRead, drop.Token);
-        var replyWait = await polled.Clock.WaitForTimerAsync(t => t.DueAt == polled.Clock.GetUtcNow() + TimeSpan.FromSeconds(15));
+        var replyWait = await ReplyWaitAsync(polled);
         using (var response = await call)
         {
             await drop.CancelAsync();
         }
 
-        await replyWait.Disposed.WaitAsync(TimeSpan.FromSeconds(10));
-        var before = polled.Twilio.Requests.Count;
-        polled.Clock.Advance(TimeSpan.FromMinutes(5));
-        await Task.Delay(100);
-        Assert.Equal(before, polled.Twilio.Requests.Count);
+        await NoFurtherTwilioCallsAsync(polled, replyWait);
     }
 
     [Theory]
@@ -316,6 +304,20 @@ public sealed class McpToolTests : IDisposable
         Assert.Equal("Twilio could not create conversation right now, even after retrying. Nothing was lost; try again in a few seconds.", failed.Text());
         Twilio.Intercept = null;
         Assert.Equal("replied", (await CallAfterErrorAsync(client)).Structured("status"));
+    }
+
+    /// <summary>The server's wait for the agent (without webhooks: its first poll, 15 s from now), once it waits.</summary>
+    private static Task<ManualClock.ManualTimer> ReplyWaitAsync(PluginFactory polled) =>
+        polled.Clock.WaitForTimerAsync(t => t.DueAt == polled.Clock.GetUtcNow() + TimeSpan.FromSeconds(15));
+
+    /// <summary>The wait is over (its timer dropped) and, however much time passes, the server asks Twilio nothing more.</summary>
+    private static async Task NoFurtherTwilioCallsAsync(PluginFactory polled, ManualClock.ManualTimer replyWait)
+    {
+        await replyWait.Disposed.WaitAsync(TimeSpan.FromSeconds(10));
+        var before = polled.Twilio.Requests.Count;
+        polled.Clock.Advance(TimeSpan.FromMinutes(5));
+        await Task.Delay(100);
+        Assert.Equal(before, polled.Twilio.Requests.Count);
     }
 
     /// <summary>The session survived the error: the next call works.</summary>
