@@ -113,6 +113,34 @@ public sealed class HostileInputTests : IDisposable
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
     }
 
+    [Theory]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":5}}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":"me"}}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"initialize""")]
+    [InlineData("""[1,2,3]""")]
+    public async Task AnMcpMessageTheServerCannotReadIsA400(string body)
+    {
+        using var response = await factory.CreateClient().SendAsync(RawMcp.Post(body));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        AssertNothingWorseThanAWarning();
+    }
+
+    [Fact]
+    public async Task AnMcpBodyOverAMegabyteIsRefusedWhileItIsRead()
+    {
+        using var server = PluginFactory.RealSandbox();
+        using var client = new HttpClient { BaseAddress = server.BaseAddress };
+        var padding = new string('x', 2 * 1024 * 1024);
+        var request = RawMcp.Post(RawMcp.Initialize.Replace("\"name\":\"raw\"", $"\"name\":\"{padding}\"", StringComparison.Ordinal));
+        Assert.True(request.Content!.Headers.ContentLength > 2 * 1024 * 1024);
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+    }
+
     public void Dispose() => factory.Dispose();
 
     private static HttpRequestMessage Post(string path, string contentType, string body, string? signature)

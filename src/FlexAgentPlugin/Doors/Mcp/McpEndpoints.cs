@@ -1,6 +1,9 @@
 using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using FlexAgentPlugin.Configuration;
 using FlexAgentPlugin.Hosting.Access;
+using Microsoft.AspNetCore.Http.Features;
 using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Protocol;
 
@@ -59,7 +62,49 @@ public static class McpEndpoints
             .RequireApiAccess(app.ServiceProvider)
             .WithMetadata(new KeyInQueryAllowed())
             .MapMcp(Path)
-            .Add(McpOrigins.Guard);
+            .Add(Guard);
         return app;
+    }
+
+    /// <summary>The largest request body /mcp reads: JSON-RPC messages here are small (a message is at most 1,600 characters).</summary>
+    public const long MaxBodyBytes = 1024 * 1024;
+
+    /// <summary>
+    /// Wraps the SDK's endpoints: a page of another origin is refused before the SDK sees the request, a body is read
+    /// at most <see cref="MaxBodyBytes"/> (413 beyond), and params the SDK cannot read (an initialize without its
+    /// required members) are a JSON-RPC error with 400, not a failure of the server.
+    /// </summary>
+    private static void Guard(EndpointBuilder endpoint)
+    {
+        var next = endpoint.RequestDelegate!;
+        endpoint.RequestDelegate = async context =>
+        {
+            var origin = context.Request.Headers.Origin.ToString();
+            if (origin.Length > 0 && !context.RequestServices.GetRequiredService<McpOrigins>().Allows(origin))
+            {
+                await McpOrigins.RefuseAsync(context, origin);
+                return;
+            }
+
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            {
+                limit.MaxRequestBodySize = MaxBodyBytes;
+            }
+
+            try
+            {
+                await next(context);
+            }
+            catch (JsonException unreadable) when (!context.Response.HasStarted)
+            {
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                await context.Response.WriteAsJsonAsync(new JsonObject
+                {
+                    ["jsonrpc"] = "2.0",
+                    ["id"] = null,
+                    ["error"] = new JsonObject { ["code"] = -32602, ["message"] = $"Invalid params: {unreadable.Message}" },
+                });
+            }
+        };
     }
 }

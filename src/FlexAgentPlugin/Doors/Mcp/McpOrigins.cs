@@ -41,31 +41,20 @@ public sealed class McpOrigins
     public bool Allows(string origin) =>
         Uri.TryCreate(origin, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && (uri.IsLoopback || allowed.Contains(Normalize(origin) ?? ""));
 
-    /// <summary>Wraps the MCP endpoints so a request from a page of another origin is refused before the SDK sees it.</summary>
-    public static void Guard(EndpointBuilder endpoint)
+    /// <summary>The 403 for a page of another origin.</summary>
+    public static Task RefuseAsync(HttpContext context, string origin)
     {
-        var next = endpoint.RequestDelegate!;
-        endpoint.RequestDelegate = async context =>
+        context.Response.StatusCode = StatusCodes.Status403Forbidden;
+        return context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
         {
-            var origin = context.Request.Headers.Origin.ToString();
-            if (origin.Length == 0 || context.RequestServices.GetRequiredService<McpOrigins>().Allows(origin))
+            HttpContext = context,
+            ProblemDetails = new ProblemDetails
             {
-                await next(context);
-                return;
-            }
-
-            context.Response.StatusCode = StatusCodes.Status403Forbidden;
-            await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = context,
-                ProblemDetails = new ProblemDetails
-                {
-                    Status = StatusCodes.Status403Forbidden,
-                    Title = "Origin not allowed",
-                    Detail = $"Web pages from {Printable(origin)} may not call the MCP endpoint. If that page is yours, add its origin to MCP_ALLOWED_ORIGINS.",
-                },
-            });
-        };
+                Status = StatusCodes.Status403Forbidden,
+                Title = "Origin not allowed",
+                Detail = $"Web pages from {Printable(origin)} may not call the MCP endpoint. If that page is yours, add its origin to MCP_ALLOWED_ORIGINS.",
+            },
+        }).AsTask();
     }
 
     private static string Printable(string origin) => new([.. origin.Take(100).Select(c => char.IsControl(c) ? '?' : c)]);
