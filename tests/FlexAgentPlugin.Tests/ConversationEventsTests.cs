@@ -103,7 +103,7 @@ public sealed class ConversationEventsTests : IDisposable
 
         var reply = await ExchangeAsync("Me again", "Welcome back");
 
-        Assert.Equal("""{"status":"replied","replies":["Welcome back"]}""", reply);
+        Assert.Equal("""{"status":"replied","replies":["Welcome back"],"messages":[{"text":"Welcome back","source":"agent"}]}""", reply);
         Assert.NotEqual(first, Sid);
         Assert.Equal("Me again", Twilio.Conversations.Single().Messages[0].Body);
     }

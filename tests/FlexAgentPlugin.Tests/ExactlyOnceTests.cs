@@ -134,7 +134,7 @@ public sealed class ExactlyOnceTests : IDisposable
 
         var bodies = await Task.WhenAll(Enumerable.Range(0, 6).Select(async _ => await (await client.GetAsync("/replies/alice")).Content.ReadAsStringAsync()));
 
-        Assert.Single(bodies, b => b == """{"status":"replied","replies":["One","Two"]}""");
+        Assert.Single(bodies, b => b == """{"status":"replied","replies":["One","Two"],"messages":[{"text":"One","source":"agent"},{"text":"Two","source":"agent"}]}""");
         Assert.All(bodies.Where(b => !b.Contains("replied", StringComparison.Ordinal)), b => Assert.Contains("pending", b, StringComparison.Ordinal));
     }
 

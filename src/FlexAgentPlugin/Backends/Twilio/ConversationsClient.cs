@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 
 namespace FlexAgentPlugin.Backends.Twilio;
 
@@ -80,11 +81,11 @@ public sealed class ConversationsClient(HttpClient http) : TwilioRestClient(http
     /// REST-created messages, so the Studio flow (and the agent) would never see it. The message carries a client
     /// message id in its Attributes (<paramref name="clientMessageId"/>, or a fresh one); before a re-send the newest
     /// messages are searched for it, so a retry never posts the message twice. With <paramref name="lookFirst"/> they
-    /// are searched before the first send too (an earlier call with the same id may have posted it). The attributes also
-    /// say which door it came through (<paramref name="source"/>).
+    /// are searched before the first send too (an earlier call with the same id may have posted it). The id is added to
+    /// <paramref name="attributes"/> (which say, e.g., which door the message came through).
     /// </summary>
     public async Task<ConversationMessage> SendMessageAsync(
-        string conversationSid, string author, string body, string source, CancellationToken cancellationToken, string? clientMessageId = null, bool lookFirst = false)
+        string conversationSid, string author, string body, JsonObject attributes, CancellationToken cancellationToken, string? clientMessageId = null, bool lookFirst = false)
     {
         var id = clientMessageId ?? Guid.NewGuid().ToString("N");
         if (lookFirst && await FindByClientIdAsync(conversationSid, id, cancellationToken) is { } earlier)
@@ -92,9 +93,14 @@ public sealed class ConversationsClient(HttpClient http) : TwilioRestClient(http
             return earlier;
         }
 
-        var attributes = new System.Text.Json.Nodes.JsonObject { ["client_message_id"] = id, ["source"] = source }.ToJsonString();
+        var marked = new JsonObject { ["client_message_id"] = id };
+        foreach (var (name, value) in attributes)
+        {
+            marked[name] = value?.DeepClone();
+        }
+
         return await PostAsync("send message", $"v1/Conversations/{Uri.EscapeDataString(conversationSid)}/Messages",
-            [new("Author", author), new("Body", body), new("Attributes", attributes)],
+            [new("Author", author), new("Body", body), new("Attributes", marked.ToJsonString())],
             TwilioJsonContext.Default.ConversationMessage, cancellationToken,
             request =>
             {

@@ -47,7 +47,7 @@ public sealed partial class UserConversations(
 
     /// <summary>Posts the user's message into the conversation (webhooks enabled, so Flex and the events webhook see it).</summary>
     public Task<ConversationMessage> PostAsync(UserConversation conversation, OutgoingMessage message, CancellationToken cancellationToken) =>
-        twilio.SendMessageAsync(conversation.Sid, conversation.Username, message.Text, message.Source.AttributeValue(), cancellationToken,
+        twilio.SendMessageAsync(conversation.Sid, conversation.Username, message.Text, MessageMarks.FromDoor(message.Source), cancellationToken,
             message.ClientMessageId, message.MayBeThereAlready);
 
     private async Task<UserConversation> GetOrCreateAsync(string username, MessageSource source, string? gone, CancellationToken cancellationToken)

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace FlexAgentPlugin.Core.Replies;
 
 /// <summary>Where the user's conversation stands after a wait.</summary>
@@ -21,6 +23,9 @@ public enum PendingReason
 
     /// <summary>The message is in the conversation, but Twilio failed while the server was routing it or reading the answer.</summary>
     TwilioFailed,
+
+    /// <summary>The AI handed the user to a person (its notice is in the replies), who has not answered yet.</summary>
+    HandedOff,
 }
 
 /// <summary>Who wrote a reply.</summary>
@@ -32,6 +37,12 @@ public enum ReplySource
 
 /// <summary>One reply as a caller receives it.</summary>
 public sealed record Reply(string Text, ReplySource Source);
+
+/// <summary>One reply as the doors write it: its text and who wrote it, <c>ai</c> (the AI that answers first) or <c>agent</c> (a person in Flex).</summary>
+public sealed record ReplyMessage([property: JsonPropertyName("text")] string Text, [property: JsonPropertyName("source")] string Source)
+{
+    public static ReplyMessage From(Reply reply) => new(reply.Text, reply.Source == ReplySource.Ai ? "ai" : "agent");
+}
 
 /// <summary>The delivery mark a hand-out moved, kept so that a hand-out whose answer never reached the caller can be undone.</summary>
 public sealed record DeliveryMark(string UserKey, string ConversationSid, long From, long To);

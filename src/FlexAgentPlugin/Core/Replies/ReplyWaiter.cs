@@ -1,6 +1,7 @@
 using System.Net;
 using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Core.Callbacks;
+using FlexAgentPlugin.Core.Conversations;
 using FlexAgentPlugin.Core.State;
 using Microsoft.Extensions.Options;
 
@@ -55,17 +56,24 @@ public sealed class ReplyWaiter(
         var nextPoll = started + pollInterval;
         var nextProgress = wait.Progress is { } progress ? started + progress.Every : DateTimeOffset.MaxValue;
         var look = wait.LookFirst;
+        var held = false;
         while (true)
         {
-            if (look && await TryDeliverAsync(wait, conversationSid, cancellationToken) is { } found)
+            if (look)
             {
-                return found;
+                (var found, held) = await TryDeliverAsync(wait, conversationSid, final: false, cancellationToken);
+                if (found is not null)
+                {
+                    return found;
+                }
             }
 
             var now = clock.GetUtcNow();
             if (deadline is { } end && now >= end)
             {
-                return !look && await TryDeliverAsync(wait, conversationSid, cancellationToken) is { } last ? last : ReplyOutcome.NotAnsweredYet;
+                // A look that just found nothing need not be repeated; one that held a hand-off notice back hands it out now.
+                return (!look || held ? (await TryDeliverAsync(wait, conversationSid, final: true, cancellationToken)).Outcome : null)
+                    ?? ReplyOutcome.NotAnsweredYet;
             }
 
             var until = Earliest(Earliest(deadline ?? DateTimeOffset.MaxValue, nextPoll), nextProgress);
@@ -97,15 +105,19 @@ public sealed class ReplyWaiter(
     public Task UndoAsync(DeliveryMark delivered) =>
         store.TryMoveDeliveryMarkAsync(delivered.UserKey, delivered.ConversationSid, delivered.To, delivered.From, CancellationToken.None);
 
-    /// <summary>Hands out the messages after the mark, if any; reports a closed or vanished conversation.</summary>
-    private async Task<ReplyOutcome?> TryDeliverAsync(ReplyWait wait, string conversationSid, CancellationToken cancellationToken)
+    /// <summary>
+    /// Hands out the messages after the mark, if any; reports a closed or vanished conversation. The AI's hand-off notice
+    /// is held back while the wait goes on, so that the person's answer comes with it; at the end of the wait
+    /// (<paramref name="final"/>) it is handed out alone, as pending.
+    /// </summary>
+    private async Task<(ReplyOutcome? Outcome, bool Held)> TryDeliverAsync(ReplyWait wait, string conversationSid, bool final, CancellationToken cancellationToken)
     {
         while (true)
         {
             var stored = await store.FindAsync(wait.UserKey, cancellationToken);
             if (stored is null || stored.ConversationSid != conversationSid)
             {
-                return ReplyOutcome.Closed;
+                return (ReplyOutcome.Closed, false);
             }
 
             var mark = stored.LastDeliveredIndex ?? -1;
@@ -117,20 +129,27 @@ public sealed class ReplyWaiter(
             catch (TwilioApiException error) when (error.Status == HttpStatusCode.NotFound)
             {
                 await store.MarkClosedAsync(conversationSid, cancellationToken);
-                return ReplyOutcome.Closed;
+                return (ReplyOutcome.Closed, false);
             }
 
             if (fresh.Count == 0)
             {
-                return stored.Closed ? ReplyOutcome.Closed : null;
+                return (stored.Closed ? ReplyOutcome.Closed : null, false);
+            }
+
+            var awaitingPerson = !stored.Closed && MessageMarks.Read(fresh[^1].Attributes).Handoff is not null;
+            if (awaitingPerson && !final)
+            {
+                return (null, true);
             }
 
             // The mark moves even if the caller hangs up now: the door undoes it when the answer cannot be written.
             var to = fresh[^1].Index;
             if (await store.TryMoveDeliveryMarkAsync(wait.UserKey, conversationSid, stored.LastDeliveredIndex, to, CancellationToken.None))
             {
-                return new ReplyOutcome(stored.Closed ? ReplyStatus.Closed : ReplyStatus.Replied, [.. fresh.Select(ToReply)],
-                    Delivered: new DeliveryMark(wait.UserKey, conversationSid, mark, to));
+                var status = stored.Closed ? ReplyStatus.Closed : awaitingPerson ? ReplyStatus.Pending : ReplyStatus.Replied;
+                return (new ReplyOutcome(status, [.. fresh.Select(ToReply)], awaitingPerson ? PendingReason.HandedOff : null,
+                    Delivered: new DeliveryMark(wait.UserKey, conversationSid, mark, to)), false);
             }
 
             // Another call handed some of them out first: read the mark again.
@@ -166,7 +185,8 @@ public sealed class ReplyWaiter(
     }
 
     private static Reply ToReply(ConversationMessage message) =>
-        new(string.IsNullOrEmpty(message.Body) ? ReplyOutcome.MediaOnlyPlaceholder : message.Body, ReplySource.Agent);
+        new(string.IsNullOrEmpty(message.Body) ? ReplyOutcome.MediaOnlyPlaceholder : message.Body,
+            MessageMarks.Read(message.Attributes).IsAi ? ReplySource.Ai : ReplySource.Agent);
 
     /// <summary>The fallback for a missed state webhook: asks Twilio whether the conversation is closed or gone.</summary>
     private async Task RefreshStateAsync(string conversationSid, CancellationToken cancellationToken)

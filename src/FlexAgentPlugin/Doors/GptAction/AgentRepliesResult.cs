@@ -8,6 +8,7 @@ namespace FlexAgentPlugin.Doors.GptAction;
 public sealed record AgentReplies(
     [property: JsonPropertyName("status")] string Status,
     [property: JsonPropertyName("replies")] IReadOnlyList<string> Replies,
+    [property: JsonPropertyName("messages")] IReadOnlyList<ReplyMessage> Messages,
     [property: JsonPropertyName("message"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Message = null)
 {
     public const string NotAnsweredYet =
@@ -16,13 +17,18 @@ public sealed record AgentReplies(
     public const string TwilioFailed =
         "The message reached the agent, but the answer could not be read just now. Do not send it again: call getReplies with the same username to fetch the answer.";
 
+    public const string HandedOff =
+        "A person is taking over and has not answered yet. Call getReplies with the same username to fetch their answer.";
+
     public static AgentReplies From(ReplyOutcome outcome) => new(
         outcome.Status.ToString().ToLowerInvariant(),
         [.. outcome.Replies.Select(r => r.Text)],
+        [.. outcome.Replies.Select(ReplyMessage.From)],
         outcome.Why switch
         {
             PendingReason.NotAnsweredYet => NotAnsweredYet,
             PendingReason.TwilioFailed => TwilioFailed,
+            PendingReason.HandedOff => HandedOff,
             _ => null,
         });
 }

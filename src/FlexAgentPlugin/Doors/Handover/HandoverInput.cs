@@ -5,26 +5,6 @@ using FlexAgentPlugin.Core.Users;
 
 namespace FlexAgentPlugin.Doors.Handover;
 
-/// <summary>
-/// The customer named by <c>X-Identity</c> (<c>trait:value</c>). A WhatsApp number makes a <c>whatsapp</c>
-/// interaction, a phone number an <c>sms</c> one, anything else (user id, email…) a <c>chat</c> one.
-/// </summary>
-public sealed record Customer(string Trait, string Value)
-{
-    public string ChannelType => Trait switch
-    {
-        "whatsapp" => "whatsapp",
-        "phone" => "sms",
-        _ => "chat",
-    };
-
-    /// <summary>The TaskRouter task channel: SMS has its own, web chat and WhatsApp share "chat".</summary>
-    public string TaskChannel => ChannelType == "sms" ? "sms" : FlexRouter.ChatTaskChannel;
-
-    /// <summary>The address Flex shows and replies to: WhatsApp addresses keep their prefix, as in Twilio.</summary>
-    public string Address => Trait == "whatsapp" ? $"whatsapp:{Value}" : Value;
-}
-
 /// <summary>One hand-over: the AI Assistant's conversation, its customer, and the TaskRouter workspace and workflow.</summary>
 public sealed record HandoverRequest(string ConversationSid, Customer Customer, string WorkspaceSid, string WorkflowSid);
 
@@ -89,7 +69,7 @@ public static partial class HandoverInput
             throw Invalid(IdentityHeader, Form);
         }
 
-        if (trait is "phone" or "whatsapp" && !PhoneNumber().IsMatch(value))
+        if (trait is "phone" or "whatsapp" && !Customer.PhoneNumber().IsMatch(value))
         {
             throw Invalid(IdentityHeader, $"The {trait} number must be in E.164 form, e.g. {trait}:+15551234567.");
         }
@@ -104,7 +84,4 @@ public static partial class HandoverInput
 
     [GeneratedRegex("^[a-z][a-z0-9_]{0,31}$")]
     private static partial Regex Trait();
-
-    [GeneratedRegex(@"^\+[1-9][0-9]{6,14}$")]
-    private static partial Regex PhoneNumber();
 }

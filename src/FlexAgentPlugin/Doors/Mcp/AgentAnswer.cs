@@ -11,15 +11,18 @@ namespace FlexAgentPlugin.Doors.Mcp;
 public sealed record AgentAnswer(
     [property: JsonPropertyName("status"), AllowedValues("replied", "closed", "pending"), Description("replied: the agent answered; closed: the agent ended the conversation (a new message starts a new one); pending: no answer yet, call get_agent_replies")]
     string Status,
-    [property: JsonPropertyName("replies"), Description("The agent's messages not handed out before, oldest first")]
+    [property: JsonPropertyName("replies"), Description("The replies not handed out before, oldest first")]
     IReadOnlyList<string> Replies,
+    [property: JsonPropertyName("messages"), Description("The same replies with who wrote each: source ai (the AI that answers first) or agent (a person in Flex)")]
+    IReadOnlyList<ReplyMessage> Messages,
     [property: JsonPropertyName("conversation_id"), Description("The Twilio Conversation SID of the user's conversation with Flex")]
     string? ConversationId,
     [property: JsonPropertyName("user"), Description("The user the conversation belongs to")]
     string User)
 {
     public static AgentAnswer From(ReplyOutcome outcome, string user) =>
-        new(outcome.Status.ToString().ToLowerInvariant(), [.. outcome.Replies.Select(r => r.Text)], outcome.ConversationSid, user);
+        new(outcome.Status.ToString().ToLowerInvariant(), [.. outcome.Replies.Select(r => r.Text)], [.. outcome.Replies.Select(ReplyMessage.From)],
+            outcome.ConversationSid, user);
 
     /// <summary>The tool result: text for the model, and this record as structured content.</summary>
     public CallToolResult ToResult(ReplyOutcome outcome) => new()
@@ -33,10 +36,13 @@ public sealed record AgentAnswer(
         var said = string.Join("\n\n", Replies);
         return outcome.Status switch
         {
+            ReplyStatus.Replied when Messages.All(m => m.Source == "ai") => $"The assistant answered:\n\n{said}",
             ReplyStatus.Replied => $"The human agent answered:\n\n{said}",
             ReplyStatus.Closed when Replies.Count > 0 =>
                 $"The human agent answered:\n\n{said}\n\nThen the agent closed the conversation; a new message with ask_human_agent starts a new one.",
             ReplyStatus.Closed => "The human agent has closed the conversation. A new message with ask_human_agent starts a new one.",
+            _ when outcome.Why == PendingReason.HandedOff =>
+                $"{said}\n\nA person is taking over and has not answered yet. Do not send the message again: call get_agent_replies (user \"{User}\", wait_seconds {McpOptions.MaxWaitSeconds}) to fetch their answer.",
             _ when outcome.Why == PendingReason.TwilioFailed =>
                 $"The message reached the human agent, but their answer could not be read just now. Do not send it again: call get_agent_replies (user \"{User}\", wait_seconds {McpOptions.MaxWaitSeconds}) to fetch the answer.",
             _ => $"The human agent has the message but has not answered yet. Do not send it again: call get_agent_replies (user \"{User}\", wait_seconds {McpOptions.MaxWaitSeconds}) to fetch the answer.",
