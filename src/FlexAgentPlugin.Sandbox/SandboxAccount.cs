@@ -13,6 +13,10 @@ public sealed class SandboxAccount
     public const string TwilioPath = "/sandbox/twilio";
     public const string FlexPath = "/sandbox/flex";
     public const string ConsolePath = "/sandbox";
+    public const string ModelPath = "/sandbox/openai/v1";
+
+    /// <summary>The emulated account's phone number, which customers on SMS and WhatsApp write to.</summary>
+    public const string ChannelNumber = "+15005550006";
 
     public static readonly string DefaultAccountSid = Sid("AC");
     public static readonly string StudioFlowSid = Sid("FW");

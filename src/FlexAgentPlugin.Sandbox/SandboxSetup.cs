@@ -1,5 +1,6 @@
 using FlexAgentPlugin.Sandbox.Console;
 using FlexAgentPlugin.Sandbox.Emulator;
+using FlexAgentPlugin.Sandbox.StandIn;
 using Microsoft.Extensions.FileProviders;
 
 namespace FlexAgentPlugin.Sandbox;
@@ -7,6 +8,17 @@ namespace FlexAgentPlugin.Sandbox;
 /// <summary>What a running sandbox tells its host: the emulated account, where its APIs are, and the console's URL.</summary>
 public sealed record SandboxSession(SandboxAccount Account, string SelfBaseUrl, ConsoleAccess Console)
 {
+    /// <summary>Where the conversations of customers on channels send their messages (the host's AI responder), if anywhere.</summary>
+    public string? ChannelWebhookUrl { get; init; }
+
+    /// <summary>The stand-in model's sample knowledge, beside the binary.</summary>
+    public static string SampleKnowledgePath => Path.Combine(AppContext.BaseDirectory, "sandbox-knowledge.md");
+
+    /// <summary>The stand-in model's OpenAI-compatible API, and the key it accepts (fresh for each run).</summary>
+    public string ModelBaseUrl => SelfBaseUrl + SandboxAccount.ModelPath;
+
+    public string ModelKey { get; } = "sandbox-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+
     public string ConversationsBaseUrl => SelfBaseUrl + SandboxAccount.TwilioPath;
 
     public string FlexBaseUrl => SelfBaseUrl + SandboxAccount.FlexPath;
@@ -45,11 +57,15 @@ public static partial class SandboxSetup
     }
 
     /// <summary>The emulator, the simulated agent (<c>SANDBOX_AUTO_REPLY_SECONDS</c>) and the console, as <paramref name="sandbox"/> decided.</summary>
-    public static SandboxSession AddFlexSandbox(this IServiceCollection services, SandboxSwitch sandbox, SandboxSettings settings, string? accountSid = null)
+    public static SandboxSession AddFlexSandbox(
+        this IServiceCollection services, SandboxSwitch sandbox, SandboxSettings settings, string? channelWebhookPath = null, string? accountSid = null)
     {
         var account = new SandboxAccount(accountSid, settings.AuthToken);
         var behavior = new EmulatorBehavior { AutoReplyAfter = settings.AutoReplySeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null };
-        var session = new SandboxSession(account, sandbox.SelfBaseUrl!, ConsoleAccess.Create(sandbox.NeedsConsoleToken));
+        var session = new SandboxSession(account, sandbox.SelfBaseUrl!, ConsoleAccess.Create(sandbox.NeedsConsoleToken))
+        {
+            ChannelWebhookUrl = channelWebhookPath is null ? null : sandbox.SelfBaseUrl + channelWebhookPath,
+        };
         services.AddTwilioEmulator(account, behavior);
         services.AddSingleton(session);
         services.AddSingleton(session.Console);
@@ -70,14 +86,16 @@ public static partial class SandboxSetup
         });
         app.MapTwilioEmulator();
         app.MapConsoleApi();
+        app.MapStandInModel();
         return app;
     }
 
-    /// <summary>The console's paths: everything under /sandbox but the emulated APIs, which check Basic auth themselves.</summary>
+    /// <summary>The console's paths: everything under /sandbox but the emulated APIs, which check their own credentials.</summary>
     private static bool IsConsole(HttpContext context) =>
         context.Request.Path.StartsWithSegments(SandboxAccount.ConsolePath)
         && !context.Request.Path.StartsWithSegments(SandboxAccount.TwilioPath)
-        && !context.Request.Path.StartsWithSegments(SandboxAccount.FlexPath);
+        && !context.Request.Path.StartsWithSegments(SandboxAccount.FlexPath)
+        && !context.Request.Path.StartsWithSegments(SandboxAccount.ModelPath);
 
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "Sandbox mode: no Twilio account is used; messages go to the built-in Flex sandbox. Answer them in the agent console at {ConsoleUrl}")]

@@ -1,8 +1,10 @@
 using FlexAgentPlugin.Backends.InProcess;
+using FlexAgentPlugin.Backends.OpenAi;
 using FlexAgentPlugin.Backends.Sqlite;
 using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Configuration;
 using FlexAgentPlugin.Core.Exchanges;
+using FlexAgentPlugin.Doors.AiResponder;
 using FlexAgentPlugin.Doors.GptAction;
 using FlexAgentPlugin.Doors.Handover;
 using FlexAgentPlugin.Doors.Mcp;
@@ -30,10 +32,12 @@ try
     // set up; one clock that tests can move.
     builder.Services.AddProblems().AddRequestLogging().AddStartReport().AddSingleton(TimeProvider.System);
 
-    // The engine, and its back ends: Twilio, the embedded SQLite store, in-process signals and locks.
-    builder.Services.AddExchange().AddTwilio().AddSqliteStore().AddInProcessCoordination();
+    // The engine, and its back ends: Twilio, a language model (OpenAI's API), the embedded SQLite store, in-process
+    // signals and locks.
+    builder.Services.AddExchange().AddTwilio().AddOpenAi().AddSqliteStore().AddInProcessCoordination();
 
-    // Who may call, and the front doors: the GPT Action API and its files, the MCP server, Twilio's webhooks, the hand-over tool.
+    // Who may call, and the front doors: the GPT Action API and its files, the MCP server, Twilio's webhooks (conversation
+    // events, the AI responder for customers on channels), the hand-over tool.
     builder.Services.AddAccess().AddPluginFiles().AddMcp().AddHandover().AddHealth();
 
     var app = builder.Build();
@@ -60,6 +64,7 @@ try
     app.MapPluginFiles();
     app.MapMcpServer();
     app.MapConversationEvents();
+    app.MapAiResponder();
     app.MapHandover();
     app.MapHealth();
 

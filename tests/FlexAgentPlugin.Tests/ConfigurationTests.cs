@@ -1,6 +1,7 @@
 using FlexAgentPlugin.Backends.InProcess;
 using FlexAgentPlugin.Backends.Sqlite;
 using FlexAgentPlugin.Backends.Twilio;
+using FlexAgentPlugin.Backends.OpenAi;
 using FlexAgentPlugin.Core.Exchanges;
 using FlexAgentPlugin.Core.Routing;
 using FlexAgentPlugin.Doors.Handover;
@@ -126,7 +127,7 @@ public sealed class ConfigurationTests
         var settings = PluginFactory.ValidSettings(Path.Combine(Path.GetTempPath(), "unused.db"), overrides);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
-        services.AddExchange().AddTwilio().AddSqliteStore().AddInProcessCoordination().AddAccess().AddPluginFiles().AddMcp().AddHandover();
+        services.AddExchange().AddTwilio().AddOpenAi().AddSqliteStore().AddInProcessCoordination().AddAccess().AddPluginFiles().AddMcp().AddHandover();
         using var provider = services.BuildServiceProvider();
 
         var error = Record.Exception(() => provider.GetRequiredService<IStartupValidator>().Validate());

@@ -69,7 +69,7 @@ public sealed class FaultInjectionTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(Users, twilio.Conversations.Count);
         Assert.All(twilio.Conversations, c =>
         {
-            Assert.Single(c.Participants);
+            Assert.Single(c.Participants, EmulatedTwilio.IsCustomer);
             Assert.Single(c.Webhooks, w => w.Target == "studio");
             var userMessages = c.Messages.Where(m => !m.FromAgent).Select(m => m.Body).ToList();
             Assert.Equal(ExchangesPerUser, userMessages.Count);

@@ -57,7 +57,7 @@ public sealed class McpAccessTests
 
         Assert.Equal(["claude", "cursor", "default", "customer-0123456789"], new[] { fromClaude, fromCursor, fromSingle, named }.Select(r => r.Structured("user")));
         Assert.Equal(4, factory.Twilio.Conversations.Count);
-        Assert.Equal(["claude", "cursor", "customer-0123456789", "default"], factory.Twilio.Conversations.SelectMany(c => c.Participants).Order());
+        Assert.Equal(["claude", "cursor", "customer-0123456789", "default"], factory.Twilio.Conversations.SelectMany(c => c.Participants).Where(EmulatedTwilio.IsCustomer).Order());
     }
 
     [Fact]

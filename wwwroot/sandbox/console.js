@@ -51,6 +51,7 @@
       meta.append(Object.assign(document.createElement("span"), { className: `badge ${item.state}`, textContent: item.state }));
       const source = sourceBadge(item.source);
       if (source) meta.append(source);
+      if (item.aiAnswering) meta.append(Object.assign(document.createElement("span"), { className: "ai-answering", textContent: "AI answering" }));
       if (item.unanswered) meta.append(Object.assign(document.createElement("span"), { className: "unanswered", textContent: "unanswered" }));
       button.append(name, at, preview, meta);
       button.addEventListener("click", () => open(item.sid));
@@ -68,6 +69,7 @@
     state.textContent = conversation.state;
     state.className = `badge ${conversation.state}`;
     $("source").replaceChildren(...[sourceBadge(conversation.source)].filter(Boolean));
+    $("ai-note").hidden = !conversation.aiAnswering;
     const closed = conversation.state === "closed";
     $("reply").disabled = closed;
     $("send").disabled = closed;
@@ -75,15 +77,23 @@
 
     const messages = $("messages");
     const atBottom = messages.scrollHeight - messages.scrollTop - messages.clientHeight < 40;
-    messages.replaceChildren(...conversation.messages.map((m) => {
-      const li = Object.assign(document.createElement("li"), { className: `message ${m.fromAgent ? "agent" : "customer"}` });
+    // The AI's messages (source "ai") stand apart from the customer's and the agent's; its hand-off notice is followed by
+    // a marker with the reason and the AI's summary, the moment the conversation came to the agent.
+    messages.replaceChildren(...conversation.messages.flatMap((m) => {
+      const ai = m.source === "ai";
+      const li = Object.assign(document.createElement("li"), { className: `message ${m.fromAgent ? "agent" : ai ? "ai" : "customer"}` });
       li.append(
         Object.assign(document.createElement("span"), { className: "bubble", textContent: m.body }),
         Object.assign(document.createElement("span"), {
           className: "who",
-          textContent: `${m.fromAgent ? "You" : m.author} · ${time(m.createdAt)}${!m.fromAgent && sources[m.source] ? ` · ${sources[m.source]}` : ""}`,
+          textContent: `${m.fromAgent ? "You" : ai ? "AI assistant" : m.author} · ${time(m.createdAt)}${!m.fromAgent && sources[m.source] ? ` · ${sources[m.source]}` : ""}`,
         }));
-      return li;
+      if (!m.handoff) return [li];
+      const marker = Object.assign(document.createElement("li"), { className: "handoff" });
+      marker.append(
+        Object.assign(document.createElement("strong"), { textContent: `Handed off to a person: ${m.handoff.reason}` }),
+        Object.assign(document.createElement("span"), { textContent: m.handoff.summary }));
+      return [li, marker];
     }));
     if (atBottom) messages.scrollTop = messages.scrollHeight;
   }
@@ -157,6 +167,23 @@
       showError(null);
     } catch (error) {
       showError(`Not closed: ${error.message}`);
+    }
+    await refresh();
+  });
+
+  // Plays a customer who writes by SMS (+1…), WhatsApp (whatsapp:+1…) or web chat (a name): with RESPONDER=ai-first the
+  // AI answers through the /twilio/ai-responder webhook, and hands off to this console when it should.
+  $("customer-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const body = $("customer-message").value.trim();
+    if (!body) return;
+    try {
+      await post("/channel-messages", { address: $("customer-address").value.trim(), body });
+      $("customer-message").value = "";
+      $("customer-error").hidden = true;
+    } catch (error) {
+      $("customer-error").textContent = `Not sent: ${error.message}`;
+      $("customer-error").hidden = false;
     }
     await refresh();
   });

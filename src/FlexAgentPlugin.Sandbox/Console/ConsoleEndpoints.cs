@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using FlexAgentPlugin.Sandbox.Emulator;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -11,7 +11,7 @@ namespace FlexAgentPlugin.Sandbox.Console;
 /// and a server-sent event stream that says when anything changed (ended when the server stops, so a stop never
 /// waits for open consoles).
 /// </summary>
-internal static class ConsoleEndpoints
+internal static partial class ConsoleEndpoints
 {
     public static void MapConsoleApi(this IEndpointRouteBuilder app)
     {
@@ -20,14 +20,16 @@ internal static class ConsoleEndpoints
         api.MapGet("/conversations", (EmulatorState state) => TypedResults.Ok(state.Queue().Select(c =>
         {
             var last = c.Messages.Count > 0 ? c.Messages[^1] : null;
-            return new QueueItem(c.Sid, c.Customer, c.State, last?.Created, last?.Body, Unanswered: last is { FromAgent: false } && c.State != "closed",
-                Source(c.Attributes));
+            return new QueueItem(c.Sid, c.Customer, c.State, last?.Created, last?.Body,
+                Unanswered: c.Routed && c.Messages.LastOrDefault(m => !m.FromAi) is { FromAgent: false } && c.State != "closed",
+                AttributeJson.Source(c.Attributes), AiAnswering: !c.Routed);
         })));
 
         api.MapGet("/conversations/{sid}", Results<Ok<ConversationView>, NotFound> (string sid, EmulatorState state) =>
             state.Queue().FirstOrDefault(c => c.Sid == sid) is { } c
-                ? TypedResults.Ok(new ConversationView(sid, c.Customer, c.State, Source(c.Attributes),
-                    [.. c.Messages.Select(m => new MessageView(m.Index, m.Author, m.Body ?? "", m.Created, m.FromAgent, Source(m.Attributes)))]))
+                ? TypedResults.Ok(new ConversationView(sid, c.Customer, c.State, AttributeJson.Source(c.Attributes), AiAnswering: !c.Routed,
+                    [.. c.Messages.Select(m => new MessageView(m.Index, m.Author, m.Body ?? "", m.Created, m.FromAgent, AttributeJson.Source(m.Attributes),
+                        AttributeJson.Handoff(m.Attributes) is { } handoff ? new HandoffView(handoff.Reason, handoff.Summary) : null))]))
                 : TypedResults.NotFound());
 
         api.MapPost("/conversations/{sid}/messages", Results<Created, ProblemHttpResult> (string sid, AgentReply reply, EmulatorState state) =>
@@ -38,7 +40,9 @@ internal static class ConsoleEndpoints
                     throw new EmulatorException(System.Net.HttpStatusCode.BadRequest, 0, "Type a reply before sending.");
                 }
 
-                state.AddMessage(state.Get(sid), EmulatorState.AgentIdentity, reply.Body.Trim(), null, webhookEnabled: false, fromAgent: true);
+                var conversation = state.Get(sid);
+                state.Join(conversation, EmulatorState.AgentIdentity);
+                state.AddMessage(conversation, EmulatorState.AgentIdentity, reply.Body.Trim(), null, webhookEnabled: false, fromAgent: true);
             }));
 
         api.MapPost("/conversations/{sid}/close", Results<Created, ProblemHttpResult> (string sid, EmulatorState state) =>
@@ -55,23 +59,44 @@ internal static class ConsoleEndpoints
             return TypedResults.Ok(new AssistantConversation(conversation.Sid, $"webhook:conversations__{SandboxAccount.ChatServiceSid}/{conversation.Sid}", identity));
         });
 
+        // A customer writing by SMS, WhatsApp or web chat: their open conversation (a new one at first, with the AI
+        // responder's webhook, as a Conversations address would set it up) gets the message, and the webhook fires.
+        api.MapPost("/channel-messages", Results<Ok<ChannelMessageSent>, ProblemHttpResult> (ChannelMessage? sent, EmulatorState state, SandboxSession session) =>
+        {
+            var address = sent?.Address?.Trim() ?? "";
+            if (!ChannelAddress().IsMatch(address))
+            {
+                return TypedResults.Problem(statusCode: 400, detail: "Write as +15550100 (SMS), whatsapp:+15550100 (WhatsApp) or a chat name of letters, digits, '.', '_' or '-'.");
+            }
+
+            if (string.IsNullOrWhiteSpace(sent!.Body))
+            {
+                return TypedResults.Problem(statusCode: 400, detail: "Type a message before sending.");
+            }
+
+            var conversation = state.OpenConversationOf(address) ?? StartChannelConversation(state, session, address);
+            var message = state.AddMessage(conversation, address, sent.Body.Trim(), attributes: null, webhookEnabled: true, fromAgent: false);
+            return TypedResults.Ok(new ChannelMessageSent(conversation.Sid, message.Sid));
+        });
+
         api.MapGet("/stats", (EmulatorState state) => TypedResults.Ok(new Stats(state.RestRequests)));
 
         api.MapGet("/events", (EmulatorState state, IHostApplicationLifetime lifetime, CancellationToken cancellationToken) =>
             TypedResults.ServerSentEvents(Changes(state, lifetime.ApplicationStopping, cancellationToken), eventType: "changed"));
     }
 
-    /// <summary>The door the server says a conversation or message came through (<c>source</c> in its attributes): "mcp", "ai-plugin", or null.</summary>
-    private static string? Source(string attributes)
+    private static EmulatedConversation StartChannelConversation(EmulatorState state, SandboxSession session, string address)
     {
-        try
+        var phone = address.StartsWith('+') || address.StartsWith("whatsapp:", StringComparison.Ordinal);
+        var conversation = state.CreateConversation($"Customer: {address}", uniqueName: null, attributes: null);
+        state.SetChannelAddress(conversation, address);
+        state.AddParticipant(conversation, phone ? null : address, attributes: null, phone ? address : null);
+        if (session.ChannelWebhookUrl is { } url)
         {
-            return JsonNode.Parse(attributes) is JsonObject json && json["source"] is JsonValue value && value.TryGetValue(out string? source) ? source : null;
+            state.AddWebhook(conversation, "webhook", ["onMessageAdded"], flowSid: null, url, "post");
         }
-        catch (JsonException)
-        {
-            return null;
-        }
+
+        return conversation;
     }
 
     private static Results<Created, ProblemHttpResult> Act(Action action)
@@ -108,11 +133,19 @@ internal static class ConsoleEndpoints
         }
     }
 
-    private sealed record QueueItem(string Sid, string Customer, string State, DateTimeOffset? LastMessageAt, string? LastMessage, bool Unanswered, string? Source);
+    private sealed record QueueItem(
+        string Sid, string Customer, string State, DateTimeOffset? LastMessageAt, string? LastMessage, bool Unanswered, string? Source, bool AiAnswering);
 
-    private sealed record ConversationView(string Sid, string Customer, string State, string? Source, IReadOnlyList<MessageView> Messages);
+    private sealed record ConversationView(string Sid, string Customer, string State, string? Source, bool AiAnswering, IReadOnlyList<MessageView> Messages);
 
-    private sealed record MessageView(int Index, string Author, string Body, DateTimeOffset CreatedAt, bool FromAgent, string? Source);
+    /// <summary>A message; <see cref="Source"/> "ai" for the AI's, with <see cref="Handoff"/> on its hand-off notice.</summary>
+    private sealed record MessageView(int Index, string Author, string Body, DateTimeOffset CreatedAt, bool FromAgent, string? Source, HandoffView? Handoff);
+
+    private sealed record HandoffView(string Reason, string Summary);
+
+    private sealed record ChannelMessage(string? Address, string? Body);
+
+    private sealed record ChannelMessageSent(string ConversationSid, string MessageSid);
 
     private sealed record AgentReply(string? Body);
 
@@ -122,4 +155,7 @@ internal static class ConsoleEndpoints
 
     /// <summary>The conversation, and the X-Session-Id and X-Identity headers an AI Assistant would send for it.</summary>
     private sealed record AssistantConversation(string ConversationSid, string SessionId, string Identity);
+
+    [GeneratedRegex(@"^(\+[1-9][0-9]{6,14}|whatsapp:\+[1-9][0-9]{6,14}|[A-Za-z0-9._-]{1,64})$")]
+    private static partial Regex ChannelAddress();
 }

@@ -61,6 +61,7 @@ public sealed partial class SimulatedAgent(
     {
         try
         {
+            state.Join(conversation, EmulatorState.AgentIdentity);
             state.AddMessage(conversation, EmulatorState.AgentIdentity, ReplyTo(message.Body), null, webhookEnabled: false, fromAgent: true);
         }
         catch (EmulatorException fault)

@@ -60,6 +60,13 @@ internal static partial class ConversationsApi
             return ApiRequests.Created(TwilioJson.Participant(participant, Api(request)));
         });
 
+        conversations.MapGet("/{sid}/Participants", (string sid, HttpRequest request, EmulatorState state) =>
+        {
+            ApiRequests.StrictQuery(request, "list participants", ListPage);
+            var conversation = state.Get(sid);
+            return ApiRequests.Ok(TwilioJson.ParticipantPage(state.Participants(conversation), conversation.Sid, Api(request)));
+        });
+
         conversations.MapPost("/{sid}/Webhooks", async (string sid, HttpRequest request, EmulatorState state) =>
         {
             var conversation = state.Get(sid);

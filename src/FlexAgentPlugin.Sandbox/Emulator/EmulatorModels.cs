@@ -27,15 +27,26 @@ public sealed class EmulatedConversation(string sid, string? uniqueName, string?
     internal List<EmulatedMessage> Messages { get; } = [];
 
     public bool IsClosed => State == "closed";
+
+    /// <summary>The address of the customer when they write on a channel (SMS, WhatsApp, chat) the sandbox plays; null otherwise.</summary>
+    public string? ChannelAddress { get; internal set; }
 }
 
-public sealed record EmulatedParticipant(string Sid, string ConversationSid, string? Identity, string Attributes, DateTimeOffset Created);
+/// <summary>A participant: a chat identity (agents, web chat customers), or the <see cref="Address"/> of an SMS or WhatsApp customer.</summary>
+public sealed record EmulatedParticipant(string Sid, string ConversationSid, string? Identity, string Attributes, DateTimeOffset Created, string? Address = null);
 
 public sealed record EmulatedWebhook(
     string Sid, string ConversationSid, string Target, IReadOnlyList<string> Filters, string? FlowSid, string? Url, string? Method, DateTimeOffset Created);
 
 public sealed record EmulatedMessage(
-    string Sid, string ConversationSid, int Index, string Author, string? Body, string Attributes, bool FromAgent, DateTimeOffset Created);
+    string Sid, string ConversationSid, int Index, string Author, string? Body, string Attributes, bool FromAgent, DateTimeOffset Created)
+{
+    /// <summary>Written by the AI that answers first (<c>source: ai</c> in its attributes): neither the customer nor an agent.</summary>
+    public bool FromAi => AttributeJson.Source(Attributes) == "ai";
+
+    /// <summary>A customer's message: not an agent's, not the AI's.</summary>
+    public bool FromCustomer => !FromAgent && !FromAi;
+}
 
 /// <summary>A Flex Interaction (KD…) with its one channel (UO…), bound to a conversation; Channel and Routing as Flex received them.</summary>
 public sealed record EmulatedInteraction(string Sid, string ChannelSid, string ChannelType, string ConversationSid, string Channel, string Routing);

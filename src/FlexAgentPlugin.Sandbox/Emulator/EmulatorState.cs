@@ -90,7 +90,7 @@ public sealed class EmulatorState(SandboxAccount account, TimeProvider clock)
         }
     }
 
-    public EmulatedParticipant AddParticipant(EmulatedConversation conversation, string? identity, string? attributes)
+    public EmulatedParticipant AddParticipant(EmulatedConversation conversation, string? identity, string? attributes, string? address = null)
     {
         lock (gate)
         {
@@ -99,7 +99,7 @@ public sealed class EmulatorState(SandboxAccount account, TimeProvider clock)
                 throw new EmulatorException(HttpStatusCode.Conflict, 50433, "Participant already exists");
             }
 
-            var participant = new EmulatedParticipant(NewSid("MB"), conversation.Sid, identity, attributes ?? "{}", clock.GetUtcNow());
+            var participant = new EmulatedParticipant(NewSid("MB"), conversation.Sid, identity, attributes ?? "{}", clock.GetUtcNow(), address);
             conversation.Participants.Add(participant);
             Changed();
             return participant;
@@ -126,7 +126,7 @@ public sealed class EmulatorState(SandboxAccount account, TimeProvider clock)
     public EmulatedMessage AddMessage(EmulatedConversation conversation, string author, string? body, string? attributes, bool webhookEnabled, bool fromAgent)
     {
         EmulatedMessage message;
-        bool reachesAgent;
+        EmulatedMessage? routedMessage;
         List<EmulatedWebhook> due;
         lock (gate)
         {
@@ -146,7 +146,8 @@ public sealed class EmulatorState(SandboxAccount account, TimeProvider clock)
                 conversation.Routed = true;
             }
 
-            reachesAgent = conversation.Routed && !fromAgent;
+            // What reaches the agent is the customer's newest message (the AI's hand-off notice is not one).
+            routedMessage = conversation.Routed && !fromAgent ? LatestCustomerMessage(conversation) : null;
             due = fires ? Subscribed(conversation, "onMessageAdded") : [];
             Changed();
         }
@@ -156,9 +157,9 @@ public sealed class EmulatorState(SandboxAccount account, TimeProvider clock)
             WebhookDue?.Invoke(webhook, WebhookForms.MessageAdded(account.AccountSid, webhook, message, fromAgent));
         }
 
-        if (reachesAgent)
+        if (routedMessage is not null)
         {
-            CustomerMessageRouted?.Invoke(conversation, message);
+            CustomerMessageRouted?.Invoke(conversation, routedMessage);
         }
 
         return message;
@@ -182,7 +183,7 @@ public sealed class EmulatorState(SandboxAccount account, TimeProvider clock)
             interaction = new EmulatedInteraction(NewSid("KD"), NewSid("UO"), channelType, conversation.Sid, channel, routing);
             interactions.Add(interaction);
             conversation.Routed = true;
-            waiting = conversation.Messages.Count > 0 && !conversation.Messages[^1].FromAgent ? conversation.Messages[^1] : null;
+            waiting = LatestCustomerMessage(conversation);
             Changed();
         }
 
@@ -256,12 +257,12 @@ public sealed class EmulatorState(SandboxAccount account, TimeProvider clock)
         }
     }
 
-    /// <summary>The routed conversations (the agent's queue), newest activity first.</summary>
+    /// <summary>The routed conversations (the agent's queue) and those the AI is answering, newest activity first.</summary>
     public IReadOnlyList<ConversationSnapshot> Queue()
     {
         lock (gate)
         {
-            return [.. conversations.Values.Where(c => c.Routed).OrderByDescending(c => c.Updated).Select(Snapshot)];
+            return [.. conversations.Values.Where(c => c.Routed || c.Messages.Any(m => m.FromAi)).OrderByDescending(c => c.Updated).Select(Snapshot)];
         }
     }
 
@@ -282,6 +283,49 @@ public sealed class EmulatorState(SandboxAccount account, TimeProvider clock)
             }
 
             await next.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>The customer's newest message, unless an agent has written since (the AI's messages do not count).</summary>
+    private static EmulatedMessage? LatestCustomerMessage(EmulatedConversation conversation) =>
+        conversation.Messages.LastOrDefault(m => !m.FromAi) is { FromAgent: false } latest ? latest : null;
+
+    /// <summary>Marks the conversation as a channel customer's (see <see cref="OpenConversationOf"/>).</summary>
+    public void SetChannelAddress(EmulatedConversation conversation, string address)
+    {
+        lock (gate)
+        {
+            conversation.ChannelAddress = address;
+        }
+    }
+
+    /// <summary>An agent joins the conversation (accepts its task), unless already in it.</summary>
+    public void Join(EmulatedConversation conversation, string identity)
+    {
+        lock (gate)
+        {
+            if (conversation.Participants.All(p => p.Identity != identity))
+            {
+                conversation.Participants.Add(new EmulatedParticipant(NewSid("MB"), conversation.Sid, identity, "{}", clock.GetUtcNow()));
+                Changed();
+            }
+        }
+    }
+
+    public IReadOnlyList<EmulatedParticipant> Participants(EmulatedConversation conversation)
+    {
+        lock (gate)
+        {
+            return [.. conversation.Participants];
+        }
+    }
+
+    /// <summary>The open conversation of a customer on a channel (a participant with <paramref name="address"/>), or null.</summary>
+    public EmulatedConversation? OpenConversationOf(string address)
+    {
+        lock (gate)
+        {
+            return conversations.Values.LastOrDefault(c => !c.IsClosed && c.ChannelAddress == address);
         }
     }
 

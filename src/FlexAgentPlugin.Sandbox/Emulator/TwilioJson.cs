@@ -36,7 +36,9 @@ internal static class TwilioJson
         ["sid"] = p.Sid,
         ["identity"] = p.Identity,
         ["attributes"] = p.Attributes,
-        ["messaging_binding"] = null,
+        ["messaging_binding"] = p.Address is { } address
+            ? new JsonObject { ["type"] = address.StartsWith("whatsapp:", StringComparison.Ordinal) ? "whatsapp" : "sms", ["address"] = address, ["proxy_address"] = SandboxAccount.ChannelNumber }
+            : null,
         ["role_sid"] = null,
         ["date_created"] = Date(p.Created),
         ["date_updated"] = Date(p.Created),
@@ -101,6 +103,16 @@ internal static class TwilioJson
         {
             ["webhooks"] = new JsonArray([.. webhooks.Select(w => (JsonNode?)Webhook(w, api))]),
             ["meta"] = Meta("webhooks", list, pageNumber: 0, pageSize: 50, nextPageUrl: null),
+        };
+    }
+
+    public static JsonObject ParticipantPage(IReadOnlyList<EmulatedParticipant> participants, string conversationSid, Api api)
+    {
+        var list = $"{api.BaseUrl}/v1/Conversations/{conversationSid}/Participants?PageSize=50";
+        return new JsonObject
+        {
+            ["participants"] = new JsonArray([.. participants.Select(p => (JsonNode?)Participant(p, api))]),
+            ["meta"] = Meta("participants", list, pageNumber: 0, pageSize: 50, nextPageUrl: null),
         };
     }
 

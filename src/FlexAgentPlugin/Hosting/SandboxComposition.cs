@@ -1,7 +1,10 @@
+using FlexAgentPlugin.Backends.OpenAi;
 using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Configuration;
+using FlexAgentPlugin.Core.Assistant;
 using FlexAgentPlugin.Core.Callbacks;
 using FlexAgentPlugin.Core.Routing;
+using FlexAgentPlugin.Doors.AiResponder;
 using FlexAgentPlugin.Sandbox;
 
 namespace FlexAgentPlugin.Hosting;
@@ -25,7 +28,7 @@ public static class SandboxComposition
             return null;
         }
 
-        var session = builder.Services.AddFlexSandbox(decision, decision.Settings!);
+        var session = builder.Services.AddFlexSandbox(decision, decision.Settings!, AiResponderEndpoints.Path);
         builder.Services.PostConfigure<TwilioOptions>(twilio =>
         {
             twilio.AccountSid = session.Account.AccountSid;
@@ -48,6 +51,20 @@ public static class SandboxComposition
                 routing.WorkflowSid = SandboxAccount.WorkflowSid;
             }
         });
+        // Without a model of one's own, the AI that answers first (RESPONDER=ai-first) talks to the sandbox's stand-in model
+        // over the same OpenAI API, with sample knowledge unless AI_KNOWLEDGE_PATH names some.
+        if (!new OpenAiOptions { ApiKey = builder.Configuration["OPENAI_API_KEY"], BaseUrl = builder.Configuration["AI_BASE_URL"] }.IsConfigured)
+        {
+            builder.Services.PostConfigure<OpenAiOptions>(model =>
+            {
+                model.BaseUrl = session.ModelBaseUrl;
+                model.ApiKey = session.ModelKey;
+            });
+            builder.Services.PostConfigure<AssistantOptions>(assistant =>
+                assistant.KnowledgePath = string.IsNullOrWhiteSpace(assistant.KnowledgePath) ? SandboxSession.SampleKnowledgePath : assistant.KnowledgePath);
+            builder.Services.Configure<StartReport.StartReportOptions>(report => report.Model = "the sandbox's stand-in model (keyword match on the knowledge, not a language model)");
+        }
+
         builder.Services.PostConfigure<PublicUrlOptions>(urls => urls.TwilioReachesUsAt = session.SelfBaseUrl);
         builder.Services.Configure<StartReport.StartReportOptions>(report => report.Twilio = "the built-in sandbox (no Twilio account)");
         return session;

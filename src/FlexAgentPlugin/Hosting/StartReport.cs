@@ -1,4 +1,6 @@
+using FlexAgentPlugin.Backends.OpenAi;
 using FlexAgentPlugin.Backends.Twilio;
+using FlexAgentPlugin.Core.Assistant;
 using FlexAgentPlugin.Configuration;
 using FlexAgentPlugin.Core.Callbacks;
 using FlexAgentPlugin.Core.Replies;
@@ -20,6 +22,9 @@ public static partial class StartReport
     public sealed class StartReportOptions
     {
         public string? Twilio { get; set; }
+
+        /// <summary>What the report says of the model when the composition knows better than the settings.</summary>
+        public string? Model { get; set; }
     }
 
     /// <summary>GPT Actions give up after 45 seconds; a reply timeout over 44 leaves no time to answer.</summary>
@@ -30,8 +35,8 @@ public static partial class StartReport
     private static string Mask(string accountSid) => accountSid.Length > 6 ? $"{accountSid[..2]}…{accountSid[^4..]}" : accountSid;
 
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "FlexAgentPlugin started: Twilio: {Twilio}; routing: {Routing}; public URL: {PublicUrl}; webhooks: {Webhooks}; API: {Api}; settings: {Settings}")]
-    private static partial void Started(ILogger logger, string twilio, string routing, string publicUrl, string webhooks, string api, string settings);
+        Message = "FlexAgentPlugin started: Twilio: {Twilio}; routing: {Routing}; responder: {Responder}; public URL: {PublicUrl}; webhooks: {Webhooks}; API: {Api}; settings: {Settings}")]
+    private static partial void Started(ILogger logger, string twilio, string routing, string responder, string publicUrl, string webhooks, string api, string settings);
 
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "No API key is set (PLUGIN_BEARER_TOKEN is not set, nor API_KEYS): /send, /replies and /mcp are open to anyone who can reach this server.")]
@@ -60,12 +65,17 @@ public static partial class StartReport
             var replies = services.GetRequiredService<IOptions<ReplyOptions>>().Value;
             var settings = services.GetRequiredService<EnvironmentFile>();
 
-            var account = services.GetRequiredService<IOptions<StartReportOptions>>().Value.Twilio
+            var report = services.GetRequiredService<IOptions<StartReportOptions>>().Value;
+            var assistant = services.GetRequiredService<IOptions<AssistantOptions>>().Value;
+            var model = services.GetRequiredService<IOptions<OpenAiOptions>>().Value;
+            var responder = !assistant.IsAiFirst ? "human agents"
+                : $"AI first ({report.Model ?? $"{model.Model} at {model.Endpoint.GetLeftPart(UriPartial.Authority)}, {(model.UsesResponses ? "Responses" : "Chat Completions")} API"}), then human agents";
+            var account = report.Twilio
                 ?? (twilio.IsConfigured ? $"Twilio account {Mask(twilio.AccountSid!)}" : "no Twilio account (SANDBOX=false)");
             var mode = routing.EffectiveMode?.ToString().ToLowerInvariant() ?? "none";
             var webhooks = callbacks.ConversationEventsUrl is null ? "off (replies are polled)" : "on";
             var source = settings.LoadedPath ?? $"environment only (no {settings.LookedFor})";
-            Started(logger, account, mode, callbacks.BaseUrl ?? "none", webhooks, access.RequiresKey ? $"requires a key ({string.Join(", ", access.Keys.Select(k => k.Name))})" : "open", source);
+            Started(logger, account, mode, responder, callbacks.BaseUrl ?? "none", webhooks, access.RequiresKey ? $"requires a key ({string.Join(", ", access.Keys.Select(k => k.Name))})" : "open", source);
 
             if (!access.RequiresKey)
             {

@@ -91,7 +91,7 @@ public sealed class EmulatedTwilio : IDisposable
 
     public IReadOnlyList<TwilioConversation> Conversations =>
         [.. State.Conversations().Select(c => new TwilioConversation(c.Sid, c.State, c.UniqueName,
-            [.. c.Participants.Select(p => p.Identity ?? "")], c.Webhooks, c.Messages))];
+            [.. c.Participants.Select(p => p.Identity ?? p.Address ?? "")], c.Webhooks, c.Messages))];
 
     /// <summary>The Interactions Flex accepted, oldest first, with the Channel and Routing documents as sent.</summary>
     public IReadOnlyList<FlexInteraction> Interactions =>
@@ -130,12 +130,46 @@ public sealed class EmulatedTwilio : IDisposable
         }
     }
 
+    /// <summary>Completes once <paramref name="condition"/> holds for the emulated world (checked at each change), within 10 s.</summary>
+    public async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var seen = State.Version;
+        while (!condition())
+        {
+            seen = await State.WaitForChangeAsync(seen, limit.Token);
+        }
+    }
+
     /// <summary>A conversation made outside the server (an AI Assistant's, say).</summary>
     public string AddConversation() => State.CreateConversation("existing", uniqueName: null, attributes: null).Sid;
+
+    /// <summary>
+    /// A customer's conversation on a channel (SMS for +1…, WhatsApp for whatsapp:+1…, chat otherwise), set up as a
+    /// Conversations address does, with a scoped webhook for new messages to <paramref name="webhookUrl"/>.
+    /// </summary>
+    public string AddChannelConversation(string address, string webhookUrl)
+    {
+        var conversation = State.CreateConversation($"Customer: {address}", uniqueName: null, attributes: null);
+        var phone = address.StartsWith('+') || address.StartsWith("whatsapp:", StringComparison.Ordinal);
+        State.AddParticipant(conversation, phone ? null : address, attributes: null, phone ? address : null);
+        State.AddWebhook(conversation, "webhook", ["onMessageAdded"], flowSid: null, webhookUrl, "post");
+        return conversation.Sid;
+    }
+
+    /// <summary>The customer writes on their channel: the message is added and the conversation's webhooks fire.</summary>
+    public EmulatedMessage CustomerWrites(string conversationSid, string address, string body) =>
+        State.AddMessage(State.Get(conversationSid), address, body, attributes: null, webhookEnabled: true, fromAgent: false);
 
     /// <summary>Someone writes in the conversation from Flex's side (an agent, unless <paramref name="author"/> says otherwise).</summary>
     public void AgentSays(string conversationSid, string body, string author = AgentIdentity) =>
         State.AddMessage(State.Get(conversationSid), author, body, attributes: null, webhookEnabled: true, fromAgent: true);
+
+    /// <summary>An agent accepts the conversation's task in Flex and joins it as a participant.</summary>
+    public void AgentJoins(string conversationSid, string identity = AgentIdentity) => State.Join(State.Get(conversationSid), identity);
+
+    /// <summary>True for a participant who is not one of the agents (the emulator's simulated agent, or <see cref="AgentIdentity"/>).</summary>
+    public static bool IsCustomer(string participant) => participant is not (EmulatorState.AgentIdentity or AgentIdentity);
 
     /// <summary>The agent closes the conversation in Flex.</summary>
     public void Close(string conversationSid) => State.Close(State.Get(conversationSid));

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
+using FlexAgentPlugin.Backends.OpenAi;
 using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Core.Callbacks;
 using FlexAgentPlugin.Doors.Handover;
@@ -149,6 +150,9 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>The fake of OpenAI's API the server's model client reaches (with <see cref="FakeOpenAi.Settings"/>).</summary>
+    public FakeOpenAi OpenAi { get; } = new();
+
     /// <summary>The emulated Twilio (not in the sandbox modes, where the server has its own).</summary>
     public EmulatedTwilio Twilio { get; }
 
@@ -163,12 +167,15 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
         client.PostAsJsonAsync($"/send/{username}", new { msg }, cancellationToken);
 
     /// <summary>Posts a conversation event to the server as Twilio would, signed with the auth token for PUBLIC_BASE_URL.</summary>
-    public Task<HttpResponseMessage> PostEventAsync(HttpClient client, params (string Name, string Value)[] form)
+    public Task<HttpResponseMessage> PostEventAsync(HttpClient client, params (string Name, string Value)[] form) =>
+        PostSignedAsync(client, TwilioCallbacks.ConversationEventsPath, form);
+
+    /// <summary>Posts a form to <paramref name="path"/> as Twilio would, signed with the auth token for PUBLIC_BASE_URL.</summary>
+    public Task<HttpResponseMessage> PostSignedAsync(HttpClient client, string path, params (string Name, string Value)[] form)
     {
         var pairs = form.Select(f => new KeyValuePair<string, string>(f.Name, f.Value)).ToList();
-        var url = Settings["PUBLIC_BASE_URL"] + TwilioCallbacks.ConversationEventsPath;
-        var request = new HttpRequestMessage(HttpMethod.Post, TwilioCallbacks.ConversationEventsPath) { Content = new FormUrlEncodedContent(pairs) };
-        request.Headers.Add(TwilioSignature.Header, TwilioSignature.Compute(AuthToken, url, pairs));
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(pairs) };
+        request.Headers.Add(TwilioSignature.Header, TwilioSignature.Compute(AuthToken, Settings["PUBLIC_BASE_URL"] + path, pairs));
         return client.SendAsync(request);
     }
 
@@ -242,12 +249,14 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
                     services.AddSingleton<TimeProvider>(Clock);
                     services.AddHttpClient(nameof(ConversationsClient)).ConfigurePrimaryHttpMessageHandler(Twilio.CreateHandler);
                     services.AddHttpClient(nameof(InteractionsClient)).ConfigurePrimaryHttpMessageHandler(Twilio.CreateHandler);
+                    services.AddHttpClient(OpenAiSetup.ClientName).ConfigurePrimaryHttpMessageHandler(OpenAi.CreateHandler);
                     break;
                 case Mode.Sandbox:
                     services.AddSingleton<TimeProvider>(Clock);
                     services.AddHttpClient(nameof(ConversationsClient)).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
                     services.AddHttpClient(nameof(InteractionsClient)).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
                     services.AddHttpClient(SandboxSetup.WebhookClientName).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
+                    services.AddHttpClient(OpenAiSetup.ClientName).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
                     break;
                 case Mode.RealSandbox:
                     break;
@@ -274,5 +283,6 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
         }
 
         Assert.True(unknown.Count == 0, "The emulated Twilio received requests Twilio does not define:\n" + string.Join("\n", unknown));
+        Assert.True(OpenAi.Unknown.Count == 0, "The fake OpenAI API received requests it does not accept:\n" + string.Join("\n", OpenAi.Unknown));
     }
 }

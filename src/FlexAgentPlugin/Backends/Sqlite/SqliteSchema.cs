@@ -57,6 +57,13 @@ public sealed partial class SqliteStore
         );
         CREATE INDEX IF NOT EXISTS sends_by_age ON sends (created_at);
         """,
+        """
+        CREATE TABLE IF NOT EXISTS event_claims (
+            event_key  TEXT NOT NULL PRIMARY KEY,
+            claimed_at TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS event_claims_by_age ON event_claims (claimed_at);
+        """,
     ];
 
     /// <summary>Creates the folder and brings the schema up to date in one transaction; safe on every start.</summary>

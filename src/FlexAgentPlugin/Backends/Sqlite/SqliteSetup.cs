@@ -19,6 +19,7 @@ public static class SqliteSetup
         services.AddSingleton<IConversationStore>(provider => provider.GetRequiredService<SqliteStore>());
         services.AddSingleton<IRoutingStore>(provider => provider.GetRequiredService<SqliteStore>());
         services.AddSingleton<ISendRecords>(provider => provider.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IEventClaims>(provider => provider.GetRequiredService<SqliteStore>());
         services.AddHostedService<SqliteLifetime>();
         services.AddHealthChecks().AddCheck<DatabaseCheck>("sqlite", tags: ["ready"]);
         return services;

@@ -51,6 +51,13 @@ public sealed class ConversationsClient(HttpClient http) : TwilioRestClient(http
         }
     }
 
+    /// <summary>The conversation's participants (the first 50: a customer and the agents who joined).</summary>
+    public async Task<IReadOnlyList<Participant>> ListParticipantsAsync(string conversationSid, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"v1/Conversations/{Uri.EscapeDataString(conversationSid)}/Participants?PageSize=50");
+        return (await SendAsync("list participants", request, TwilioJsonContext.Default.ParticipantPage, notFoundIsNull: false, cancellationToken))!.Participants;
+    }
+
     /// <summary>The conversation's scoped webhooks.</summary>
     public async Task<IReadOnlyList<ScopedWebhook>> ListWebhooksAsync(string conversationSid, CancellationToken cancellationToken)
     {
@@ -77,15 +84,16 @@ public sealed class ConversationsClient(HttpClient http) : TwilioRestClient(http
             request => RecoverWith(request, ct => FindWebhookAsync(conversationSid, w => w.Target == "webhook" && w.Configuration?.Url == url, ct)));
 
     /// <summary>
-    /// Posts a message with <c>X-Twilio-Webhook-Enabled: true</c>: without it Twilio fires no webhook for
-    /// REST-created messages, so the Studio flow (and the agent) would never see it. The message carries a client
+    /// Posts a message with <c>X-Twilio-Webhook-Enabled: true</c> (unless <paramref name="fireWebhooks"/> is false): without
+    /// it Twilio fires no webhook for REST-created messages, so the Studio flow (and the agent) would never see it. The message carries a client
     /// message id in its Attributes (<paramref name="clientMessageId"/>, or a fresh one); before a re-send the newest
     /// messages are searched for it, so a retry never posts the message twice. With <paramref name="lookFirst"/> they
     /// are searched before the first send too (an earlier call with the same id may have posted it). The id is added to
     /// <paramref name="attributes"/> (which say, e.g., which door the message came through).
     /// </summary>
     public async Task<ConversationMessage> SendMessageAsync(
-        string conversationSid, string author, string body, JsonObject attributes, CancellationToken cancellationToken, string? clientMessageId = null, bool lookFirst = false)
+        string conversationSid, string author, string body, JsonObject attributes, CancellationToken cancellationToken, string? clientMessageId = null, bool lookFirst = false,
+        bool fireWebhooks = true)
     {
         var id = clientMessageId ?? Guid.NewGuid().ToString("N");
         if (lookFirst && await FindByClientIdAsync(conversationSid, id, cancellationToken) is { } earlier)
@@ -104,7 +112,11 @@ public sealed class ConversationsClient(HttpClient http) : TwilioRestClient(http
             TwilioJsonContext.Default.ConversationMessage, cancellationToken,
             request =>
             {
-                request.Headers.Add("X-Twilio-Webhook-Enabled", "true");
+                if (fireWebhooks)
+                {
+                    request.Headers.Add("X-Twilio-Webhook-Enabled", "true");
+                }
+
                 RecoverWith(request, async ct => await FindByClientIdAsync(conversationSid, id, ct) is { } found
                     ? JsonContent.Create(found, TwilioJsonContext.Default.ConversationMessage)
                     : null);

@@ -16,6 +16,8 @@ public sealed record Conversation(string Sid, string? State, string? FriendlyNam
 
 public sealed record Participant(string Sid, string ConversationSid, string? Identity);
 
+public sealed record ParticipantPage(IReadOnlyList<Participant> Participants, PageMeta Meta);
+
 public sealed record ScopedWebhook(string Sid, string ConversationSid, string Target, WebhookConfiguration? Configuration);
 
 public sealed record WebhookConfiguration(string? Url, string? FlowSid, IReadOnlyList<string>? Filters);
@@ -38,6 +40,7 @@ public sealed record TwilioError(int? Code, string? Message, string? MoreInfo, i
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(Conversation))]
 [JsonSerializable(typeof(Participant))]
+[JsonSerializable(typeof(ParticipantPage))]
 [JsonSerializable(typeof(ScopedWebhook))]
 [JsonSerializable(typeof(ConversationMessage))]
 [JsonSerializable(typeof(MessagePage))]

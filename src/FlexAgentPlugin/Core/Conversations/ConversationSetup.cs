@@ -15,6 +15,9 @@ namespace FlexAgentPlugin.Core.Conversations;
 /// </summary>
 public sealed partial class ConversationSetup(ConversationsClient twilio, TwilioCallbacks callbacks, ILogger<ConversationSetup> logger) : IDisposable
 {
+    private const string CreatedBy = "created_by";
+    private const string CreatedByValue = "FlexAgentPlugin";
+
     private readonly ConcurrencyLimiter inFlight = new(new ConcurrencyLimiterOptions
     {
         PermitLimit = TwilioSetup.MaxConnectionsPerHost,
@@ -29,11 +32,25 @@ public sealed partial class ConversationSetup(ConversationsClient twilio, Twilio
     public static string UniqueName(string userKey, string? replacing) =>
         "flexagent-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{userKey}:{replacing ?? "first"}")))[..40];
 
+    /// <summary>True when a conversation's attributes say this server set it up for a user of /send or MCP.</summary>
+    public static bool IsUserConversation(string? attributes)
+    {
+        try
+        {
+            return attributes is not null && attributes.Contains(CreatedByValue, StringComparison.Ordinal)
+                && JsonNode.Parse(attributes) is JsonObject json && (string?)json[CreatedBy] == CreatedByValue;
+        }
+        catch (Exception error) when (error is System.Text.Json.JsonException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The conversation's SID, and whether an earlier attempt had already created it.</summary>
     public async Task<(string Sid, bool Existed)> CreateAsync(string username, string uniqueName, MessageSource source, CancellationToken cancellationToken)
     {
         using var turn = await inFlight.AcquireAsync(1, cancellationToken);
-        var attributes = new JsonObject { ["source"] = source.AttributeValue(), ["created_by"] = "FlexAgentPlugin" }.ToJsonString();
+        var attributes = new JsonObject { ["source"] = source.AttributeValue(), [CreatedBy] = CreatedByValue }.ToJsonString();
         var conversation = await twilio.CreateConversationAsync($"{source.Label()}: {username}", uniqueName, attributes, cancellationToken);
         await twilio.AddChatParticipantAsync(conversation.Sid, username, cancellationToken);
         if (callbacks.ConversationEventsUrl is { } url)

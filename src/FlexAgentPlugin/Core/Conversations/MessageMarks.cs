@@ -9,9 +9,11 @@ public sealed record Handoff(string Reason, string Summary);
 /// <summary>
 /// What the server writes into the attributes of the messages it posts, and reads back: the <c>source</c> (the door a
 /// user's message came through, or <c>ai</c> for the AI's own messages) and, on the AI's hand-off notice, the
-/// <c>handoff</c> (reason and summary). Agents see both in Flex; the waits use them to tell the AI from an agent.
+/// <c>handoff</c> (reason and summary); on every AI message the Index of the newest customer message it answers
+/// (<c>answered_index</c>: messages that arrived while the model was thinking come before its answer, yet are not
+/// answered by it). Agents see them in Flex; the waits use them to tell the AI from an agent.
 /// </summary>
-public sealed record MessageMarks(string? Source, Handoff? Handoff)
+public sealed record MessageMarks(string? Source, Handoff? Handoff, long? AnsweredIndex = null)
 {
     /// <summary>The <c>source</c> of the AI's messages.</summary>
     public const string AiSource = "ai";
@@ -23,10 +25,13 @@ public sealed record MessageMarks(string? Source, Handoff? Handoff)
     /// <summary>The attributes of a user's message that came through <paramref name="door"/>.</summary>
     public static JsonObject FromDoor(MessageSource door) => new() { ["source"] = door.AttributeValue() };
 
-    /// <summary>The attributes of an AI message; of its hand-off notice when <paramref name="handoff"/> is given.</summary>
-    public static JsonObject FromAi(Handoff? handoff = null)
+    /// <summary>
+    /// The attributes of an AI message that answers the customer's messages up to Index <paramref name="answeredIndex"/>;
+    /// of its hand-off notice when <paramref name="handoff"/> is given.
+    /// </summary>
+    public static JsonObject FromAi(long answeredIndex, Handoff? handoff = null)
     {
-        var attributes = new JsonObject { ["source"] = AiSource };
+        var attributes = new JsonObject { ["source"] = AiSource, ["answered_index"] = answeredIndex };
         if (handoff is not null)
         {
             attributes["handoff"] = new JsonObject { ["reason"] = handoff.Reason, ["summary"] = handoff.Summary };
@@ -54,7 +59,8 @@ public sealed record MessageMarks(string? Source, Handoff? Handoff)
             var handoff = json["handoff"] is JsonObject given
                 ? new Handoff((string?)given["reason"] ?? "", (string?)given["summary"] ?? "")
                 : null;
-            return new MessageMarks(source, handoff);
+            var answered = json["answered_index"] is JsonValue index && index.TryGetValue(out long at) ? at : (long?)null;
+            return new MessageMarks(source, handoff, answered);
         }
         catch (Exception error) when (error is JsonException or InvalidOperationException or FormatException)
         {

@@ -1,9 +1,9 @@
 using FlexAgentPlugin.Configuration;
+using FlexAgentPlugin.Core.Assistant;
 using FlexAgentPlugin.Core.Callbacks;
 using FlexAgentPlugin.Core.Conversations;
 using FlexAgentPlugin.Core.Limits;
 using FlexAgentPlugin.Core.Replies;
-using FlexAgentPlugin.Core.Responders;
 using FlexAgentPlugin.Core.Routing;
 using FlexAgentPlugin.Core.Users;
 
@@ -41,7 +41,7 @@ public static class ExchangeSetup
         services.AddSingleton<ConversationSetup>();
         services.AddSingleton<UserConversations>();
         services.AddFlexRouting();
-        services.AddSingleton<IResponder, HumanAgentResponder>();
+        services.AddResponder();
         services.AddSingleton<ReplyWaiter>();
         services.AddSingleton<ConversationExchange>();
         services.AddSingleton<IdempotentSends>();

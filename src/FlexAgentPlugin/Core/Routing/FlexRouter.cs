@@ -100,6 +100,10 @@ public sealed partial class FlexRouter(
         return new RoutedConversation(route, AlreadyRouted: false);
     }
 
+    /// <summary>True once the conversation has been sent to Flex (by Studio or an Interaction).</summary>
+    public async Task<bool> IsRoutedAsync(string conversationSid, CancellationToken cancellationToken) =>
+        await FindAsync(conversationSid, cancellationToken) is not null;
+
     private async Task<ConversationRoute?> FindAsync(string conversationSid, CancellationToken cancellationToken) =>
         routed.TryGetValue(conversationSid, out var known) ? known
         : await routes.FindRouteAsync(conversationSid, cancellationToken) is { } stored ? Remember(stored)

@@ -31,7 +31,8 @@ public static class ConversationEventsEndpoints
             return TypedResults.Ok();
         }
 
-        if (form.Form.Any(p => p.Value.Any(char.IsControl)))
+        // A message's Body and Attributes may hold line breaks; the fields read here never do.
+        if (new[] { conversationSid, form["Author"], form["EventType"], form["StateTo"] }.Any(value => value?.Any(char.IsControl) == true))
         {
             throw new InvalidInputException("body", "The event has a value with control characters, which Twilio never sends.");
         }
