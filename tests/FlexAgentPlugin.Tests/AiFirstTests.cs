@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using FlexAgentPlugin.Core.Assistant;
 using FlexAgentPlugin.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace FlexAgentPlugin.Tests;
 
@@ -167,7 +168,6 @@ public sealed class AiFirstTests : IDisposable
         OpenAi.Script(_ => Task.FromResult(ModelAnswer.Refuses("I can't help with that.")));
 
         await SendUntilDoneAsync("alice", "Something the model refuses");
-        await Twilio.WaitUntilAsync(() => Twilio.Interactions.Count > 0);
 
         Assert.Equal("assistant unavailable", (string?)Assert.Single(Twilio.Interactions).Routing["properties"]!["attributes"]!["reason"]);
         Assert.DoesNotContain(Twilio.Conversations.Single().Messages, m => m.Body == "I can't help with that.");
@@ -197,11 +197,15 @@ public sealed class AiFirstTests : IDisposable
 
         await SendAsync("alice", "A complicated question");
         var routedSid = Twilio.Conversations.Single().Sid;
-        var afterHandoff = await SendAsync("alice", "Are you still there?");
+        Twilio.AutoReply = false;
+        var send = PluginFactory.SendAsync(client!, "alice", "Are you still there?");
+        await Factory.Clock.WaitForArmedTimerAsync();
+        await Factory.Services.GetRequiredService<AiTurns>().WhenIdleAsync(routedSid);
+        Twilio.AgentSays(routedSid, "Yes, I'm here.");
+        var afterHandoff = await ReadAsync(await send);
 
         Assert.Single(OpenAi.Requests);
-        Assert.True(JsonNode.DeepEquals(
-            JsonNode.Parse($$"""[{"text":"{{EmulatedTwilio.AutoReplyTo("Are you still there?")}}","source":"agent"}]"""), afterHandoff["messages"]));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""[{"text":"Yes, I'm here.","source":"agent"}]"""), afterHandoff["messages"]));
 
         Twilio.Close(routedSid);
         var startedOver = await SendAsync("alice", "Hello again");
@@ -279,9 +283,16 @@ public sealed class AiFirstTests : IDisposable
     /// <summary>A send answered by events alone (the AI's answer, the agent's webhook): the clock does not move.</summary>
     private async Task<JsonObject> SendAsync(string user, string message) => await ReadAsync(await PluginFactory.SendAsync(client!, user, message));
 
-    /// <summary>A send that waits out its time limit.</summary>
-    private async Task<JsonObject> SendUntilDoneAsync(string user, string message) =>
-        await ReadAsync(await Factory.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(client!, user, message)));
+    /// <summary>
+    /// A send that the AI hands off and that then waits out its time limit: the clock moves only once the hand-off is
+    /// done (moving it sooner would run out the model's own timeout while it answers).
+    /// </summary>
+    private async Task<JsonObject> SendUntilDoneAsync(string user, string message)
+    {
+        var send = PluginFactory.SendAsync(client!, user, message);
+        await Twilio.WaitUntilAsync(() => Twilio.Interactions.Count > 0);
+        return await ReadAsync(await Factory.Clock.RunUntilDoneAsync(send));
+    }
 
     private static async Task<JsonObject> ReadAsync(HttpResponseMessage response)
     {

@@ -76,6 +76,7 @@ public sealed class AiResponderTests : IDisposable
         await SettledAsync(sid);
 
         Assert.All([.. deliveries, retried], d => Assert.Equal(HttpStatusCode.OK, d.StatusCode));
+        Assert.Equal(1, Twilio.Count("GET", $"/v1/Conversations/{sid}/Messages"));
         Assert.Single(OpenAi.Requests);
         Assert.Single(AiMessages(sid));
     }
@@ -131,7 +132,7 @@ public sealed class AiResponderTests : IDisposable
         var relaySid = Twilio.Conversations.Single(c => c.Sid != sid).Sid;
         var agentInRelay = await factory.PostSignedAsync(client, AiResponderEndpoints.Path,
             [.. MessageAdded(relaySid, "IM" + new string('4', 32), EmulatedTwilio.AgentIdentity, "Agent here").Select(p => (p.Key, p.Value))]);
-        await SettledAsync(relaySid, EmulatedTwilio.AgentIdentity);
+        await SettledAsync(relaySid);
 
         Assert.All([own, relayUser, agentInRelay], r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         Assert.Single(OpenAi.Requests);
@@ -184,9 +185,8 @@ public sealed class AiResponderTests : IDisposable
     private List<Sandbox.Emulator.EmulatedMessage> AiMessages(string sid) =>
         [.. Twilio.Conversations.Single(c => c.Sid == sid).Messages.Where(m => m.Author == AiTurns.AiAuthor)];
 
-    /// <summary>Waits until the AI has no turn left in the conversation (one more look, after those already under way).</summary>
-    private Task SettledAsync(string sid, string author = Customer) =>
-        factory.Services.GetRequiredService<AiTurns>().AnswerAsync(new AiConversation(sid, author, Core.Routing.Customer.FromAuthor(author), new Dictionary<string, string>(), FromChannel: true));
+    /// <summary>Waits until the AI has no turn under way in the conversation.</summary>
+    private Task SettledAsync(string sid) => factory.Services.GetRequiredService<AiTurns>().WhenIdleAsync(sid);
 
     /// <summary>Delivers the onMessageAdded webhook of <paramref name="message"/> as Twilio would, once it is answered.</summary>
     private async Task DeliverAsync(Sandbox.Emulator.EmulatedMessage message)

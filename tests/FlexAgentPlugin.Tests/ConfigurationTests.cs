@@ -38,11 +38,47 @@ public sealed class ConfigurationTests
     [InlineData("FLEX_WORKFLOW_SID", "WS0123456789abcdef0123456789abcdef")]
     [InlineData("ROUTING_MODE", "flex")]
     [InlineData("HANDOVER_TOKEN", "short")]
+    [InlineData("RESPONDER", "robots")]
+    [InlineData("AI_API", "assistants")]
+    [InlineData("AI_BASE_URL", "localhost:11434")]
+    [InlineData("AI_MODEL", "gpt 5")]
+    [InlineData("AI_TIMEOUT_SECONDS", "0")]
+    [InlineData("AI_TIMEOUT_SECONDS", "soon")]
     public void MalformedSettingStopsTheStartNamingTheVariable(string variable, string value)
     {
         var failures = StartFailures(new Dictionary<string, string?> { [variable] = value });
 
         Assert.Contains(failures, f => f.Contains(variable, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AiFirstWithoutAModelStopsTheStartNamingTheKey()
+    {
+        var failures = StartFailures(new Dictionary<string, string?> { ["RESPONDER"] = "ai-first" });
+
+        Assert.Equal(["RESPONDER=ai-first needs a model: set OPENAI_API_KEY (or AI_BASE_URL for an OpenAI-compatible server of your own)."], failures);
+    }
+
+    [Theory]
+    [InlineData("AI_KNOWLEDGE_PATH", "no/such/knowledge")]
+    [InlineData("AI_INSTRUCTIONS_FILE", "no/such/instructions.md")]
+    public async Task AMissingAssistantFileStopsTheServerProcessNamingTheSetting(string variable, string path)
+    {
+        using var server = ServerProcess.Start(["--urls", "http://127.0.0.1:0"], new Dictionary<string, string>
+        {
+            ["SANDBOX"] = "false",
+            ["ACCOUNT_SID"] = PluginFactory.AccountSid,
+            ["AUTH_TOKEN"] = PluginFactory.AuthToken,
+            ["CONV_FLOW"] = PluginFactory.FlowSid,
+            ["DATABASE_PATH"] = Path.Combine(Path.GetTempPath(), "flexagent-tests", Guid.NewGuid().ToString("N"), "convs.db"),
+            ["RESPONDER"] = "ai-first",
+            ["OPENAI_API_KEY"] = FakeOpenAi.ApiKey,
+            [variable] = path,
+        });
+
+        Assert.Equal(1, await server.ExitCodeAsync());
+        var error = Assert.Single(server.Errors);
+        Assert.StartsWith($"Configuration error: {variable} ({path})", error, StringComparison.Ordinal);
     }
 
     [Fact]

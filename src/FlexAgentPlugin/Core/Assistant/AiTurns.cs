@@ -76,6 +76,9 @@ public sealed partial class AiTurns(
         }
     }
 
+    /// <summary>Completes when the conversation has no turn under way (or due).</summary>
+    public Task WhenIdleAsync(string conversationSid) => runs.TryGetValue(conversationSid, out var run) ? run.Done : Task.CompletedTask;
+
     public void Dispose() => slots.Dispose();
 
     private async Task RunAsync(AiConversation conversation, Run run)
