@@ -121,6 +121,8 @@ public sealed class AiFirstTests : IDisposable
         Assert.Equal("Let me find a colleague for you.", (string?)body["replies"]![0]);
         Assert.DoesNotContain(Twilio.Conversations.Single().Messages, m => m.Body!.Contains("[HANDOFF]", StringComparison.Ordinal));
         var posts = Twilio.Requests.Where(r => r.Method == "POST").Select(r => (r.Path, r.Form1("Target"), r.Form1("Author"))).ToList();
+        Assert.True(posts.FindIndex(p => p.Item3 == "alice") < posts.FindIndex(p => p.Item2 == "studio"),
+            "The Studio webhook is added at the hand-off, not when the conversation is set up.");
         Assert.True(posts.FindIndex(p => p.Item2 == "studio") < posts.FindIndex(p => p.Item3 == "ai-assistant"),
             "The Studio webhook is added before the notice, so the notice starts the flow.");
         Assert.Empty(Twilio.Interactions);

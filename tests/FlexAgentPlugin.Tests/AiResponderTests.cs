@@ -162,6 +162,32 @@ public sealed class AiResponderTests : IDisposable
         Assert.Equal(AiTurns.HandoffNotice, AiMessages(sid).Single().Body);
     }
 
+    [Theory]
+    [InlineData("MessageSid")]
+    [InlineData("ConversationSid")]
+    [InlineData("Author")]
+    public async Task AnEventWithoutAFieldTheAiNeedsIsABadRequestNamingIt(string missing)
+    {
+        var form = MessageAdded("CH" + new string('5', 32), "IM" + new string('5', 32), Customer).Where(p => p.Key != missing).Select(p => (p.Key, p.Value)).ToArray();
+
+        var response = await factory.PostSignedAsync(client, AiResponderEndpoints.Path, form);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(missing, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty(OpenAi.Requests);
+    }
+
+    [Fact]
+    public async Task EventsOtherThanANewMessageAreAcknowledgedAndIgnored()
+    {
+        var response = await factory.PostSignedAsync(client, AiResponderEndpoints.Path,
+            ("EventType", "onConversationAdded"), ("ConversationSid", "CH" + new string('6', 32)));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Empty(OpenAi.Requests);
+        Assert.Empty(Twilio.Requests);
+    }
+
     [Fact]
     public async Task WithHumanAgentsOnlyTheWebhookSaysTheAiResponderIsOff()
     {
