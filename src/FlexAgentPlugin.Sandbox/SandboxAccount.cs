@@ -14,6 +14,8 @@ public sealed class SandboxAccount
     public const string FlexPath = "/sandbox/flex";
     public const string ConsolePath = "/sandbox";
     public const string ModelPath = "/sandbox/openai/v1";
+    public const string VoicePath = "/sandbox/voice";
+    public const string SyncPath = "/sandbox/sync";
 
     /// <summary>The emulated account's phone number, which customers on SMS and WhatsApp write to.</summary>
     public const string ChannelNumber = "+15005550006";
@@ -24,6 +26,7 @@ public sealed class SandboxAccount
     public static readonly string MessagingServiceSid = Sid("MG");
     public static readonly string WorkspaceSid = Sid("WS");
     public static readonly string WorkflowSid = Sid("WW");
+    public static readonly string SyncServiceSid = Sid("IS")[..^1] + "1";
 
     private volatile string restUser;
     private volatile string restPassword;

@@ -23,6 +23,10 @@ public sealed record SandboxSession(SandboxAccount Account, string SelfBaseUrl, 
 
     public string FlexBaseUrl => SelfBaseUrl + SandboxAccount.FlexPath;
 
+    public string VoiceBaseUrl => SelfBaseUrl + SandboxAccount.VoicePath;
+
+    public string SyncBaseUrl => SelfBaseUrl + SandboxAccount.SyncPath;
+
     /// <summary>The console's address, with the token when the console needs one.</summary>
     public string ConsoleUrl => $"{SelfBaseUrl}{SandboxAccount.ConsolePath}{(Console.Token is { } token ? $"?token={token}" : "")}";
 }
@@ -53,6 +57,7 @@ public static partial class SandboxSetup
     {
         app.MapConversationsApi();
         app.MapInteractionsApi();
+        app.MapVoiceAndSyncApi();
         return app;
     }
 
@@ -95,7 +100,9 @@ public static partial class SandboxSetup
         context.Request.Path.StartsWithSegments(SandboxAccount.ConsolePath)
         && !context.Request.Path.StartsWithSegments(SandboxAccount.TwilioPath)
         && !context.Request.Path.StartsWithSegments(SandboxAccount.FlexPath)
-        && !context.Request.Path.StartsWithSegments(SandboxAccount.ModelPath);
+        && !context.Request.Path.StartsWithSegments(SandboxAccount.ModelPath)
+        && !context.Request.Path.StartsWithSegments(SandboxAccount.VoicePath)
+        && !context.Request.Path.StartsWithSegments(SandboxAccount.SyncPath);
 
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "Sandbox mode: no Twilio account is used; messages go to the built-in Flex sandbox. Answer them in the agent console at {ConsoleUrl}")]

@@ -10,6 +10,7 @@ using FlexAgentPlugin.Doors.Handover;
 using FlexAgentPlugin.Doors.Mcp;
 using FlexAgentPlugin.Doors.PluginFiles;
 using FlexAgentPlugin.Doors.TwilioEvents;
+using FlexAgentPlugin.Doors.Voice;
 using FlexAgentPlugin.Hosting;
 using FlexAgentPlugin.Hosting.Access;
 using FlexAgentPlugin.Hosting.Health;
@@ -37,13 +38,13 @@ try
     builder.Services.AddExchange().AddTwilio().AddOpenAi().AddSqliteStore().AddInProcessCoordination();
 
     // Who may call, and the front doors: the GPT Action API and its files, the MCP server, Twilio's webhooks (conversation
-    // events, the AI responder for customers on channels), the hand-over tool.
-    builder.Services.AddAccess().AddPluginFiles().AddMcp().AddHandover().AddHealth();
+    // events, the AI responder for customers on channels), the hand-over tool, voice assist.
+    builder.Services.AddAccess().AddPluginFiles().AddMcp().AddHandover().AddVoice().AddHealth();
 
     var app = builder.Build();
 
     // Pipeline: client address from a local proxy, request log, failures as ProblemDetails, CORS for ChatGPT, the
-    // sandbox's console, authentication, authorization, rate limits, Swagger UI.
+    // sandbox's console, authentication, authorization, rate limits, WebSockets (voice), Swagger UI.
     app.UseForwardedHeaders();
     app.UseHttpLogging();
     app.UseExceptionHandler();
@@ -57,6 +58,7 @@ try
     app.UseAuthentication();
     app.UseAuthorization();
     app.UseRateLimiter();
+    app.UseWebSockets();
     app.UsePluginSwaggerUi();
 
     // Endpoints.
@@ -66,6 +68,7 @@ try
     app.MapConversationEvents();
     app.MapAiResponder();
     app.MapHandover();
+    app.MapVoice();
     app.MapHealth();
 
     await app.RunAsync();

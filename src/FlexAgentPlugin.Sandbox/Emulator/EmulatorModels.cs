@@ -51,6 +51,12 @@ public sealed record EmulatedMessage(
 /// <summary>A Flex Interaction (KD…) with its one channel (UO…), bound to a conversation; Channel and Routing as Flex received them.</summary>
 public sealed record EmulatedInteraction(string Sid, string ChannelSid, string ChannelType, string ConversationSid, string Channel, string Routing);
 
+/// <summary>A media stream of a call (MZ…) started through the Voice API, and whether it was stopped.</summary>
+public sealed record EmulatedMediaStreamResource(string Sid, string CallSid, string Name, string Url, string Track, bool Stopped);
+
+/// <summary>A message published to a Sync stream, as Flex's plugin would receive it: the stream's unique name and the Data JSON.</summary>
+public sealed record EmulatedSyncMessage(string Sid, string Stream, string Data, DateTimeOffset Created);
+
 /// <summary>A copy of a conversation and everything in it, for the console and for tests.</summary>
 public sealed record ConversationSnapshot(
     string Sid,

@@ -17,6 +17,9 @@ public sealed class EmulatorState(SandboxAccount account, TimeProvider clock)
     private readonly Dictionary<string, EmulatedConversation> conversations = new(StringComparer.Ordinal);
     private readonly List<EmulatedInteraction> interactions = [];
     private readonly List<string> unknownRequests = [];
+    private readonly List<EmulatedMediaStreamResource> callStreams = [];
+    private readonly Dictionary<string, string> syncStreams = new(StringComparer.Ordinal);
+    private readonly List<EmulatedSyncMessage> syncMessages = [];
     private TaskCompletionSource changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long version;
     private long restRequests;
@@ -236,6 +239,86 @@ public sealed class EmulatorState(SandboxAccount account, TimeProvider clock)
         lock (gate)
         {
             return [.. conversation.Webhooks];
+        }
+    }
+
+    public EmulatedMediaStreamResource StartCallStream(string callSid, string name, string url, string track)
+    {
+        lock (gate)
+        {
+            if (callStreams.Any(s => s.CallSid == callSid && s.Name == name && !s.Stopped))
+            {
+                throw new EmulatorException(HttpStatusCode.BadRequest, 31402, "A stream with this name is already running on the call");
+            }
+
+            var stream = new EmulatedMediaStreamResource(NewSid("MZ"), callSid, name, url, track, Stopped: false);
+            callStreams.Add(stream);
+            Changed();
+            return stream;
+        }
+    }
+
+    /// <summary>Stops the call's stream with that SID or name.</summary>
+    public EmulatedMediaStreamResource StopCallStream(string callSid, string sidOrName)
+    {
+        lock (gate)
+        {
+            var index = callStreams.FindIndex(s => s.CallSid == callSid && (s.Sid == sidOrName || s.Name == sidOrName) && !s.Stopped);
+            if (index < 0)
+            {
+                throw EmulatorException.NotFound($"/Calls/{callSid}/Streams/{sidOrName}");
+            }
+
+            callStreams[index] = callStreams[index] with { Stopped = true };
+            Changed();
+            return callStreams[index];
+        }
+    }
+
+    public IReadOnlyList<EmulatedMediaStreamResource> CallStreams()
+    {
+        lock (gate)
+        {
+            return [.. callStreams];
+        }
+    }
+
+    /// <summary>Creates a Sync stream by unique name (54301 when it exists); returns its SID.</summary>
+    public string CreateSyncStream(string uniqueName)
+    {
+        lock (gate)
+        {
+            if (syncStreams.ContainsKey(uniqueName))
+            {
+                throw new EmulatorException(HttpStatusCode.Conflict, 54301, "Unique name already exists");
+            }
+
+            var sid = NewSid("TO");
+            syncStreams[uniqueName] = sid;
+            Changed();
+            return sid;
+        }
+    }
+
+    /// <summary>Publishes to a Sync stream named by SID or unique name.</summary>
+    public EmulatedSyncMessage PublishSync(string stream, string data)
+    {
+        lock (gate)
+        {
+            var name = syncStreams.ContainsKey(stream) ? stream : syncStreams.FirstOrDefault(s => s.Value == stream).Key
+                ?? throw EmulatorException.NotFound($"/Streams/{stream}");
+            var message = new EmulatedSyncMessage(NewSid("TZ"), name, data, clock.GetUtcNow());
+            syncMessages.Add(message);
+            Changed();
+            return message;
+        }
+    }
+
+    public IReadOnlyList<EmulatedSyncMessage> SyncMessages()
+    {
+        lock (gate)
+        {
+            return [.. syncMessages];
         }
     }
 

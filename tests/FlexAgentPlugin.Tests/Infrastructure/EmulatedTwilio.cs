@@ -49,6 +49,10 @@ public sealed class EmulatedTwilio : IDisposable
 
     public static string FlexBaseUrl => BaseUrl + SandboxAccount.FlexPath;
 
+    public static string VoiceBaseUrl => BaseUrl + SandboxAccount.VoicePath;
+
+    public static string SyncBaseUrl => BaseUrl + SandboxAccount.SyncPath;
+
     public SandboxAccount Account { get; }
 
     public EmulatorBehavior Behavior { get; } = new();
@@ -260,10 +264,9 @@ public sealed record RecordedRequest(
         var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync();
         var headers = request.Headers.ToDictionary(h => h.Key, h => string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase);
         var path = uri.AbsolutePath;
-        var api = path.StartsWith(SandboxAccount.FlexPath, StringComparison.Ordinal) ? "flex" : "conversations";
-        path = path.StartsWith(SandboxAccount.FlexPath, StringComparison.Ordinal) ? path[SandboxAccount.FlexPath.Length..]
-            : path.StartsWith(SandboxAccount.TwilioPath, StringComparison.Ordinal) ? path[SandboxAccount.TwilioPath.Length..]
-            : path;
+        var (api, prefix) = new[] { ("flex", SandboxAccount.FlexPath), ("voice", SandboxAccount.VoicePath), ("sync", SandboxAccount.SyncPath), ("conversations", SandboxAccount.TwilioPath) }
+            .FirstOrDefault(a => path.StartsWith(a.Item2 + "/", StringComparison.Ordinal), ("conversations", ""));
+        path = path[prefix.Length..];
         return new RecordedRequest(request.Method.Method, path, query, [.. Parse(body)], headers, request.Content?.Headers.ContentType?.MediaType, api);
     }
 

@@ -105,6 +105,8 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
             ["CONV_FLOW"] = FlowSid,
             ["TWILIO_CONVERSATIONS_BASE_URL"] = EmulatedTwilio.ConversationsBaseUrl,
             ["TWILIO_FLEX_BASE_URL"] = EmulatedTwilio.FlexBaseUrl,
+            ["TWILIO_API_BASE_URL"] = EmulatedTwilio.VoiceBaseUrl,
+            ["TWILIO_SYNC_BASE_URL"] = EmulatedTwilio.SyncBaseUrl,
         };
         if (databasePath is not null)
         {
@@ -249,12 +251,16 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
                     services.AddSingleton<TimeProvider>(Clock);
                     services.AddHttpClient(nameof(ConversationsClient)).ConfigurePrimaryHttpMessageHandler(Twilio.CreateHandler);
                     services.AddHttpClient(nameof(InteractionsClient)).ConfigurePrimaryHttpMessageHandler(Twilio.CreateHandler);
+                    services.AddHttpClient(nameof(VoiceClient)).ConfigurePrimaryHttpMessageHandler(Twilio.CreateHandler);
+                    services.AddHttpClient(nameof(SyncClient)).ConfigurePrimaryHttpMessageHandler(Twilio.CreateHandler);
                     services.AddHttpClient(OpenAiSetup.ClientName).ConfigurePrimaryHttpMessageHandler(OpenAi.CreateHandler);
                     break;
                 case Mode.Sandbox:
                     services.AddSingleton<TimeProvider>(Clock);
                     services.AddHttpClient(nameof(ConversationsClient)).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
                     services.AddHttpClient(nameof(InteractionsClient)).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
+                    services.AddHttpClient(nameof(VoiceClient)).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
+                    services.AddHttpClient(nameof(SyncClient)).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
                     services.AddHttpClient(SandboxSetup.WebhookClientName).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
                     services.AddHttpClient(OpenAiSetup.ClientName).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
                     break;

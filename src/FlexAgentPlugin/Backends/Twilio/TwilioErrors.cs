@@ -17,6 +17,9 @@ public static class TwilioErrors
     /// <summary>A conversation with that UniqueName already exists.</summary>
     public const int ConversationExists = 50353;
 
+    /// <summary>A Sync stream with that unique name exists already.</summary>
+    public const int SyncUniqueNameExists = 54301;
+
     /// <summary>A message to a closed conversation.</summary>
     public const int ConversationClosed = 50377;
 

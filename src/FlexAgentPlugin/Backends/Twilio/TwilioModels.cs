@@ -34,6 +34,14 @@ public sealed record MessagePage(IReadOnlyList<ConversationMessage> Messages, Pa
 /// <summary>A Flex Interaction (KD…): the routing of one conversation to an agent.</summary>
 public sealed record Interaction(string Sid, string? Url);
 
+/// <summary>A media stream of a call (MZ…), as the Voice API returns it.</summary>
+public sealed record CallMediaStreamResource(string Sid, string? CallSid, string? Name, string? Status);
+
+/// <summary>A Sync stream (TO…) and a message published to one.</summary>
+public sealed record SyncStreamResource(string Sid, string? UniqueName);
+
+public sealed record SyncStreamMessage(string Sid);
+
 /// <summary>The error body Twilio returns with every 4xx and 5xx.</summary>
 public sealed record TwilioError(int? Code, string? Message, string? MoreInfo, int? Status);
 
@@ -47,4 +55,7 @@ public sealed record TwilioError(int? Code, string? Message, string? MoreInfo, i
 [JsonSerializable(typeof(WebhookPage))]
 [JsonSerializable(typeof(Interaction))]
 [JsonSerializable(typeof(TwilioError))]
+[JsonSerializable(typeof(CallMediaStreamResource))]
+[JsonSerializable(typeof(SyncStreamResource))]
+[JsonSerializable(typeof(SyncStreamMessage))]
 internal sealed partial class TwilioJsonContext : JsonSerializerContext;

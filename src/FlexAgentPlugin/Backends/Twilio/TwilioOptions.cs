@@ -22,6 +22,14 @@ public sealed class TwilioOptions
     [ConfigurationKeyName("TWILIO_FLEX_BASE_URL")]
     public string FlexBaseUrl { get; set; } = "https://flex-api.twilio.com";
 
+    /// <summary>The Voice API host (calls and their media streams).</summary>
+    [ConfigurationKeyName("TWILIO_API_BASE_URL")]
+    public string ApiBaseUrl { get; set; } = "https://api.twilio.com";
+
+    /// <summary>The Sync API host (the streams agents' suggestions are published to).</summary>
+    [ConfigurationKeyName("TWILIO_SYNC_BASE_URL")]
+    public string SyncBaseUrl { get; set; } = "https://sync.twilio.com";
+
     /// <summary>Seconds one attempt of a Twilio call may take before it is abandoned and retried.</summary>
     [ConfigurationKeyName("TWILIO_TIMEOUT_SECONDS")]
     public double AttemptTimeoutSeconds { get; set; } = 10;

@@ -32,6 +32,10 @@ public static class TwilioSetup
                 "TWILIO_TIMEOUT_SECONDS must be a number of seconds between 0.1 and 60.")
             .Validate(o => Settings.IsHttpUrl(o.FlexBaseUrl),
                 "TWILIO_FLEX_BASE_URL must be an absolute http(s) URL such as https://flex-api.twilio.com.")
+            .Validate(o => Settings.IsHttpUrl(o.ApiBaseUrl),
+                "TWILIO_API_BASE_URL must be an absolute http(s) URL such as https://api.twilio.com.")
+            .Validate(o => Settings.IsHttpUrl(o.SyncBaseUrl),
+                "TWILIO_SYNC_BASE_URL must be an absolute http(s) URL such as https://sync.twilio.com.")
             .ValidateOnStart();
 
         services.AddTransient<TwilioAuthHandler>();
@@ -40,6 +44,8 @@ public static class TwilioSetup
         services.AddTransient<ConversationRateHandler>();
         AddTwilioClient(services, options => options.ConversationsBaseUrl, http => new ConversationsClient(http));
         AddTwilioClient(services, options => options.FlexBaseUrl, http => new InteractionsClient(http));
+        AddTwilioClient(services, options => options.ApiBaseUrl, http => new VoiceClient(http));
+        AddTwilioClient(services, options => options.SyncBaseUrl, http => new SyncClient(http));
 
         return services;
     }

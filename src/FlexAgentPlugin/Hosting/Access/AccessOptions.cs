@@ -4,6 +4,7 @@ namespace FlexAgentPlugin.Hosting.Access;
 public sealed class AccessOptions
 {
     private IReadOnlyList<ApiKey>? keys;
+    private IReadOnlyList<ApiKey>? agentKeys;
 
     /// <summary>The single-key shorthand: when set, the API requires <c>Authorization: Bearer {token}</c> (the key named "default").</summary>
     [ConfigurationKeyName("PLUGIN_BEARER_TOKEN")]
@@ -12,6 +13,10 @@ public sealed class AccessOptions
     /// <summary>Several named keys, <c>name=token</c> pairs separated by commas: each caller its own key, identity and limit.</summary>
     [ConfigurationKeyName("API_KEYS")]
     public string? ApiKeys { get; set; }
+
+    /// <summary>Keys for agents' tools only (voice assist), <c>name=token</c> pairs like API_KEYS; they do not open the API.</summary>
+    [ConfigurationKeyName("VOICE_AGENT_KEYS")]
+    public string? VoiceAgentKeys { get; set; }
 
     /// <summary>The token OpenAI gives for a plugin with service-level auth, published in the manifest.</summary>
     [ConfigurationKeyName("OPENAI_VERIFICATION_TOKEN")]
@@ -25,4 +30,7 @@ public sealed class AccessOptions
     public IReadOnlyList<ApiKey> Keys => keys ??= ApiKey.Parse(ApiKeys, BearerToken).Keys;
 
     public bool RequiresKey => Keys.Count > 0;
+
+    /// <summary>VOICE_AGENT_KEYS' keys (valid once validated).</summary>
+    public IReadOnlyList<ApiKey> AgentKeys => agentKeys ??= ApiKey.Parse(VoiceAgentKeys, null).Keys;
 }

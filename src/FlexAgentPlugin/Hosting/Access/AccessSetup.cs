@@ -20,6 +20,9 @@ public static class AccessPolicies
     /// <summary>Requests Twilio signed.</summary>
     public const string TwilioSigned = "twilio-signed";
 
+    /// <summary>An agent's tool (voice assist): an API key or a VOICE_AGENT_KEYS key, always required.</summary>
+    public const string Agent = "agent";
+
     /// <summary>The rate limit per caller: the key's name when one was presented, else the client address.</summary>
     public const string PerCaller = "per-caller";
 }
@@ -46,6 +49,9 @@ public static class AccessSetup
             .AddScheme<AuthenticationSchemeOptions, TwilioSignatureAuthenticationHandler>(TwilioSignatureAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
             .AddPolicy(AccessPolicies.Api, policy => policy
+                .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
+                .RequireClaim(ApiKeyAuthenticationHandler.KeyKind, ApiKeyAuthenticationHandler.ApiKind))
+            .AddPolicy(AccessPolicies.Agent, policy => policy
                 .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
                 .RequireAuthenticatedUser())
             .AddPolicy(AccessPolicies.TwilioSigned, policy => policy
@@ -77,11 +83,13 @@ public static class AccessSetup
     public static string Caller(HttpContext context) =>
         context.User.Identity is { IsAuthenticated: true, Name: { } name } ? $"key:{name}" : $"address:{context.Connection.RemoteIpAddress}";
 
-    /// <summary>API_KEYS and PLUGIN_BEARER_TOKEN, each problem in one sentence.</summary>
+    /// <summary>API_KEYS, PLUGIN_BEARER_TOKEN and VOICE_AGENT_KEYS, each problem in one sentence.</summary>
     private sealed class KeysValidation : IValidateOptions<AccessOptions>
     {
         public ValidateOptionsResult Validate(string? name, AccessOptions options) =>
-            ApiKey.Parse(options.ApiKeys, options.BearerToken).Problem is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
+            ApiKey.Parse(options.ApiKeys, options.BearerToken).Problem is { } problem ? ValidateOptionsResult.Fail(problem)
+            : ApiKey.Parse(options.VoiceAgentKeys, null).Problem is { } agentProblem ? ValidateOptionsResult.Fail(agentProblem.Replace("API_KEYS", "VOICE_AGENT_KEYS", StringComparison.Ordinal))
+            : ValidateOptionsResult.Success;
     }
 
     private static ValueTask RejectAsync(OnRejectedContext rejected, CancellationToken cancellationToken)

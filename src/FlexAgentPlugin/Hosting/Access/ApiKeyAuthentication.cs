@@ -20,31 +20,37 @@ public sealed class ApiKeyAuthenticationHandler(
 {
     public const string SchemeName = "ApiKey";
 
+    /// <summary>The claim that says which kind of key authenticated the caller: <see cref="ApiKind"/> or <see cref="AgentKind"/>.</summary>
+    public const string KeyKind = "key_kind";
+    public const string ApiKind = "api";
+    public const string AgentKind = "agent";
+
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var token = Secrets.BearerToken(Request)
             ?? (Context.GetEndpoint()?.Metadata.GetMetadata<KeyInQueryAllowed>() is not null && Request.Query[KeyInQueryAllowed.Parameter].ToString() is { Length: > 0 } query
                 ? query
                 : null);
-        if (!access.Value.RequiresKey || token is null)
+        if ((!access.Value.RequiresKey && access.Value.AgentKeys.Count == 0) || token is null)
         {
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
         // Every key is compared, so the time taken says nothing about which key (if any) matched.
-        ApiKey? match = null;
-        foreach (var key in access.Value.Keys)
+        (ApiKey Key, string Kind)? match = null;
+        foreach (var (key, kind) in access.Value.Keys.Select(k => (k, ApiKind)).Concat(access.Value.AgentKeys.Select(k => (k, AgentKind))))
         {
             if (Secrets.Same(token, key.Token))
             {
-                match = key;
+                match = (key, kind);
             }
         }
 
-        return Task.FromResult(match is null
-            ? AuthenticateResult.Fail("The bearer token is not one of the API's keys.")
+        return Task.FromResult(match is not { } found
+            ? AuthenticateResult.Fail("The bearer token is not one of the configured keys.")
             : AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(
-                [new Claim(ClaimTypes.Name, match.Name), new Claim(ClaimTypes.NameIdentifier, match.Name)], SchemeName)), SchemeName)));
+                [new Claim(ClaimTypes.Name, found.Key.Name), new Claim(ClaimTypes.NameIdentifier, found.Key.Name), new Claim(KeyKind, found.Kind)],
+                SchemeName)), SchemeName)));
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
@@ -58,7 +64,9 @@ public sealed class ApiKeyAuthenticationHandler(
             {
                 Status = StatusCodes.Status401Unauthorized,
                 Title = "Missing or wrong bearer token",
-                Detail = "Send the API key as the header Authorization: Bearer <token> (in a GPT Action: Authentication, API key, Bearer).",
+                Detail = Context.GetEndpoint()?.Metadata.GetMetadata<AgentKeyRequired>() is not null
+                    ? "Send an agent key (one of API_KEYS or VOICE_AGENT_KEYS) as the header Authorization: Bearer <token>."
+                    : "Send the API key as the header Authorization: Bearer <token> (in a GPT Action: Authentication, API key, Bearer).",
             },
         });
     }
@@ -72,3 +80,6 @@ public sealed class KeyInQueryAllowed
 {
     public const string Parameter = "token";
 }
+
+/// <summary>Endpoint metadata: the endpoint is an agent's tool (an API key or a VOICE_AGENT_KEYS key, always required).</summary>
+public sealed class AgentKeyRequired;

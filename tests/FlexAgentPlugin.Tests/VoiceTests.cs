@@ -1,0 +1,270 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.WebSockets;
+using System.Text.Json.Nodes;
+using System.Xml.Linq;
+using FlexAgentPlugin.Core.Voice;
+using FlexAgentPlugin.Sandbox;
+using FlexAgentPlugin.Sandbox.StandIn;
+using FlexAgentPlugin.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FlexAgentPlugin.Tests;
+
+/// <summary>Real-time voice assist: Twilio's Media Streams in, OpenAI's Realtime API (a fake of its GA protocol) out, suggestions to agents.</summary>
+public sealed class VoiceTests : IAsyncLifetime
+{
+    private const string PublicUrl = "https://voice.example.com";
+    private const string StreamUrl = "wss://voice.example.com/voice/stream";
+    private const string CallSid = "CA0123456789abcdef0123456789abcdef";
+    private const string AgentKey = "agent-key-0123456789abcdef";
+    private static readonly string SyncService = "IS" + new string('a', 32);
+
+    private readonly FakeRealtime realtime = new();
+    private PluginFactory factory = null!;
+
+    public Task InitializeAsync()
+    {
+        factory = Start();
+        return Task.CompletedTask;
+    }
+
+    private PluginFactory Start(int maxCalls = 20) => new(new Dictionary<string, string?>
+    {
+        ["PUBLIC_BASE_URL"] = PublicUrl,
+        ["FLEX_WORKSPACE_SID"] = PluginFactory.WorkspaceSid,
+        ["FLEX_WORKFLOW_SID"] = PluginFactory.WorkflowSid,
+        ["ROUTING_MODE"] = "studio",
+        ["OPENAI_API_KEY"] = FakeRealtime.ApiKey,
+        ["OPENAI_REALTIME_URL"] = realtime.Url,
+        ["VOICE_MODEL"] = "gpt-realtime-test",
+        ["VOICE_INSTRUCTIONS"] = "Suggest short answers about owls.",
+        ["VOICE_MAX_CALLS"] = maxCalls.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["SYNC_SERVICE_SID"] = SyncService,
+        ["VOICE_AGENT_KEYS"] = $"desk={AgentKey}",
+    });
+
+    [Fact]
+    public async Task AnIncomingCallGetsTwimlThatStreamsTheCallerAndEnqueuesTheCallToTheWorkflow()
+    {
+        using var client = factory.CreateClient();
+
+        var response = await factory.PostSignedAsync(client, "/voice/incoming", ("CallSid", CallSid), ("From", "+15551230000"), ("To", "+15005550006"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/xml", response.Content.Headers.ContentType?.MediaType);
+        var twiml = XDocument.Parse(await response.Content.ReadAsStringAsync()).Root!;
+        var stream = twiml.Element("Start")!.Element("Stream")!;
+        Assert.Equal(StreamUrl, (string?)stream.Attribute("url"));
+        Assert.Equal("inbound_track", (string?)stream.Attribute("track"));
+        var enqueue = twiml.Element("Enqueue")!;
+        Assert.Equal(PluginFactory.WorkflowSid, (string?)enqueue.Attribute("workflowSid"));
+        Assert.Equal("+15551230000", (string?)JsonNode.Parse(enqueue.Element("Task")!.Value)!["from"]);
+        Assert.True(twiml.Elements().ToList().IndexOf(twiml.Element("Start")!) < twiml.Elements().ToList().IndexOf(enqueue), "The stream starts before the call waits for an agent.");
+    }
+
+    [Fact]
+    public async Task AnUnsignedIncomingCallOrStreamIsRefused()
+    {
+        using var client = factory.CreateClient();
+        var incoming = await client.PostAsync("/voice/incoming", new FormUrlEncodedContent([new("CallSid", CallSid)]));
+
+        var unsigned = await Assert.ThrowsAnyAsync<Exception>(() => MediaStreamsClient.ConnectAsync(factory.Server, signedUrl: null, CallSid));
+        var forged = await Assert.ThrowsAnyAsync<Exception>(() => MediaStreamsClient.ConnectAsync(factory.Server, StreamUrl, CallSid, authToken: "not-the-auth-token"));
+
+        Assert.Equal(HttpStatusCode.Forbidden, incoming.StatusCode);
+        Assert.Contains("403", unsigned.Message, StringComparison.Ordinal);
+        Assert.Contains("403", forged.Message, StringComparison.Ordinal);
+        Assert.Empty(realtime.Connections);
+    }
+
+    [Fact]
+    public async Task TheCallersAudioReachesTheModelByteExactAfterAGaSessionUpdate()
+    {
+        using var twilio = await MediaStreamsClient.ConnectAsync(factory.Server, StreamUrl, CallSid);
+        var model = await realtime.NextConnectionAsync();
+        var frames = SampleCall.Frames().Take(50).ToList();
+        for (var i = 0; i < frames.Count; i++)
+        {
+            await twilio.MediaAsync(frames[i], i + 1);
+        }
+
+        await model.WaitUntilAsync(c => c.Audio.Length == frames.Count * SampleCall.FrameBytes);
+
+        Assert.Equal("gpt-realtime-test", model.Model);
+        var update = model.Events[0];
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""
+            {"type":"session.update","session":{"type":"realtime","output_modalities":["text"],"instructions":"Suggest short answers about owls.",
+             "audio":{"input":{"format":{"type":"audio/pcmu"},"transcription":{"model":"gpt-4o-mini-transcribe"},
+                               "turn_detection":{"type":"server_vad","create_response":true}}}}}
+            """), update));
+        Assert.Equal(frames.SelectMany(f => f).ToArray(), model.Audio);
+        Assert.Equal(frames.Count, model.Events.Count(e => (string?)e["type"] == "input_audio_buffer.append"));
+        Assert.Empty(realtime.Problems);
+    }
+
+    [Fact]
+    public async Task TranscriptLinesAndSuggestionsReachTheAgentsEventStreamAndTheFlexPluginsSyncStream()
+    {
+        using var agent = factory.CreateClient();
+        agent.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AgentKey);
+        using var events = await agent.GetAsync($"/voice/calls/{CallSid}/events", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal("text/event-stream", events.Content.Headers.ContentType?.MediaType);
+        using var reader = new StreamReader(await events.Content.ReadAsStreamAsync());
+        using var twilio = await MediaStreamsClient.ConnectAsync(factory.Server, StreamUrl, CallSid);
+        var model = await realtime.NextConnectionAsync();
+
+        await model.SendAsync(JsonNode.Parse("""
+            {"event_id":"event_1","type":"conversation.item.input_audio_transcription.completed","item_id":"item_1","content_index":0,
+             "transcript":"How long does shipping take?","usage":{"type":"duration","seconds":1.75}}
+            """)!.AsObject());
+        await model.SendAsync(JsonNode.Parse("""
+            {"event_id":"event_2","type":"response.output_text.done","response_id":"resp_1","item_id":"item_2","output_index":0,"content_index":0,
+             "text":"Standard shipping takes 3 to 5 business days."}
+            """)!.AsObject());
+
+        Assert.Equal(("transcript", """{"speaker":"customer","text":"How long does shipping take?"}"""), await NextEventAsync(reader));
+        Assert.Equal(("suggestion", """{"question":"How long does shipping take?","answer":"Standard shipping takes 3 to 5 business days."}"""), await NextEventAsync(reader));
+        await factory.Twilio.WaitUntilAsync(() => factory.Twilio.State.SyncMessages().Count == 2);
+        var published = factory.Twilio.State.SyncMessages();
+        Assert.All(published, m => Assert.Equal($"FLEX_ASSIST_{CallSid}", m.Stream));
+        var suggestion = JsonNode.Parse(published[1].Data)!;
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"question":"How long does shipping take?","answer":"Standard shipping takes 3 to 5 business days."}"""),
+            JsonNode.Parse((string)suggestion["transcript"]!)));
+        Assert.Equal(1, factory.Twilio.Count("POST", $"/v1/Services/{SyncService}/Streams"));
+    }
+
+    [Fact]
+    public async Task WhenTheModelConnectionDropsItIsOpenedAgainAndTheAudioGoesOn()
+    {
+        using var twilio = await MediaStreamsClient.ConnectAsync(factory.Server, StreamUrl, CallSid);
+        var first = await realtime.NextConnectionAsync();
+        var frames = SampleCall.Frames().Skip(100).Take(20).ToList();
+        await twilio.MediaAsync(frames[0], 1);
+        await first.WaitUntilAsync(c => c.Audio.Length == SampleCall.FrameBytes);
+
+        first.Drop();
+        var backoff = await factory.Clock.WaitForTimerAsync(_ => true);
+        factory.Clock.Advance(backoff.DueAt - factory.Clock.GetUtcNow());
+        var second = await realtime.NextConnectionAsync();
+        for (var i = 1; i < frames.Count; i++)
+        {
+            await twilio.MediaAsync(frames[i], i + 1);
+        }
+
+        await second.WaitUntilAsync(c => c.Audio.Length == (frames.Count - 1) * SampleCall.FrameBytes);
+        Assert.Equal("session.update", (string?)second.Events[0]["type"]);
+        Assert.Equal(frames.Skip(1).SelectMany(f => f).ToArray(), second.Audio);
+        Assert.Empty(realtime.Problems);
+    }
+
+    [Fact]
+    public async Task StopReleasesTheModelConnectionAndEndsTheAgentsEventStream()
+    {
+        using var agent = factory.CreateClient();
+        agent.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AgentKey);
+        using var events = await agent.GetAsync($"/voice/calls/{CallSid}/events", HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await events.Content.ReadAsStreamAsync());
+        using var twilio = await MediaStreamsClient.ConnectAsync(factory.Server, StreamUrl, CallSid);
+        var model = await realtime.NextConnectionAsync();
+
+        await twilio.StopAsync();
+
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, await twilio.ClosedAsync());
+        await model.Closed.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(": listening", await reader.ReadLineAsync());
+        var rest = await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("", rest.Trim());
+        Assert.Equal(0, factory.Services.GetRequiredService<VoiceCalls>().Active);
+    }
+
+    [Fact]
+    public async Task ACallBeyondTheLimitIsNotStreamedToTheModel()
+    {
+        await factory.DisposeAsync();
+        factory = Start(maxCalls: 1);
+        using var first = await MediaStreamsClient.ConnectAsync(factory.Server, StreamUrl, CallSid);
+        await realtime.NextConnectionAsync();
+
+        using var second = await MediaStreamsClient.ConnectAsync(factory.Server, StreamUrl, "CA" + new string('9', 32));
+
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, await second.ClosedAsync());
+        Assert.Single(realtime.Connections);
+        Assert.Equal(1, factory.Services.GetRequiredService<VoiceCalls>().Active);
+    }
+
+    [Fact]
+    public async Task AnAgentStartsAndStopsAssistOnACallInProgressThroughTheVoiceApi()
+    {
+        using var agent = factory.CreateClient();
+        agent.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AgentKey);
+        using var stranger = factory.CreateClient();
+
+        var refused = await stranger.PostAsync($"/voice/calls/{CallSid}/assist", null);
+        var started = await agent.PostAsync($"/voice/calls/{CallSid}/assist", null);
+        var stopped = await agent.DeleteAsync($"/voice/calls/{CallSid}/assist");
+        var malformed = await agent.PostAsync("/voice/calls/not-a-call/assist", null);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, started.StatusCode);
+        Assert.Equal("started", (string?)JsonNode.Parse(await started.Content.ReadAsStringAsync())!["status"]);
+        Assert.Equal(HttpStatusCode.OK, stopped.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        var start = Assert.Single(factory.Twilio.Requests, r => r.Path == $"/2010-04-01/Accounts/{PluginFactory.AccountSid}/Calls/{CallSid}/Streams.json");
+        Assert.Equal("voice", start.Api);
+        Assert.Equal([new("Url", StreamUrl), new("Name", "flex-assist"), new("Track", "inbound_track")], start.Form);
+        var stop = Assert.Single(factory.Twilio.Requests, r => r.Path == $"/2010-04-01/Accounts/{PluginFactory.AccountSid}/Calls/{CallSid}/Streams/flex-assist.json");
+        Assert.Equal([new("Status", "stopped")], stop.Form);
+    }
+
+    [Fact]
+    public async Task AnAgentKeyOpensAgentToolsButNotTheApi()
+    {
+        await factory.DisposeAsync();
+        factory = new PluginFactory(new Dictionary<string, string?>
+        {
+            ["API_KEYS"] = "claude=claude-key-0123456789abcdef",
+            ["VOICE_AGENT_KEYS"] = $"desk={AgentKey}",
+            ["OPENAI_REALTIME_URL"] = realtime.Url,
+        });
+        using var agent = factory.CreateClient();
+        agent.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AgentKey);
+
+        var send = await PluginFactory.SendAsync(agent, "alice", "Hi");
+        using var events = await agent.GetAsync($"/voice/calls/{CallSid}/events", HttpCompletionOption.ResponseHeadersRead);
+
+        Assert.Equal(HttpStatusCode.Forbidden, send.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, events.StatusCode);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await factory.DisposeAsync();
+        Assert.Empty(realtime.Problems);
+        await realtime.DisposeAsync();
+    }
+
+    /// <summary>The next server-sent event: its type and data.</summary>
+    private static async Task<(string Event, string Data)> NextEventAsync(StreamReader reader)
+    {
+        string? type = null;
+        string? data = null;
+        while (await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10)) is { } line)
+        {
+            if (line.StartsWith("event: ", StringComparison.Ordinal))
+            {
+                type = line["event: ".Length..];
+            }
+            else if (line.StartsWith("data: ", StringComparison.Ordinal))
+            {
+                data = line["data: ".Length..];
+            }
+            else if (line.Length == 0 && data is not null)
+            {
+                return (type ?? "message", data);
+            }
+        }
+
+        throw new InvalidOperationException("The event stream ended.");
+    }
+}
