@@ -14,8 +14,10 @@ internal sealed class Deployment : IAsyncDisposable
 
     private readonly string dataFolder;
 
-    private Deployment(ChildProcess emulator, ChildProcess server, string dataFolder, Uri clientAddress)
+    private Deployment(ChildProcess emulator, ChildProcess server, string dataFolder, Uri clientAddress, string authToken, Uri serverAddress)
     {
+        AuthToken = authToken;
+        ServerAddress = serverAddress;
         Emulator = emulator;
         Server = server;
         ClientAddress = clientAddress;
@@ -23,6 +25,12 @@ internal sealed class Deployment : IAsyncDisposable
     }
 
     public ChildProcess Emulator { get; }
+
+    /// <summary>The emulated account's auth token, which signs what Twilio sends the server.</summary>
+    public string AuthToken { get; }
+
+    /// <summary>The server's own (HTTP/1.1) address, where Twilio reaches it.</summary>
+    public Uri ServerAddress { get; }
 
     public ChildProcess Server { get; }
 
@@ -82,7 +90,7 @@ internal sealed class Deployment : IAsyncDisposable
         }
 
         var serverProcess = await ChildProcess.StartAsync("server", Path.Combine(root, "src", "FlexAgentPlugin", "bin", "Release", "net10.0", "FlexAgentPlugin.dll"), serverUrl, server);
-        return new Deployment(emulator, serverProcess, dataFolder, clientUrl);
+        return new Deployment(emulator, serverProcess, dataFolder, clientUrl, token, serverUrl);
     }
 
     public async ValueTask DisposeAsync()

@@ -12,7 +12,8 @@ using FlexAgentPlugin.Bench;
 // Options: --exchanges N (1000, 0 skips), --workers N (20), --users N (10000, 0 skips), --http2-users N (50000, 0 skips),
 // --mcp-users N (2000, 0 skips), --mcp-protocol 2025-11-25|2026-07-28 (sessions or none), --ramp-ms N (pause after every
 // 200 new users, 20), --heap-profile true (a heap snapshot by type while the users wait, in a run of its own; MCP
-// clients with --users 0), --server-env "NAME=VALUE;NAME=VALUE" (extra environment for the server only).
+// clients with --users 0), --voice-calls N (50, 0 skips) and --voice-seconds N (30): calls streamed to voice assist at
+// real time, --server-env "NAME=VALUE;NAME=VALUE" (extra environment for the server only).
 var arguments = args.Chunk(2).Where(pair => pair.Length == 2).ToDictionary(pair => pair[0], pair => pair[1]);
 int Option(string name, int fallback) => int.Parse(arguments.GetValueOrDefault(name) ?? fallback.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 var root = FindRepositoryRoot();
@@ -24,6 +25,8 @@ var mcpUsers = Option("--mcp-users", 2_000);
 Crowd.McpProtocol = arguments.GetValueOrDefault("--mcp-protocol") ?? Crowd.McpProtocol;
 var rampPauseMs = Option("--ramp-ms", 20);
 var heapProfile = arguments.GetValueOrDefault("--heap-profile") == "true";
+var voiceCalls = Option("--voice-calls", 50);
+var voiceSeconds = Option("--voice-seconds", 30);
 Deployment.ExtraServerEnvironment = (arguments.GetValueOrDefault("--server-env") ?? "")
     .Split(';', StringSplitOptions.RemoveEmptyEntries)
     .Select(pair => pair.Split('=', 2))
@@ -66,6 +69,11 @@ if (mcpUsers > 0)
 {
     await Crowd.RunAsync(root, mcpUsers, rampPauseMs, Door.Mcp, "5.");
     await Crowd.RunAsync(root, mcpUsers, rampPauseMs, Door.SendHttp1, "5'. For comparison:");
+}
+
+if (voiceCalls > 0)
+{
+    await VoiceLoad.RunAsync(root, voiceCalls, voiceSeconds);
 }
 
 return 0;

@@ -31,6 +31,7 @@ public static class SandboxProgram
         builder.Services.AddSingleton(TimeProvider.System);
         var session = builder.Services.AddFlexSandbox(new SandboxSwitch(true, self, NeedsConsoleToken: false, []), settings);
         var app = builder.Build();
+        app.UseWebSockets();
         app.UseFlexSandbox();
         app.MapGet("/healthz", () => "Healthy");
         app.Lifetime.ApplicationStarted.Register(() => System.Console.WriteLine(

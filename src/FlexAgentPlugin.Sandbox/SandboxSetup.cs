@@ -11,6 +11,12 @@ public sealed record SandboxSession(SandboxAccount Account, string SelfBaseUrl, 
     /// <summary>Where the conversations of customers on channels send their messages (the host's AI responder), if anywhere.</summary>
     public string? ChannelWebhookUrl { get; init; }
 
+    /// <summary>The stand-in Realtime API (a WebSocket on this server).</summary>
+    public string RealtimeUrl => "ws://" + SelfBaseUrl[(SelfBaseUrl.IndexOf("://", StringComparison.Ordinal) + 3)..] + SandboxAccount.ModelPath + "/realtime";
+
+    /// <summary>Where the sandbox's simulated calls stream to: the server's own Media Streams WebSocket.</summary>
+    public string VoiceStreamUrl => "ws://" + SelfBaseUrl[(SelfBaseUrl.IndexOf("://", StringComparison.Ordinal) + 3)..] + "/voice/stream";
+
     /// <summary>The stand-in model's sample knowledge, beside the binary.</summary>
     public static string SampleKnowledgePath => Path.Combine(AppContext.BaseDirectory, "sandbox-knowledge.md");
 
@@ -74,6 +80,7 @@ public static partial class SandboxSetup
         services.AddTwilioEmulator(account, behavior);
         services.AddSingleton(session);
         services.AddSingleton(session.Console);
+        services.AddSingleton<SimulatedCalls>();
         services.AddHostedService<StartAnnouncement>();
         return session;
     }
@@ -92,6 +99,7 @@ public static partial class SandboxSetup
         app.MapTwilioEmulator();
         app.MapConsoleApi();
         app.MapStandInModel();
+        app.MapStandInRealtime();
         return app;
     }
 

@@ -5,8 +5,9 @@ using static Microsoft.Playwright.Assertions;
 namespace FlexAgentPlugin.Tests;
 
 /// <summary>
-/// The AI that answers first, seen in the console of a sandbox on a real port with RESPONDER=ai-first: a customer on
-/// SMS (played from the console) is answered by the stand-in model, its turns stand apart, and the hand-off is marked.
+/// The stand-in models, seen in the console of a sandbox on a real port with RESPONDER=ai-first: a customer on SMS
+/// (played from the console) is answered by the stand-in model, its turns stand apart, and the hand-off is marked; a
+/// simulated call streams through the real /voice/stream and the stand-in Realtime API into suggestions.
 /// </summary>
 public sealed class ConsoleAiBrowserTests : IAsyncLifetime
 {
@@ -44,6 +45,22 @@ public sealed class ConsoleAiBrowserTests : IAsyncLifetime
         await Expect(page.Locator(".handoff")).ToContainTextAsync("Handed off to a person: the customer asked for a person", new() { Timeout = 15_000 });
         await Expect(page.Locator("#ai-note")).ToBeHiddenAsync();
         await Expect(entry.Locator(".unanswered")).ToBeVisibleAsync();
+    }
+
+    [BrowserFact]
+    public async Task ASimulatedCallShowsTheCallersQuestionsAndSuggestedAnswersLive()
+    {
+        await page.GotoAsync(new Uri(server.BaseAddress!, "sandbox").ToString());
+        await Expect(page.Locator("#live")).ToHaveTextAsync("live");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Simulate a call" }).ClickAsync();
+
+        var call = page.Locator(".call");
+        await Expect(call.Locator(".call-title")).ToContainTextAsync("in progress");
+        await Expect(call.Locator(".transcript").First).ToContainTextAsync("How long does shipping take?", new() { Timeout = 20_000 });
+        await Expect(call.Locator(".suggestion").First).ToContainTextAsync("Standard shipping takes 3 to 5 business days");
+        await Expect(call.Locator(".suggestion").Nth(1)).ToContainTextAsync("return unworn items within 30 days", new() { Timeout = 20_000 });
+        await Expect(call.Locator(".call-title")).ToContainTextAsync("ended", new() { Timeout = 20_000 });
     }
 
     public async Task DisposeAsync()

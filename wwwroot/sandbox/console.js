@@ -98,6 +98,23 @@
     if (atBottom) messages.scrollTop = messages.scrollHeight;
   }
 
+  // Each simulated call with what voice assist published for it: the caller's words and the suggested answers.
+  function renderCalls(calls) {
+    $("calls").replaceChildren(...calls.map((call) => {
+      const li = Object.assign(document.createElement("li"), { className: "call" });
+      li.dataset.callSid = call.callSid;
+      li.append(Object.assign(document.createElement("span"), {
+        className: "call-title", textContent: `Call …${call.callSid.slice(-6)} · ${call.state === "ended" ? "ended" : "in progress"}`,
+      }));
+      for (const line of call.lines) {
+        li.append(line.kind === "suggestion"
+          ? Object.assign(document.createElement("p"), { className: "suggestion", textContent: `Suggested answer: ${line.answer}` })
+          : Object.assign(document.createElement("p"), { className: "transcript", textContent: `Customer: ${line.text}` }));
+      }
+      return li;
+    }));
+  }
+
   function showError(text) {
     const error = $("error");
     error.textContent = text ?? "";
@@ -115,6 +132,7 @@
         stale = false;
         try {
           renderQueue(await getJson("/conversations"));
+          renderCalls(await getJson("/calls"));
           if (selected) renderConversation(await getJson(`/conversations/${selected}`));
         } catch (error) {
           showError(`Could not load the conversations: ${error.message}`);
@@ -184,6 +202,15 @@
     } catch (error) {
       $("customer-error").textContent = `Not sent: ${error.message}`;
       $("customer-error").hidden = false;
+    }
+    await refresh();
+  });
+
+  $("simulate-call").addEventListener("click", async () => {
+    try {
+      await post("/calls");
+    } catch (error) {
+      showError(`The call did not start: ${error.message}`);
     }
     await refresh();
   });

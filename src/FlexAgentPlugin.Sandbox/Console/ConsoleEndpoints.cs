@@ -79,6 +79,16 @@ internal static partial class ConsoleEndpoints
             return TypedResults.Ok(new ChannelMessageSent(conversation.Sid, message.Sid));
         });
 
+        // The Calls view: "Simulate a call" streams the sample call through the server's real /voice/stream; each call shows
+        // what the server published to its Sync stream (FLEX_ASSIST_{CallSid}), as the Flex plugin would see it.
+        api.MapPost("/calls", (SimulatedCalls calls) => TypedResults.Accepted((string?)null, new CallStarted(calls.Start())));
+        api.MapGet("/calls", (EmulatorState state) =>
+        {
+            var published = state.SyncMessages();
+            return TypedResults.Ok(state.Calls().Select(call => new CallView(call.CallSid, call.Ended ? "ended" : "in-progress",
+                [.. published.Where(m => m.Stream == $"FLEX_ASSIST_{call.CallSid}").Select(m => CallLine.From(m.Data)).OfType<CallLine>()])));
+        });
+
         api.MapGet("/stats", (EmulatorState state) => TypedResults.Ok(new Stats(state.RestRequests)));
 
         api.MapGet("/events", (EmulatorState state, IHostApplicationLifetime lifetime, CancellationToken cancellationToken) =>
@@ -144,6 +154,32 @@ internal static partial class ConsoleEndpoints
     private sealed record HandoffView(string Reason, string Summary);
 
     private sealed record ChannelMessage(string? Address, string? Body);
+
+    private sealed record CallStarted(string CallSid);
+
+    private sealed record CallView(string CallSid, string State, IReadOnlyList<CallLine> Lines);
+
+    /// <summary>One line of a call: a transcript segment (speaker, text) or a suggestion (question, answer).</summary>
+    private sealed record CallLine(string Kind, string? Speaker, string? Text, string? Question, string? Answer)
+    {
+        public static CallLine? From(string data)
+        {
+            try
+            {
+                var json = System.Text.Json.Nodes.JsonNode.Parse(data);
+                if ((string?)json?["transcript"] is { } suggestion && System.Text.Json.Nodes.JsonNode.Parse(suggestion) is { } inner)
+                {
+                    return new CallLine("suggestion", null, null, (string?)inner["question"], (string?)inner["answer"]);
+                }
+
+                return json?["speaker"] is not null ? new CallLine("transcript", (string?)json["speaker"], (string?)json["text"], null, null) : null;
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                return null;
+            }
+        }
+    }
 
     private sealed record ChannelMessageSent(string ConversationSid, string MessageSid);
 

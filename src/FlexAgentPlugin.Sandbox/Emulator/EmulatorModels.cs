@@ -57,6 +57,9 @@ public sealed record EmulatedMediaStreamResource(string Sid, string CallSid, str
 /// <summary>A message published to a Sync stream, as Flex's plugin would receive it: the stream's unique name and the Data JSON.</summary>
 public sealed record EmulatedSyncMessage(string Sid, string Stream, string Data, DateTimeOffset Created);
 
+/// <summary>A call the console simulates (its audio streamed to the server's /voice/stream).</summary>
+public sealed record SimulatedCall(string CallSid, DateTimeOffset Started, bool Ended);
+
 /// <summary>A copy of a conversation and everything in it, for the console and for tests.</summary>
 public sealed record ConversationSnapshot(
     string Sid,

@@ -20,6 +20,7 @@ public sealed class EmulatorState(SandboxAccount account, TimeProvider clock)
     private readonly List<EmulatedMediaStreamResource> callStreams = [];
     private readonly Dictionary<string, string> syncStreams = new(StringComparer.Ordinal);
     private readonly List<EmulatedSyncMessage> syncMessages = [];
+    private readonly List<SimulatedCall> calls = [];
     private TaskCompletionSource changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long version;
     private long restRequests;
@@ -319,6 +320,37 @@ public sealed class EmulatorState(SandboxAccount account, TimeProvider clock)
         lock (gate)
         {
             return [.. syncMessages];
+        }
+    }
+
+    public void AddCall(string callSid)
+    {
+        lock (gate)
+        {
+            calls.Add(new SimulatedCall(callSid, clock.GetUtcNow(), Ended: false));
+            Changed();
+        }
+    }
+
+    public void EndCall(string callSid)
+    {
+        lock (gate)
+        {
+            var index = calls.FindIndex(c => c.CallSid == callSid);
+            if (index >= 0)
+            {
+                calls[index] = calls[index] with { Ended = true };
+                Changed();
+            }
+        }
+    }
+
+    /// <summary>The console's simulated calls, newest first.</summary>
+    public IReadOnlyList<SimulatedCall> Calls()
+    {
+        lock (gate)
+        {
+            return [.. calls.AsEnumerable().Reverse()];
         }
     }
 

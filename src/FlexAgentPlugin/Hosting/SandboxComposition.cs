@@ -3,6 +3,7 @@ using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Configuration;
 using FlexAgentPlugin.Core.Assistant;
 using FlexAgentPlugin.Core.Callbacks;
+using FlexAgentPlugin.Core.Voice;
 using FlexAgentPlugin.Core.Routing;
 using FlexAgentPlugin.Doors.AiResponder;
 using FlexAgentPlugin.Sandbox;
@@ -37,7 +38,12 @@ public static class SandboxComposition
             twilio.ApiSecret = null;
             twilio.ConversationsBaseUrl = session.ConversationsBaseUrl;
             twilio.FlexBaseUrl = session.FlexBaseUrl;
+            twilio.ApiBaseUrl = session.VoiceBaseUrl;
+            twilio.SyncBaseUrl = session.SyncBaseUrl;
         });
+
+        // Voice assist publishes to the emulated Sync service, where the console's Calls view reads it.
+        builder.Services.PostConfigure<VoiceOptions>(voice => voice.SyncServiceSid = string.IsNullOrWhiteSpace(voice.SyncServiceSid) ? SandboxAccount.SyncServiceSid : voice.SyncServiceSid);
 
         // The routing follows what was configured (Studio when nothing was); both routings get stand-in SIDs, so the
         // hand-over tool works in either mode.
@@ -52,7 +58,8 @@ public static class SandboxComposition
             }
         });
         // Without a model of one's own, the AI that answers first (RESPONDER=ai-first) talks to the sandbox's stand-in model
-        // over the same OpenAI API, with sample knowledge unless AI_KNOWLEDGE_PATH names some.
+        // over the same OpenAI API, with sample knowledge unless AI_KNOWLEDGE_PATH names some; voice assist talks to its
+        // stand-in Realtime API.
         if (!new OpenAiOptions { ApiKey = builder.Configuration["OPENAI_API_KEY"], BaseUrl = builder.Configuration["AI_BASE_URL"] }.IsConfigured)
         {
             builder.Services.PostConfigure<OpenAiOptions>(model =>
@@ -62,6 +69,11 @@ public static class SandboxComposition
             });
             builder.Services.PostConfigure<AssistantOptions>(assistant =>
                 assistant.KnowledgePath = string.IsNullOrWhiteSpace(assistant.KnowledgePath) ? SandboxSession.SampleKnowledgePath : assistant.KnowledgePath);
+            if (string.IsNullOrWhiteSpace(builder.Configuration["OPENAI_REALTIME_URL"]))
+            {
+                builder.Services.PostConfigure<VoiceOptions>(voice => voice.RealtimeUrl = session.RealtimeUrl);
+            }
+
             builder.Services.Configure<StartReport.StartReportOptions>(report => report.Model = "the sandbox's stand-in model (keyword match on the knowledge, not a language model)");
         }
 
