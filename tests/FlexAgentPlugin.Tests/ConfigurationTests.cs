@@ -7,6 +7,7 @@ using FlexAgentPlugin.Core.Routing;
 using FlexAgentPlugin.Doors.Handover;
 using FlexAgentPlugin.Doors.Mcp;
 using FlexAgentPlugin.Doors.PluginFiles;
+using FlexAgentPlugin.Doors.Voice;
 using FlexAgentPlugin.Hosting.Access;
 using FlexAgentPlugin.Sandbox;
 using FlexAgentPlugin.Tests.Infrastructure;
@@ -44,6 +45,14 @@ public sealed class ConfigurationTests
     [InlineData("AI_MODEL", "gpt 5")]
     [InlineData("AI_TIMEOUT_SECONDS", "0")]
     [InlineData("AI_TIMEOUT_SECONDS", "soon")]
+    [InlineData("OPENAI_REALTIME_URL", "https://api.openai.com/v1/realtime")]
+    [InlineData("VOICE_MODEL", "gpt realtime")]
+    [InlineData("VOICE_MAX_CALLS", "0")]
+    [InlineData("SYNC_SERVICE_SID", "IS123")]
+    [InlineData("VOICE_AGENT_KEYS", "desk")]
+    [InlineData("VOICE_AGENT_KEYS", "desk=short")]
+    [InlineData("TWILIO_API_BASE_URL", "api.twilio.com")]
+    [InlineData("TWILIO_SYNC_BASE_URL", "sync")]
     public void MalformedSettingStopsTheStartNamingTheVariable(string variable, string value)
     {
         var failures = StartFailures(new Dictionary<string, string?> { [variable] = value });
@@ -163,7 +172,7 @@ public sealed class ConfigurationTests
         var settings = PluginFactory.ValidSettings(Path.Combine(Path.GetTempPath(), "unused.db"), overrides);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
-        services.AddExchange().AddTwilio().AddOpenAi().AddSqliteStore().AddInProcessCoordination().AddAccess().AddPluginFiles().AddMcp().AddHandover();
+        services.AddExchange().AddTwilio().AddOpenAi().AddSqliteStore().AddInProcessCoordination().AddAccess().AddPluginFiles().AddMcp().AddHandover().AddVoice();
         using var provider = services.BuildServiceProvider();
 
         var error = Record.Exception(() => provider.GetRequiredService<IStartupValidator>().Validate());

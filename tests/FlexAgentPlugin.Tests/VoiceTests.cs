@@ -179,6 +179,29 @@ public sealed class VoiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AMessageThatIsNotMediaStreamsJsonClosesTheStreamAndReleasesTheCall()
+    {
+        using var twilio = await MediaStreamsClient.ConnectAsync(factory.Server, StreamUrl, CallSid);
+        var model = await realtime.NextConnectionAsync();
+
+        await twilio.Socket.SendAsync("this is not JSON"u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None);
+
+        Assert.Equal(WebSocketCloseStatus.InvalidPayloadData, await twilio.ClosedAsync());
+        await model.Closed.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, factory.Services.GetRequiredService<VoiceCalls>().Active);
+    }
+
+    [Fact]
+    public async Task APlainRequestToTheStreamIsABadRequest()
+    {
+        using var client = factory.CreateClient();
+
+        var response = await client.GetAsync("/voice/stream");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
     public async Task ACallBeyondTheLimitIsNotStreamedToTheModel()
     {
         await factory.DisposeAsync();
