@@ -153,27 +153,9 @@ public sealed partial class CallAssistant : IAsyncDisposable
     private async Task ReadEventsAsync(WebSocket socket, CancellationToken cancellationToken)
     {
         var buffer = new ArrayBufferWriter<byte>(16 * 1024);
-        while (true)
+        while (await WebSocketMessages.ReceiveAsync(socket, buffer, MaxEventBytes, cancellationToken) is { } message)
         {
-            buffer.ResetWrittenCount();
-            ValueWebSocketReceiveResult received;
-            do
-            {
-                received = await socket.ReceiveAsync(buffer.GetMemory(8 * 1024), cancellationToken);
-                if (received.MessageType == WebSocketMessageType.Close)
-                {
-                    return;
-                }
-
-                buffer.Advance(received.Count);
-                if (buffer.WrittenCount > MaxEventBytes)
-                {
-                    throw new WebSocketException("The model sent an event over 4 MB.");
-                }
-            }
-            while (!received.EndOfMessage);
-
-            await HandleAsync(buffer.WrittenMemory, cancellationToken);
+            await HandleAsync(message, cancellationToken);
         }
     }
 

@@ -146,7 +146,7 @@ public static partial class VoiceEndpoints
         var buffer = new ArrayBufferWriter<byte>(4096);
         try
         {
-            while (await ReceiveAsync(socket, buffer, context.RequestAborted) is { } message)
+            while (await WebSocketMessages.ReceiveAsync(socket, buffer, MaxMessageBytes, context.RequestAborted) is { } message)
             {
                 using var document = JsonDocument.Parse(message);
                 var root = document.RootElement;
@@ -178,7 +178,8 @@ public static partial class VoiceEndpoints
                 }
             }
         }
-        catch (Exception error) when (error is JsonException or InvalidOperationException or FormatException or KeyNotFoundException)
+        catch (Exception error) when (error is JsonException or InvalidOperationException or FormatException or KeyNotFoundException
+            or WebSocketException { WebSocketErrorCode: WebSocketError.InvalidState })
         {
             Log.Unreadable(logger, error.Message);
             await socket.CloseOutputAsync(WebSocketCloseStatus.InvalidPayloadData, "not a Media Streams message", CancellationToken.None);
@@ -195,30 +196,6 @@ public static partial class VoiceEndpoints
                 Log.Ended(logger, assistant.CallSid, assistant.Forwarded, assistant.Dropped);
             }
         }
-    }
-
-    /// <summary>The next whole text message, or null when the socket closes.</summary>
-    private static async Task<ReadOnlyMemory<byte>?> ReceiveAsync(WebSocket socket, ArrayBufferWriter<byte> buffer, CancellationToken cancellationToken)
-    {
-        buffer.ResetWrittenCount();
-        ValueWebSocketReceiveResult received;
-        do
-        {
-            received = await socket.ReceiveAsync(buffer.GetMemory(4096), cancellationToken);
-            if (received.MessageType == WebSocketMessageType.Close)
-            {
-                return null;
-            }
-
-            buffer.Advance(received.Count);
-            if (buffer.WrittenCount > MaxMessageBytes)
-            {
-                throw new InvalidOperationException("A message over 64 KB.");
-            }
-        }
-        while (!received.EndOfMessage);
-
-        return buffer.WrittenMemory;
     }
 
     private static string AccountSid(IOptions<TwilioOptions> twilio) =>
