@@ -1,6 +1,5 @@
-using FlexAgentPlugin.Backends.InProcess;
+using FlexAgentPlugin.Backends;
 using FlexAgentPlugin.Backends.OpenAi;
-using FlexAgentPlugin.Backends.Sqlite;
 using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Configuration;
 using FlexAgentPlugin.Core.Exchanges;
@@ -33,9 +32,9 @@ try
     // set up; one clock that tests can move.
     builder.Services.AddProblems().AddRequestLogging().AddStartReport().AddSingleton(TimeProvider.System);
 
-    // The engine, and its back ends: Twilio, a language model (OpenAI's API), the embedded SQLite store, in-process
-    // signals and locks.
-    builder.Services.AddExchange().AddTwilio().AddOpenAi().AddSqliteStore().AddInProcessCoordination();
+    // The engine, and its back ends: Twilio, a language model (OpenAI's API), and the store with its signals and locks:
+    // PostgreSQL shared by several instances with DATABASE_URL, else embedded SQLite in one process.
+    builder.Services.AddExchange().AddTwilio().AddOpenAi().AddStore(builder.Configuration);
 
     // Who may call, and the front doors: the GPT Action API and its files, the MCP server, Twilio's webhooks (conversation
     // events, the AI responder for customers on channels), the hand-over tool, voice assist.

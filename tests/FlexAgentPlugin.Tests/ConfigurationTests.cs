@@ -1,4 +1,4 @@
-using FlexAgentPlugin.Backends.InProcess;
+using FlexAgentPlugin.Backends;
 using FlexAgentPlugin.Backends.Sqlite;
 using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Backends.OpenAi;
@@ -53,6 +53,7 @@ public sealed class ConfigurationTests
     [InlineData("VOICE_AGENT_KEYS", "desk=short")]
     [InlineData("TWILIO_API_BASE_URL", "api.twilio.com")]
     [InlineData("TWILIO_SYNC_BASE_URL", "sync")]
+    [InlineData("DATABASE_URL", "Port=5432")]
     public void MalformedSettingStopsTheStartNamingTheVariable(string variable, string value)
     {
         var failures = StartFailures(new Dictionary<string, string?> { [variable] = value });
@@ -88,6 +89,24 @@ public sealed class ConfigurationTests
         Assert.Equal(1, await server.ExitCodeAsync());
         var error = Assert.Single(server.Errors);
         Assert.StartsWith($"Configuration error: {variable} ({path})", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnUnreachableDatabaseStopsTheStartNamingDatabaseUrlAndTheHostButNeverThePassword()
+    {
+        using var server = ServerProcess.Start(["--urls", "http://127.0.0.1:0"], new Dictionary<string, string>
+        {
+            ["SANDBOX"] = "false",
+            ["ACCOUNT_SID"] = PluginFactory.AccountSid,
+            ["AUTH_TOKEN"] = PluginFactory.AuthToken,
+            ["CONV_FLOW"] = PluginFactory.FlowSid,
+            ["DATABASE_URL"] = "postgres://flexagent:not-this-secret@127.0.0.1:1/flexagent",
+        });
+
+        Assert.Equal(1, await server.ExitCodeAsync());
+        var error = Assert.Single(server.Errors);
+        Assert.StartsWith("Configuration error: DATABASE_URL's database at 127.0.0.1:1/flexagent cannot be used", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("not-this-secret", string.Join("\n", server.Errors.Concat(server.Output)), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -172,7 +191,7 @@ public sealed class ConfigurationTests
         var settings = PluginFactory.ValidSettings(Path.Combine(Path.GetTempPath(), "unused.db"), overrides);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
-        services.AddExchange().AddTwilio().AddOpenAi().AddSqliteStore().AddInProcessCoordination().AddAccess().AddPluginFiles().AddMcp().AddHandover().AddVoice();
+        services.AddExchange().AddTwilio().AddOpenAi().AddStore(configuration).AddAccess().AddPluginFiles().AddMcp().AddHandover().AddVoice();
         using var provider = services.BuildServiceProvider();
 
         var error = Record.Exception(() => provider.GetRequiredService<IStartupValidator>().Validate());

@@ -1,0 +1,159 @@
+using System.Security.Cryptography;
+using Dapper;
+using FlexAgentPlugin.Backends.InProcess;
+using FlexAgentPlugin.Core.State;
+using Npgsql;
+
+namespace FlexAgentPlugin.Backends.Postgres;
+
+/// <summary>
+/// <see cref="IConversationSignals"/> across instances: an event wakes this instance's waiters at once and is announced
+/// with <c>NOTIFY</c>; every instance <c>LISTEN</c>s on one dedicated connection and wakes its own waiters for that
+/// conversation. When the listening connection drops, it is opened again (retrying with back-off of at most 1 s, so
+/// within about a second of the database accepting connections again); after a reconnect every local waiter looks once,
+/// so an event sent during the gap is not missed.
+/// </summary>
+public sealed partial class PostgresSignals(
+    NpgsqlDataSource database, InProcessSignals local, ILogger<PostgresSignals> logger) : IConversationSignals, IHostedService, IDisposable
+{
+    public const string Channel = "flexagent_events";
+
+    /// <summary>The listening connection's application_name, so operators (and tests) can find it in pg_stat_activity.</summary>
+    public const string ListenerName = "flexagent-listener";
+
+    private static readonly TimeSpan[] Backoff = [TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1)];
+
+    private readonly string instance = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+    private readonly CancellationTokenSource stopping = new();
+    private readonly TaskCompletionSource listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task? loop;
+    private int disposed;
+    private long wakeUpsFromOthers;
+    private long reconnects;
+
+    /// <summary>Events announced by other instances that woke waiters here.</summary>
+    public long WakeUpsFromOthers => Interlocked.Read(ref wakeUpsFromOthers);
+
+    public long Reconnects => Interlocked.Read(ref reconnects);
+
+    public IConversationSubscription Subscribe(string conversationSid, string? ignoredAuthor) => local.Subscribe(conversationSid, ignoredAuthor);
+
+    public async Task PublishAsync(ConversationEvent conversationEvent, CancellationToken cancellationToken)
+    {
+        local.Wake(conversationEvent);
+        var payload = $"{instance}|{(conversationEvent.Closed ? 1 : 0)}|{conversationEvent.ConversationSid}|{conversationEvent.Author}";
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var connection = await database.OpenConnectionAsync(cancellationToken);
+                await connection.ExecuteAsync(new CommandDefinition("SELECT pg_notify(@Channel, @payload)", new { Channel, payload }, cancellationToken: cancellationToken));
+                return;
+            }
+            catch (Exception error) when (attempt < 3 && PostgresStore.IsDeadConnection(error))
+            {
+                NpgsqlConnection.ClearAllPools();
+            }
+        }
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        loop = Task.Run(() => ListenAsync(stopping.Token), CancellationToken.None);
+
+        // The first LISTEN is in place before the server takes requests (or the start goes on after 10 s, retrying).
+        await Task.WhenAny(listening.Task, Task.Delay(TimeSpan.FromSeconds(10), cancellationToken));
+    }
+
+    /// <summary>Idempotent: the container disposes it once for each name it is registered under.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) == 0)
+        {
+            stopping.Cancel();
+            stopping.Dispose();
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref disposed) == 1)
+        {
+            return;
+        }
+
+        await stopping.CancelAsync();
+        if (loop is not null)
+        {
+            await Task.WhenAny(loop, Task.Delay(Timeout.Infinite, cancellationToken));
+        }
+    }
+
+    private async Task ListenAsync(CancellationToken cancellationToken)
+    {
+        var failures = 0;
+        var connectedBefore = false;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = database.CreateConnection();
+                connection.Notification += OnNotification;
+                await connection.OpenAsync(cancellationToken);
+                await connection.ExecuteAsync(new CommandDefinition($"SET application_name = '{ListenerName}'; LISTEN {Channel}", cancellationToken: cancellationToken));
+                failures = 0;
+                if (connectedBefore)
+                {
+                    Interlocked.Increment(ref reconnects);
+                    Log.Reconnected(logger);
+                    local.WakeAll();
+                }
+
+                connectedBefore = true;
+                listening.TrySetResult();
+                while (true)
+                {
+                    await connection.WaitAsync(cancellationToken);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception error) when (error is NpgsqlException or System.Net.Sockets.SocketException or IOException or TimeoutException or InvalidOperationException)
+            {
+                Log.ListenerDown(logger, error.Message);
+            }
+
+            try
+            {
+                await Task.Delay(Backoff[Math.Min(failures++, Backoff.Length - 1)], cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private void OnNotification(object sender, NpgsqlNotificationEventArgs notification)
+    {
+        var parts = notification.Payload.Split('|', 4);
+        if (parts.Length < 4 || parts[0] == instance)
+        {
+            return;
+        }
+
+        Interlocked.Increment(ref wakeUpsFromOthers);
+        local.Wake(new ConversationEvent(parts[2], parts[3].Length > 0 ? parts[3] : null, parts[1] == "1"));
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "The PostgreSQL listener lost its connection ({Failure}); reconnecting")]
+        public static partial void ListenerDown(ILogger logger, string failure);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "The PostgreSQL listener is back; waiting calls look once for anything missed")]
+        public static partial void Reconnected(ILogger logger);
+    }
+}

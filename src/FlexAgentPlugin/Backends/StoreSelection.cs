@@ -1,0 +1,14 @@
+using FlexAgentPlugin.Backends.InProcess;
+using FlexAgentPlugin.Backends.Postgres;
+using FlexAgentPlugin.Backends.Sqlite;
+
+namespace FlexAgentPlugin.Backends;
+
+/// <summary>Which store and signal the server runs on: PostgreSQL with DATABASE_URL (several instances), else embedded SQLite in one process.</summary>
+public static class StoreSelection
+{
+    public static IServiceCollection AddStore(this IServiceCollection services, IConfiguration configuration) =>
+        string.IsNullOrWhiteSpace(configuration["DATABASE_URL"])
+            ? services.AddSqliteStore().AddInProcessCoordination()
+            : services.AddPostgres();
+}
