@@ -31,9 +31,10 @@ public sealed class VoiceCalls(
     {
         if (active.TryRemove(assistant, out _))
         {
+            // The call no longer counts against VOICE_MAX_CALLS from here; its model connection closes next.
+            Interlocked.Decrement(ref count);
             await assistant.DisposeAsync();
             feed.End(assistant.CallSid);
-            Interlocked.Decrement(ref count);
         }
     }
 }
