@@ -1,3 +1,4 @@
+using FlexAgentPlugin.Backends.InProcess;
 using System.Net;
 using FlexAgentPlugin.Backends.Twilio;
 
@@ -9,7 +10,7 @@ public sealed class ConversationRateTests
     public async Task CallsBeyondThirtyPerSecondOnOneConversationWaitInsteadOfGoingOut()
     {
         var sent = 0;
-        using var invoker = new HttpMessageInvoker(new ConversationRateHandler(new ConversationActionLimiter()) { InnerHandler = new Stub(() => Interlocked.Increment(ref sent)) });
+        using var invoker = new HttpMessageInvoker(new ConversationRateHandler(new ConversationActionLimiter(new InProcessRateWindows())) { InnerHandler = new Stub(() => Interlocked.Increment(ref sent)) });
         var conversation = "CH" + Guid.NewGuid().ToString("N");
 
         // 61 at once: the bucket holds 30, and at most one refill (30 more) can fall inside this burst.
@@ -27,7 +28,7 @@ public sealed class ConversationRateTests
     public async Task OtherConversationsAreNotHeldBack()
     {
         var sent = 0;
-        using var invoker = new HttpMessageInvoker(new ConversationRateHandler(new ConversationActionLimiter()) { InnerHandler = new Stub(() => Interlocked.Increment(ref sent)) });
+        using var invoker = new HttpMessageInvoker(new ConversationRateHandler(new ConversationActionLimiter(new InProcessRateWindows())) { InnerHandler = new Stub(() => Interlocked.Increment(ref sent)) });
 
         var calls = Enumerable.Range(0, 100)
             .Select(i => invoker.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"https://twilio.test/v1/Conversations/CH{Guid.NewGuid():N}/Messages"), CancellationToken.None))

@@ -137,6 +137,32 @@ public sealed class SeveralInstancesTests : IAsyncLifetime
         Assert.Equal(["Back again."], await RepliesAsync(response));
     }
 
+    [PostgresFact]
+    public async Task ThePerUserAndPerCallerLimitsHoldAcrossBothInstances()
+    {
+        using var c = Instance(twilio, new() { ["RATE_LIMIT_PER_USER"] = "4", ["RATE_LIMIT_PER_ADDRESS"] = "6" });
+        using var d = Instance(twilio, new() { ["RATE_LIMIT_PER_USER"] = "4", ["RATE_LIMIT_PER_ADDRESS"] = "6" });
+        using var onC = c.CreateClient();
+        using var onD = d.CreateClient();
+
+        // Alice's calls alternate between the instances: the fifth in the minute is over her limit, wherever it lands.
+        var alice = new List<HttpStatusCode>();
+        for (var i = 0; i < 5; i++)
+        {
+            alice.Add((await (i % 2 == 0 ? onC : onD).GetAsync("/replies/alice")).StatusCode);
+        }
+
+        // The same caller (one address) asking for other users: its seventh call is over the per-caller limit.
+        var others = new List<HttpStatusCode>();
+        for (var i = 0; i < 2; i++)
+        {
+            others.Add((await (i % 2 == 0 ? onC : onD).GetAsync($"/replies/user{i}")).StatusCode);
+        }
+
+        Assert.Equal([HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.TooManyRequests], alice);
+        Assert.Equal([HttpStatusCode.NotFound, HttpStatusCode.TooManyRequests], others);
+    }
+
     public async Task DisposeAsync()
     {
         if (database is null)
@@ -155,15 +181,24 @@ public sealed class SeveralInstancesTests : IAsyncLifetime
         }
     }
 
-    private PluginFactory Instance(EmulatedTwilio? twilio) => new(new Dictionary<string, string?>
+    private PluginFactory Instance(EmulatedTwilio? twilio, Dictionary<string, string?>? extra = null)
     {
-        ["DATABASE_URL"] = database.ConnectionString,
-        ["PUBLIC_BASE_URL"] = PublicUrl,
-        ["HANDOVER_TOKEN"] = PluginFactory.HandoverToken,
-        ["FLEX_WORKSPACE_SID"] = PluginFactory.WorkspaceSid,
-        ["FLEX_WORKFLOW_SID"] = PluginFactory.WorkflowSid,
-        ["ROUTING_MODE"] = "studio",
-    }, twilio);
+        var settings = new Dictionary<string, string?>
+        {
+            ["DATABASE_URL"] = database.ConnectionString,
+            ["PUBLIC_BASE_URL"] = PublicUrl,
+            ["HANDOVER_TOKEN"] = PluginFactory.HandoverToken,
+            ["FLEX_WORKSPACE_SID"] = PluginFactory.WorkspaceSid,
+            ["FLEX_WORKFLOW_SID"] = PluginFactory.WorkflowSid,
+            ["ROUTING_MODE"] = "studio",
+        };
+        foreach (var (key, value) in extra ?? [])
+        {
+            settings[key] = value;
+        }
+
+        return new PluginFactory(settings, twilio);
+    }
 
     /// <summary>Moves both instances' clocks while the call waits (each instance polls on its own clock).</summary>
     private async Task<HttpResponseMessage> RunBothClocksAsync(Task<HttpResponseMessage> work)

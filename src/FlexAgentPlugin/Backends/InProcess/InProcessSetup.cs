@@ -10,6 +10,7 @@ public static class InProcessSetup
         services.AddSingleton<InProcessSignals>();
         services.AddSingleton<IConversationSignals>(provider => provider.GetRequiredService<InProcessSignals>());
         services.AddSingleton<IKeyedLock, InProcessKeyedLock>();
+        services.AddSingleton<IRateWindows, InProcessRateWindows>();
         return services;
     }
 }

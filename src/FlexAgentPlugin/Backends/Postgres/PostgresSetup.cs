@@ -32,6 +32,7 @@ public static class PostgresSetup
         services.AddSingleton<IRoutingStore>(provider => provider.GetRequiredService<PostgresStore>());
         services.AddSingleton<ISendRecords>(provider => provider.GetRequiredService<PostgresStore>());
         services.AddSingleton<IEventClaims>(provider => provider.GetRequiredService<PostgresStore>());
+        services.AddSingleton<IRateWindows>(provider => provider.GetRequiredService<PostgresStore>());
         services.AddSingleton<InProcessSignals>();
         services.AddSingleton<InProcessKeyedLock>();
         services.AddSingleton<PostgresSignals>();

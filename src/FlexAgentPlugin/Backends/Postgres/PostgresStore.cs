@@ -13,7 +13,7 @@ namespace FlexAgentPlugin.Backends.Postgres;
 /// run again on a fresh one instead of failing the caller.
 /// </summary>
 public sealed partial class PostgresStore(NpgsqlDataSource database, TimeProvider clock)
-    : IConversationStore, IRoutingStore, ISendRecords, IEventClaims
+    : IConversationStore, IRoutingStore, ISendRecords, IEventClaims, IRateWindows
 {
     /// <summary>Any fixed number: the advisory lock instances take while one of them migrates the schema.</summary>
     private const long MigrationLock = 0x466c6578_4167656e;
@@ -54,9 +54,19 @@ public sealed partial class PostgresStore(NpgsqlDataSource database, TimeProvide
         );
         CREATE INDEX IF NOT EXISTS event_claims_by_age ON event_claims (claimed_at);
         """,
+        """
+        CREATE TABLE IF NOT EXISTS rate_windows (
+            counter_key  text NOT NULL,
+            window_start timestamptz NOT NULL,
+            count        integer NOT NULL,
+            PRIMARY KEY (counter_key, window_start)
+        );
+        CREATE INDEX IF NOT EXISTS rate_windows_by_age ON rate_windows (window_start);
+        """,
     ];
 
     private int claimsSinceCleanUp;
+    private int windowsSinceCleanUp;
 
     /// <summary>Brings the schema up to date under an advisory lock, so instances starting together migrate once.</summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)
@@ -169,6 +179,27 @@ public sealed partial class PostgresStore(NpgsqlDataSource database, TimeProvide
 
         return await ExecuteAsync("INSERT INTO event_claims (event_key, claimed_at) VALUES (@key, @now) ON CONFLICT (event_key) DO NOTHING",
             new { key, now = clock.GetUtcNow() }, cancellationToken, answerMatters: true) == 1;
+    }
+
+    public bool IsShared => true;
+
+    /// <summary>One row per key and window, counted up with an upsert; windows over an hour old are forgotten now and then.</summary>
+    public async ValueTask<TimeSpan?> TryTakeAsync(string key, int limit, TimeSpan window, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var start = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % window.Ticks), TimeSpan.Zero);
+        if (Interlocked.Increment(ref windowsSinceCleanUp) % 1000 == 1)
+        {
+            await ExecuteAsync("DELETE FROM rate_windows WHERE window_start < @forgetBefore", new { forgetBefore = now - TimeSpan.FromHours(1) }, cancellationToken);
+        }
+
+        var count = await RunAsync(c => c.ExecuteScalarAsync<int>(new CommandDefinition(
+            """
+            INSERT INTO rate_windows (counter_key, window_start, count) VALUES (@key, @start, 1)
+            ON CONFLICT (counter_key, window_start) DO UPDATE SET count = rate_windows.count + 1
+            RETURNING count
+            """, new { key, start }, cancellationToken: cancellationToken)), answerMatters: true);
+        return count <= limit ? null : start + window - now;
     }
 
     private Task<int> ExecuteAsync(string sql, object parameters, CancellationToken cancellationToken, bool answerMatters = false) =>

@@ -1,12 +1,14 @@
 using System.Threading.RateLimiting;
+using FlexAgentPlugin.Core.State;
 
 namespace FlexAgentPlugin.Backends.Twilio;
 
 /// <summary>
-/// Twilio's limit of 30 actions per second on one conversation, as a token bucket per conversation: calls beyond it
-/// wait for the next permit instead of being refused by Twilio. One per process, shared by every Twilio client.
+/// Twilio's limit of 30 actions per second on one conversation: calls beyond it wait for the next permit instead of
+/// being refused by Twilio. In one process a token bucket per conversation; with several instances, one-second windows
+/// counted in the shared store (<see cref="IRateWindows"/>), so the instances together stay under it.
 /// </summary>
-public sealed class ConversationActionLimiter : IDisposable
+public sealed class ConversationActionLimiter(IRateWindows windows) : IDisposable
 {
     public const int ActionsPerSecond = 30;
 
@@ -21,8 +23,21 @@ public sealed class ConversationActionLimiter : IDisposable
             AutoReplenishment = true,
         }));
 
-    public ValueTask<RateLimitLease> AcquireAsync(string conversationSid, CancellationToken cancellationToken) =>
-        limiter.AcquireAsync(conversationSid, 1, cancellationToken);
+    /// <summary>Waits for a permit to act on the conversation; dispose the result when the action is done.</summary>
+    public async ValueTask<IDisposable?> AcquireAsync(string conversationSid, CancellationToken cancellationToken)
+    {
+        if (!windows.IsShared)
+        {
+            return await limiter.AcquireAsync(conversationSid, 1, cancellationToken);
+        }
+
+        while (await windows.TryTakeAsync($"twilio-actions:{conversationSid}", ActionsPerSecond, TimeSpan.FromSeconds(1), cancellationToken) is { } wait)
+        {
+            await Task.Delay(wait, cancellationToken);
+        }
+
+        return null;
+    }
 
     public void Dispose() => limiter.Dispose();
 }

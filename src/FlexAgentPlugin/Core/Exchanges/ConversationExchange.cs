@@ -36,7 +36,7 @@ public sealed partial class ConversationExchange(
     public async Task<ReplyOutcome> SendAsync(
         string username, string text, MessageSource source, TimeSpan? wait, WaitProgress? progress, CancellationToken cancellationToken)
     {
-        limits.Take(Usernames.Key(username));
+        await limits.TakeAsync(Usernames.Key(username), cancellationToken);
         return await AnswerAsync(await PostAsync(username, new OutgoingMessage(text, source), cancellationToken), wait, progress, cancellationToken);
     }
 
@@ -74,10 +74,10 @@ public sealed partial class ConversationExchange(
         AnswerAsync(posted.Conversation, posted.Subscription, responder.RespondAsync(posted.Conversation, posted.Message, cancellationToken), wait, progress, cancellationToken);
 
     /// <summary>Waits up to <paramref name="wait"/> for replies to <paramref name="username"/> not handed out yet, asked through <paramref name="source"/>.</summary>
-    public Task<ReplyOutcome> GetRepliesAsync(string username, MessageSource source, TimeSpan? wait, WaitProgress? progress, CancellationToken cancellationToken)
+    public async Task<ReplyOutcome> GetRepliesAsync(string username, MessageSource source, TimeSpan? wait, WaitProgress? progress, CancellationToken cancellationToken)
     {
-        limits.Take(Usernames.Key(username));
-        return WaitForRepliesAsync(username, source, wait, progress, cancellationToken);
+        await limits.TakeAsync(Usernames.Key(username), cancellationToken);
+        return await WaitForRepliesAsync(username, source, wait, progress, cancellationToken);
     }
 
     /// <summary>As <see cref="GetRepliesAsync"/>, for a call already counted against the user's limit.</summary>

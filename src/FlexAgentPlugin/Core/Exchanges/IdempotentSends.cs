@@ -29,7 +29,7 @@ public sealed class IdempotentSends(ConversationExchange exchange, ISendRecords 
     public async Task<ReplyOutcome> SendAsync(string username, string text, MessageSource source, string idempotencyKey, TimeSpan? wait, CancellationToken cancellationToken)
     {
         var userKey = Usernames.Key(username);
-        limits.Take(userKey);
+        await limits.TakeAsync(userKey, cancellationToken);
         var keyHash = Hash($"{userKey}:{idempotencyKey}");
         var messageHash = Hash(text);
         var notBefore = clock.GetUtcNow() - Window;

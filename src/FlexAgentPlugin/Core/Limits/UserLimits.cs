@@ -1,4 +1,4 @@
-using System.Threading.RateLimiting;
+using FlexAgentPlugin.Core.State;
 using Microsoft.Extensions.Options;
 
 namespace FlexAgentPlugin.Core.Limits;
@@ -18,31 +18,19 @@ public sealed class RateLimitedException(TimeSpan retryAfter, string who)
     public TimeSpan RetryAfter { get; } = retryAfter;
 }
 
-/// <summary>A fixed one-minute window of calls per key, for limits that are not an HTTP endpoint's rate-limiter policy.</summary>
-public abstract class PerMinuteLimits(int permitsPerMinute, string who) : IDisposable
+/// <summary>
+/// A fixed one-minute window of calls per key, for limits that are not an HTTP endpoint's rate-limiter policy, counted
+/// in <see cref="IRateWindows"/> (this process's, or the store's shared by every instance).
+/// </summary>
+public abstract class PerMinuteLimits(IRateWindows windows, int permitsPerMinute, string who)
 {
-    private readonly PartitionedRateLimiter<string> limiter = PartitionedRateLimiter.Create<string, string>(key =>
-        RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
-        {
-            PermitLimit = permitsPerMinute,
-            Window = TimeSpan.FromMinutes(1),
-            QueueLimit = 0,
-        }));
-
     /// <summary>Counts a call for <paramref name="key"/>, or throws <see cref="RateLimitedException"/> when over the limit.</summary>
-    public void Take(string key)
+    public async ValueTask TakeAsync(string key, CancellationToken cancellationToken)
     {
-        using var lease = limiter.AttemptAcquire(key);
-        if (!lease.IsAcquired)
+        if (await windows.TryTakeAsync($"{who}:{key}", permitsPerMinute, TimeSpan.FromMinutes(1), cancellationToken) is { } retryAfter)
         {
-            throw new RateLimitedException(lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromMinutes(1), who);
+            throw new RateLimitedException(retryAfter, who);
         }
-    }
-
-    public void Dispose()
-    {
-        limiter.Dispose();
-        GC.SuppressFinalize(this);
     }
 }
 
@@ -50,4 +38,4 @@ public abstract class PerMinuteLimits(int permitsPerMinute, string who) : IDispo
 /// The per-user limit (RATE_LIMIT_PER_USER calls a minute, per user key). It sits in the core because only the doors
 /// know who the user is (a path segment for /send, a tool argument or the caller's key for MCP).
 /// </summary>
-public sealed class UserLimits(IOptions<LimitOptions> options) : PerMinuteLimits(options.Value.PerUserPerMinute, "username");
+public sealed class UserLimits(IRateWindows windows, IOptions<LimitOptions> options) : PerMinuteLimits(windows, options.Value.PerUserPerMinute, "username");

@@ -28,7 +28,7 @@ internal static partial class ToolGuard
                 }
 
                 var http = services.GetRequiredService<IHttpContextAccessor>().HttpContext!;
-                services.GetRequiredService<CallerLimits>().Take(AccessSetup.Caller(http));
+                await services.GetRequiredService<CallerLimits>().TakeAsync(AccessSetup.Caller(http), cancellationToken);
                 return await next(request, cancellationToken);
             }
             catch (Exception error) when (ProblemMapping.Map(error).Problem is { Detail: { } detail })

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Threading.RateLimiting;
 using FlexAgentPlugin.Configuration;
 using FlexAgentPlugin.Core.Limits;
+using FlexAgentPlugin.Core.State;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Mvc;
@@ -59,12 +60,19 @@ public static class AccessSetup
                 .RequireAuthenticatedUser());
         services.AddRateLimiter(limiter =>
         {
-            limiter.AddPolicy(AccessPolicies.PerCaller, context => RateLimitPartition.GetFixedWindowLimiter(Caller(context), _ => new FixedWindowRateLimiterOptions
+            limiter.AddPolicy(AccessPolicies.PerCaller, context =>
             {
-                PermitLimit = context.RequestServices.GetRequiredService<IOptions<AccessOptions>>().Value.PerAddressPerMinute,
-                Window = TimeSpan.FromMinutes(1),
-                QueueLimit = 0,
-            }));
+                var permits = context.RequestServices.GetRequiredService<IOptions<AccessOptions>>().Value.PerAddressPerMinute;
+                var windows = context.RequestServices.GetRequiredService<IRateWindows>();
+                return windows.IsShared
+                    ? RateLimitPartition.Get(Caller(context), key => new SharedWindowLimiter(windows, key, permits))
+                    : RateLimitPartition.GetFixedWindowLimiter(Caller(context), _ => new FixedWindowRateLimiterOptions
+                    {
+                        PermitLimit = permits,
+                        Window = TimeSpan.FromMinutes(1),
+                        QueueLimit = 0,
+                    });
+            });
             limiter.OnRejected = RejectAsync;
         });
         return services;

@@ -1,4 +1,5 @@
 using FlexAgentPlugin.Core.Limits;
+using FlexAgentPlugin.Core.State;
 using Microsoft.Extensions.Options;
 
 namespace FlexAgentPlugin.Hosting.Access;
@@ -8,4 +9,4 @@ namespace FlexAgentPlugin.Hosting.Access;
 /// requests of their own: MCP tool calls, many of which share one MCP session. HTTP endpoints use the
 /// <see cref="AccessPolicies.PerCaller"/> rate-limiter policy with the same numbers.
 /// </summary>
-public sealed class CallerLimits(IOptions<AccessOptions> options) : PerMinuteLimits(options.Value.PerAddressPerMinute, "caller or address");
+public sealed class CallerLimits(IRateWindows windows, IOptions<AccessOptions> options) : PerMinuteLimits(windows, options.Value.PerAddressPerMinute, "caller or address");
