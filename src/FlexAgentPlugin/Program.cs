@@ -15,6 +15,7 @@ using FlexAgentPlugin.Hosting.Access;
 using FlexAgentPlugin.Hosting.Health;
 using FlexAgentPlugin.Hosting.Logging;
 using FlexAgentPlugin.Hosting.Problems;
+using FlexAgentPlugin.Hosting.Telemetry;
 using FlexAgentPlugin.Sandbox;
 
 try
@@ -29,8 +30,8 @@ try
     var sandbox = builder.AddSandboxWhenOn();
 
     // Errors are ProblemDetails mapped in one place; request logs hide secrets; one line at start says how the server is
-    // set up; one clock that tests can move.
-    builder.Services.AddProblems().AddRequestLogging().AddStartReport().AddSingleton(TimeProvider.System);
+    // set up; OpenTelemetry over OTLP when an endpoint is set; one clock that tests can move.
+    builder.Services.AddProblems().AddRequestLogging().AddStartReport().AddTelemetry(builder.Configuration).AddSingleton(TimeProvider.System);
 
     // The engine, and its back ends: Twilio, a language model (OpenAI's API), and the store with its signals and locks:
     // PostgreSQL shared by several instances with DATABASE_URL, else embedded SQLite in one process.

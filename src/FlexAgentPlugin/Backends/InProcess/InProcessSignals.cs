@@ -85,6 +85,8 @@ public sealed class InProcessSignals : IConversationSignals
 
         public string ConversationSid { get; } = conversationSid;
 
+        public DateTimeOffset? LastEventReceivedAt { get; private set; }
+
         public Task NextAsync()
         {
             lock (gate)
@@ -117,6 +119,7 @@ public sealed class InProcessSignals : IConversationSignals
             TaskCompletionSource? waiting;
             lock (gate)
             {
+                LastEventReceivedAt = conversationEvent.ReceivedAt ?? LastEventReceivedAt;
                 waiting = next;
                 next = null;
                 signaled = waiting is null;

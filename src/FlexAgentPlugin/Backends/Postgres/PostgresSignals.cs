@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Dapper;
 using FlexAgentPlugin.Backends.InProcess;
 using FlexAgentPlugin.Core.State;
+using FlexAgentPlugin.Core.Telemetry;
 using Npgsql;
 
 namespace FlexAgentPlugin.Backends.Postgres;
@@ -14,7 +15,7 @@ namespace FlexAgentPlugin.Backends.Postgres;
 /// so an event sent during the gap is not missed.
 /// </summary>
 public sealed partial class PostgresSignals(
-    NpgsqlDataSource database, InProcessSignals local, ILogger<PostgresSignals> logger) : IConversationSignals, IHostedService, IDisposable
+    NpgsqlDataSource database, InProcessSignals local, ExchangeMetrics metrics, ILogger<PostgresSignals> logger) : IConversationSignals, IHostedService, IDisposable
 {
     public const string Channel = "flexagent_events";
 
@@ -41,7 +42,8 @@ public sealed partial class PostgresSignals(
     public async Task PublishAsync(ConversationEvent conversationEvent, CancellationToken cancellationToken)
     {
         local.Wake(conversationEvent);
-        var payload = $"{instance}|{(conversationEvent.Closed ? 1 : 0)}|{conversationEvent.ConversationSid}|{conversationEvent.Author}";
+        var received = conversationEvent.ReceivedAt?.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "";
+        var payload = $"{instance}|{(conversationEvent.Closed ? 1 : 0)}|{received}|{conversationEvent.ConversationSid}|{conversationEvent.Author}";
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -138,14 +140,18 @@ public sealed partial class PostgresSignals(
 
     private void OnNotification(object sender, NpgsqlNotificationEventArgs notification)
     {
-        var parts = notification.Payload.Split('|', 4);
-        if (parts.Length < 4 || parts[0] == instance)
+        var parts = notification.Payload.Split('|', 5);
+        if (parts.Length < 5 || parts[0] == instance)
         {
             return;
         }
 
         Interlocked.Increment(ref wakeUpsFromOthers);
-        local.Wake(new ConversationEvent(parts[2], parts[3].Length > 0 ? parts[3] : null, parts[1] == "1"));
+        metrics.WokenUp(crossInstance: true);
+        DateTimeOffset? received = long.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ticks)
+            ? new DateTimeOffset(ticks, TimeSpan.Zero)
+            : null;
+        local.Wake(new ConversationEvent(parts[3], parts[4].Length > 0 ? parts[4] : null, parts[1] == "1", received));
     }
 
     private static partial class Log

@@ -34,6 +34,7 @@ public abstract class TwilioRestClient(HttpClient http)
     protected async Task<T?> SendAsync<T>(
         string operation, HttpRequestMessage request, JsonTypeInfo<T> type, bool notFoundIsNull, CancellationToken cancellationToken) where T : class
     {
+        request.Options.Set(TwilioMetricsHandler.Operation, operation);
         try
         {
             using var response = await Http.SendAsync(request, cancellationToken);

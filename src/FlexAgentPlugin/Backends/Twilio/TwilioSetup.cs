@@ -38,6 +38,7 @@ public static class TwilioSetup
                 "TWILIO_SYNC_BASE_URL must be an absolute http(s) URL such as https://sync.twilio.com.")
             .ValidateOnStart();
 
+        services.AddTransient<TwilioMetricsHandler>();
         services.AddTransient<TwilioAuthHandler>();
         services.AddTransient<TwilioResilienceHandler>();
         services.AddSingleton<ConversationActionLimiter>();
@@ -64,6 +65,7 @@ public static class TwilioSetup
             })
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { MaxConnectionsPerServer = MaxConnectionsPerHost, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            .AddHttpMessageHandler<TwilioMetricsHandler>()
             .AddHttpMessageHandler<ConversationRateHandler>()
             .AddHttpMessageHandler<TwilioResilienceHandler>()
             .AddHttpMessageHandler<TwilioAuthHandler>();

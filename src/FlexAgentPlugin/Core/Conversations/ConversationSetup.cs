@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Threading.RateLimiting;
 using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Core.Callbacks;
+using FlexAgentPlugin.Core.Telemetry;
 
 namespace FlexAgentPlugin.Core.Conversations;
 
@@ -13,7 +14,7 @@ namespace FlexAgentPlugin.Core.Conversations;
 /// earlier attempt made). At most <see cref="TwilioSetup.MaxConnectionsPerHost"/> set-ups run at once: in a burst of
 /// new users the rest wait their turn holding nothing but their request.
 /// </summary>
-public sealed partial class ConversationSetup(ConversationsClient twilio, TwilioCallbacks callbacks, ILogger<ConversationSetup> logger) : IDisposable
+public sealed partial class ConversationSetup(ConversationsClient twilio, TwilioCallbacks callbacks, ExchangeMetrics metrics, ILogger<ConversationSetup> logger) : IDisposable
 {
     private const string CreatedBy = "created_by";
     private const string CreatedByValue = "FlexAgentPlugin";
@@ -49,7 +50,18 @@ public sealed partial class ConversationSetup(ConversationsClient twilio, Twilio
     /// <summary>The conversation's SID, and whether an earlier attempt had already created it.</summary>
     public async Task<(string Sid, bool Existed)> CreateAsync(string username, string uniqueName, MessageSource source, CancellationToken cancellationToken)
     {
-        using var turn = await inFlight.AcquireAsync(1, cancellationToken);
+        metrics.SetupQueued();
+        RateLimitLease turn;
+        try
+        {
+            turn = await inFlight.AcquireAsync(1, cancellationToken);
+        }
+        finally
+        {
+            metrics.SetupStarted();
+        }
+
+        using var held = turn;
         var attributes = new JsonObject { ["source"] = source.AttributeValue(), [CreatedBy] = CreatedByValue }.ToJsonString();
         var conversation = await twilio.CreateConversationAsync($"{source.Label()}: {username}", uniqueName, attributes, cancellationToken);
         await twilio.AddChatParticipantAsync(conversation.Sid, username, cancellationToken);

@@ -5,6 +5,7 @@ using FlexAgentPlugin.Core.Conversations;
 using FlexAgentPlugin.Core.Limits;
 using FlexAgentPlugin.Core.Replies;
 using FlexAgentPlugin.Core.Routing;
+using FlexAgentPlugin.Core.Telemetry;
 using FlexAgentPlugin.Core.Users;
 
 namespace FlexAgentPlugin.Core.Exchanges;
@@ -36,6 +37,8 @@ public static class ExchangeSetup
             .ValidateOnStart();
 
         // Built once: a waiting request holds only its own state, not a graph of services.
+        services.AddMetrics();
+        services.AddSingleton<ExchangeMetrics>();
         services.AddSingleton<TwilioCallbacks>();
         services.AddSingleton<UserLimits>();
         services.AddSingleton<ConversationSetup>();

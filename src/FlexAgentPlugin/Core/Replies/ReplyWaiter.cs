@@ -3,6 +3,7 @@ using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Core.Callbacks;
 using FlexAgentPlugin.Core.Conversations;
 using FlexAgentPlugin.Core.State;
+using FlexAgentPlugin.Core.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace FlexAgentPlugin.Core.Replies;
@@ -29,7 +30,8 @@ public sealed class ReplyWaiter(
     TwilioCallbacks callbacks,
     IOptions<ReplyOptions> options,
     TimeProvider clock,
-    IHostApplicationLifetime lifetime)
+    IHostApplicationLifetime lifetime,
+    ExchangeMetrics metrics)
 {
     /// <summary>The newest messages read per page.</summary>
     public const int PageSize = 10;
@@ -44,8 +46,18 @@ public sealed class ReplyWaiter(
     /// <summary>True when Twilio reports conversation events to this server, so a wait need not look before the first one.</summary>
     public bool HasWebhooks => callbacks.ConversationEventsUrl is not null;
 
-    public async Task<ReplyOutcome> WaitAsync(ReplyWait wait, CancellationToken cancellationToken) =>
-        await WaitForOutcomeAsync(wait, cancellationToken) with { ConversationSid = wait.Subscription.ConversationSid };
+    public async Task<ReplyOutcome> WaitAsync(ReplyWait wait, CancellationToken cancellationToken)
+    {
+        metrics.WaitStarted();
+        try
+        {
+            return await WaitForOutcomeAsync(wait, cancellationToken) with { ConversationSid = wait.Subscription.ConversationSid };
+        }
+        finally
+        {
+            metrics.WaitEnded();
+        }
+    }
 
     private async Task<ReplyOutcome> WaitForOutcomeAsync(ReplyWait wait, CancellationToken cancellationToken)
     {
@@ -147,6 +159,11 @@ public sealed class ReplyWaiter(
             var to = fresh[^1].Index;
             if (await store.TryMoveDeliveryMarkAsync(wait.UserKey, conversationSid, stored.LastDeliveredIndex, to, CancellationToken.None))
             {
+                if (wait.Subscription.LastEventReceivedAt is { } reported)
+                {
+                    metrics.ReplyDelivered(clock.GetUtcNow() - reported);
+                }
+
                 var status = stored.Closed ? ReplyStatus.Closed : awaitingPerson ? ReplyStatus.Pending : ReplyStatus.Replied;
                 return (new ReplyOutcome(status, [.. fresh.Select(ToReply)], awaitingPerson ? PendingReason.HandedOff : null,
                     Delivered: new DeliveryMark(wait.UserKey, conversationSid, mark, to)), false);

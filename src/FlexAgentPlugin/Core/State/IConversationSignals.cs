@@ -1,7 +1,10 @@
 namespace FlexAgentPlugin.Core.State;
 
-/// <summary>Something happened in a conversation: a message was added (by <see cref="Author"/>), or it was closed.</summary>
-public sealed record ConversationEvent(string ConversationSid, string? Author, bool Closed);
+/// <summary>
+/// Something happened in a conversation: a message was added (by <see cref="Author"/>), or it was closed.
+/// <see cref="ReceivedAt"/> is when Twilio's webhook reported it to an instance (null for the server's own events).
+/// </summary>
+public sealed record ConversationEvent(string ConversationSid, string? Author, bool Closed, DateTimeOffset? ReceivedAt = null);
 
 /// <summary>
 /// Wakes the requests waiting on a conversation when Twilio reports something in it, wherever the report arrived.
@@ -27,4 +30,7 @@ public interface IConversationSubscription : IDisposable
 
     /// <summary>Forgets an unfinished <see cref="NextAsync"/>, after a wait for it gave up.</summary>
     void Reset();
+
+    /// <summary>When the latest event that woke this subscription reached the server from Twilio, if it came from Twilio.</summary>
+    DateTimeOffset? LastEventReceivedAt { get; }
 }

@@ -1,5 +1,6 @@
 using FlexAgentPlugin.Core.Callbacks;
 using FlexAgentPlugin.Core.State;
+using FlexAgentPlugin.Core.Telemetry;
 using FlexAgentPlugin.Core.Users;
 using FlexAgentPlugin.Hosting.Access;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -22,7 +23,8 @@ public static class ConversationEventsEndpoints
         return app;
     }
 
-    private static async Task<Ok> ReceiveAsync(HttpContext context, IConversationSignals signals, IConversationStore store, CancellationToken cancellationToken)
+    private static async Task<Ok> ReceiveAsync(
+        HttpContext context, IConversationSignals signals, IConversationStore store, ExchangeMetrics metrics, TimeProvider clock, CancellationToken cancellationToken)
     {
         var form = context.Features.Get<SignedBody>()!;
         var conversationSid = form["ConversationSid"];
@@ -43,7 +45,8 @@ public static class ConversationEventsEndpoints
             await store.MarkClosedAsync(conversationSid, cancellationToken);
         }
 
-        await signals.PublishAsync(new ConversationEvent(conversationSid, form["Author"], closed), cancellationToken);
+        await signals.PublishAsync(new ConversationEvent(conversationSid, form["Author"], closed, clock.GetUtcNow()), cancellationToken);
+        metrics.WokenUp(crossInstance: false);
         return TypedResults.Ok();
     }
 }
