@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using FlexAgentPlugin.Backends.Postgres;
 using FlexAgentPlugin.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace FlexAgentPlugin.Tests;
 
@@ -135,6 +136,44 @@ public sealed class SeveralInstancesTests : IAsyncLifetime
 
         Assert.Equal(1, signals.Reconnects);
         Assert.Equal(["Back again."], await RepliesAsync(response));
+    }
+
+    [PostgresFact]
+    public async Task StoppingInstanceAAnswersItsCallersPendingAndInstanceBThenDeliversEveryReplyOnce()
+    {
+        twilio.DeliversWebhooks = false;
+        using var onA = a.CreateClient();
+        using var onB = b.CreateClient();
+        var waiting = PluginFactory.SendAsync(onA, "alice", "Anyone?");
+        await a.Clock.WaitForArmedTimerAsync();
+        var sid = twilio.Conversations.Single().Sid;
+
+        a.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+        var pending = await (await waiting.WaitAsync(TimeSpan.FromSeconds(10))).Content.ReadFromJsonAsync<JsonObject>();
+        twilio.AgentSays(sid, "Here now.");
+        twilio.AgentSays(sid, "How can I help?");
+        var first = await RepliesAsync(await b.Clock.RunUntilDoneAsync(onB.GetAsync("/replies/alice")));
+        var again = await b.Clock.RunUntilDoneAsync(onB.GetAsync("/replies/alice"));
+
+        Assert.Equal("pending", (string?)pending!["status"]);
+        Assert.Equal(["Here now.", "How can I help?"], first);
+        Assert.Equal("pending", (string?)(await again.Content.ReadFromJsonAsync<JsonObject>())!["status"]);
+    }
+
+    [PostgresFact]
+    public async Task PooledConnectionsKilledUnderneathAreReplacedWithoutTheCallerNoticing()
+    {
+        twilio.AutoReply = true;
+        using var onA = a.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await RunBothClocksAsync(PluginFactory.SendAsync(onA, "alice", "Before"))).StatusCode);
+
+        var killed = (long)(await database.ScalarAsync(
+            $"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '{database.Name}' AND application_name = 'flexagent' AND pid <> pg_backend_pid()"))!;
+        Assert.True(killed >= 1, "The instances' pooled connections should have been there to kill.");
+        var after = await RunBothClocksAsync(PluginFactory.SendAsync(onA, "alice", "After"));
+
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        Assert.Equal([EmulatedTwilio.AutoReplyTo("After")], await RepliesAsync(after));
     }
 
     [PostgresFact]

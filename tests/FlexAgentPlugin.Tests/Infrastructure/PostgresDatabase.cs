@@ -17,7 +17,7 @@ public sealed class PostgresDatabase : IAsyncDisposable
     {
         this.server = server;
         Name = name;
-        ConnectionString = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = name }.ConnectionString;
+        ConnectionString = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = name, Pooling = true }.ConnectionString;
     }
 
     public static string? Server => Environment.GetEnvironmentVariable(ServerVariable) is { Length: > 0 } value ? value : null;

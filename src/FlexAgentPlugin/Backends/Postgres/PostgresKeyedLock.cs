@@ -22,9 +22,22 @@ public sealed class PostgresKeyedLock(NpgsqlDataSource database, InProcessKeyedL
         try
         {
             var id = BinaryPrimitives.ReadInt64LittleEndian(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
-            connection = await database.OpenConnectionAsync(cancellationToken);
-            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@id)", new { id }, cancellationToken: cancellationToken));
-            return new Held(connection, id, inProcess);
+            for (var attempt = 1; ; attempt++)
+            {
+                connection = await database.OpenConnectionAsync(cancellationToken);
+                try
+                {
+                    await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@id)", new { id }, cancellationToken: cancellationToken));
+                    return new Held(connection, id, inProcess);
+                }
+                catch (Exception error) when (attempt < 3 && PostgresStore.IsDeadConnection(error))
+                {
+                    // A dead pooled connection holds no lock: drop it (and its dead neighbours) and try a fresh one.
+                    await connection.DisposeAsync();
+                    connection = null;
+                    database.Clear();
+                }
+            }
         }
         catch
         {

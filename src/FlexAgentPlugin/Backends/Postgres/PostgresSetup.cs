@@ -24,7 +24,11 @@ public static class PostgresSetup
         services.AddSingleton(provider =>
         {
             var builder = provider.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString!;
-            builder.ApplicationName ??= "flexagent";
+            if (string.IsNullOrEmpty(builder.ApplicationName))
+            {
+                builder.ApplicationName = "flexagent";
+            }
+
             return NpgsqlDataSource.Create(builder);
         });
         services.AddSingleton<PostgresStore>();

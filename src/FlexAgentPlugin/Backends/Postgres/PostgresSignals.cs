@@ -54,7 +54,7 @@ public sealed partial class PostgresSignals(
             }
             catch (Exception error) when (attempt < 3 && PostgresStore.IsDeadConnection(error))
             {
-                NpgsqlConnection.ClearAllPools();
+                database.Clear();
             }
         }
     }

@@ -208,8 +208,9 @@ public sealed partial class PostgresStore(NpgsqlDataSource database, TimeProvide
     /// <summary>
     /// Runs <paramref name="work"/> on a pooled connection. A connection that turns out dead (the database restarted, the
     /// connection was killed) is dropped and the work runs again on a fresh one, up to <see cref="Attempts"/> times. When
-    /// <paramref name="answerMatters"/> (a compare-and-set or a claim, whose answer says who won), only a failure to open
-    /// the connection is retried: a statement that may have run already is not run again.
+    /// <paramref name="answerMatters"/> (a compare-and-set or a claim, whose answer says who won), only a failure that
+    /// proves the statement did not take effect is retried: the connection could not be opened, or the server said its
+    /// backend was terminated (which rolls the statement back); a connection lost mid-answer is not.
     /// </summary>
     private async Task<T> RunAsync<T>(Func<NpgsqlConnection, Task<T>> work, bool answerMatters = false)
     {
@@ -221,9 +222,10 @@ public sealed partial class PostgresStore(NpgsqlDataSource database, TimeProvide
                 connection = await database.OpenConnectionAsync();
                 return await work(connection);
             }
-            catch (Exception error) when (attempt < Attempts && IsDeadConnection(error) && (!answerMatters || connection is null))
+            catch (Exception error) when (attempt < Attempts && IsDeadConnection(error) && (!answerMatters || connection is null || error is PostgresException))
             {
-                NpgsqlConnection.ClearAllPools();
+                // The pool's other idle connections died with this one (the database restarted, or they were killed).
+                database.Clear();
             }
             finally
             {
