@@ -133,7 +133,7 @@ internal static class Crowd
         }
     }
 
-    private static List<Task> StartUsers(
+    internal static List<Task> StartUsers(
         Func<string, string, Task<(string Reply, DateTimeOffset At)>> ask, int users, int rampPauseMs, ConcurrentDictionary<string, DateTimeOffset> answeredAt,
         Action started, Action ended, Action wrong)
     {

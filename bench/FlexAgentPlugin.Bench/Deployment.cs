@@ -93,6 +93,50 @@ internal sealed class Deployment : IAsyncDisposable
         return new Deployment(emulator, serverProcess, dataFolder, clientUrl, token, serverUrl);
     }
 
+    /// <summary>
+    /// Two servers on one PostgreSQL database (<paramref name="databaseUrl"/>) and one emulator. Both advertise
+    /// <paramref name="publicBaseUrl"/> (a splitter that hands each of Twilio's webhooks to either), so the instance that
+    /// hears of a reply is often not the one its caller waits on.
+    /// </summary>
+    public static async Task<(ChildProcess Emulator, ChildProcess A, ChildProcess B, string AuthToken)> StartPairAsync(
+        string root, double autoReplySeconds, string databaseUrl, string publicBaseUrl, IReadOnlyDictionary<string, string> serverSettings)
+    {
+        var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var emulatorUrl = new Uri($"http://127.0.0.1:{ChildProcess.FreePort()}");
+        var emulator = await ChildProcess.StartAsync("emulator", Path.Combine(root, "src", "FlexAgentPlugin.Sandbox", "bin", "Release", "net10.0", "FlexAgentPlugin.Sandbox.dll"), emulatorUrl,
+        [
+            new("ASPNETCORE_URLS", emulatorUrl.ToString()),
+            new("SANDBOX_AUTH_TOKEN", token),
+            new("SANDBOX_AUTO_REPLY_SECONDS", autoReplySeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        ]);
+        var servers = new List<ChildProcess>();
+        foreach (var name in new[] { "server-a", "server-b" })
+        {
+            var url = new Uri($"http://127.0.0.1:{ChildProcess.FreePort()}");
+            var settings = new Dictionary<string, string>
+            {
+                ["ACCOUNT_SID"] = AccountSid,
+                ["AUTH_TOKEN"] = token,
+                ["CONV_FLOW"] = StudioFlowSid,
+                ["TWILIO_CONVERSATIONS_BASE_URL"] = $"{emulatorUrl}sandbox/twilio",
+                ["TWILIO_FLEX_BASE_URL"] = $"{emulatorUrl}sandbox/flex",
+                ["PUBLIC_BASE_URL"] = publicBaseUrl,
+                ["DATABASE_URL"] = databaseUrl,
+                ["ASPNETCORE_URLS"] = url.ToString(),
+                ["RATE_LIMIT_PER_USER"] = "100000",
+                ["RATE_LIMIT_PER_ADDRESS"] = "1000000",
+            };
+            foreach (var (key, value) in serverSettings.Concat(ExtraServerEnvironment))
+            {
+                settings[key] = value;
+            }
+
+            servers.Add(await ChildProcess.StartAsync(name, Path.Combine(root, "src", "FlexAgentPlugin", "bin", "Release", "net10.0", "FlexAgentPlugin.dll"), url, settings));
+        }
+
+        return (emulator, servers[0], servers[1], token);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Server.DisposeAsync();

@@ -13,7 +13,9 @@ using FlexAgentPlugin.Bench;
 // --mcp-users N (2000, 0 skips), --mcp-protocol 2025-11-25|2026-07-28 (sessions or none), --ramp-ms N (pause after every
 // 200 new users, 20), --heap-profile true (a heap snapshot by type while the users wait, in a run of its own; MCP
 // clients with --users 0), --voice-calls N (50, 0 skips) and --voice-seconds N (30): calls streamed to voice assist at
-// real time, --server-env "NAME=VALUE;NAME=VALUE" (extra environment for the server only).
+// real time, --pair-users N (10000, 0 skips) with --postgres "Host=…;Username=…;Password=…" (or FLEXAGENT_TEST_POSTGRES):
+// two instances on one PostgreSQL against one on SQLite, --server-env "NAME=VALUE;NAME=VALUE" (extra environment for the
+// server only).
 var arguments = args.Chunk(2).Where(pair => pair.Length == 2).ToDictionary(pair => pair[0], pair => pair[1]);
 int Option(string name, int fallback) => int.Parse(arguments.GetValueOrDefault(name) ?? fallback.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 var root = FindRepositoryRoot();
@@ -26,6 +28,8 @@ Crowd.McpProtocol = arguments.GetValueOrDefault("--mcp-protocol") ?? Crowd.McpPr
 var rampPauseMs = Option("--ramp-ms", 20);
 var heapProfile = arguments.GetValueOrDefault("--heap-profile") == "true";
 var voiceCalls = Option("--voice-calls", 50);
+var pairUsers = Option("--pair-users", 10_000);
+var postgres = arguments.GetValueOrDefault("--postgres") ?? Environment.GetEnvironmentVariable("FLEXAGENT_TEST_POSTGRES");
 var voiceSeconds = Option("--voice-seconds", 30);
 Deployment.ExtraServerEnvironment = (arguments.GetValueOrDefault("--server-env") ?? "")
     .Split(';', StringSplitOptions.RemoveEmptyEntries)
@@ -69,6 +73,17 @@ if (mcpUsers > 0)
 {
     await Crowd.RunAsync(root, mcpUsers, rampPauseMs, Door.Mcp, "5.");
     await Crowd.RunAsync(root, mcpUsers, rampPauseMs, Door.SendHttp1, "5'. For comparison:");
+}
+
+if (pairUsers > 0 && postgres is not null)
+{
+    await Pair.RunAsync(root, pairUsers, rampPauseMs, postgres);
+    await Crowd.RunAsync(root, pairUsers, rampPauseMs, Door.SendHttp1, "7'. For comparison, one instance on SQLite:");
+}
+else if (pairUsers > 0)
+{
+    Console.WriteLine("7. Two instances on PostgreSQL: skipped (give --postgres \"Host=…;Username=…;Password=…\", a role that may create databases).");
+    Console.WriteLine();
 }
 
 if (voiceCalls > 0)

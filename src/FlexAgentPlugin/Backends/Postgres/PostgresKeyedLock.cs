@@ -1,6 +1,3 @@
-using System.Buffers.Binary;
-using System.Security.Cryptography;
-using System.Text;
 using Dapper;
 using FlexAgentPlugin.Backends.InProcess;
 using FlexAgentPlugin.Core.State;
@@ -9,63 +6,84 @@ using Npgsql;
 namespace FlexAgentPlugin.Backends.Postgres;
 
 /// <summary>
-/// <see cref="IKeyedLock"/> across instances: a PostgreSQL session advisory lock on a 64-bit hash of the key, held on
-/// its own connection until released. Callers in one instance first take the key's in-process lock, so one instance
-/// holds at most one database connection per busy key.
+/// <see cref="IKeyedLock"/> across instances: a lease row per key (<c>key_locks</c>), taken with one upsert that succeeds
+/// only when the key is free or its lease expired, and deleted on release. No database connection is held while the
+/// lock is: thousands of new users setting up at once (each under its own lock, waiting on Twilio) do not exhaust the
+/// pool, as session advisory locks would. A waiter polls with a short back-off. The lease expires after
+/// <see cref="Lease"/> (longer than any Twilio call with its retries), so an instance that dies holding a lock blocks
+/// that key for at most that long. Callers in one instance first take the key's in-process lock, so one instance polls
+/// at most once per busy key.
 /// </summary>
 public sealed class PostgresKeyedLock(NpgsqlDataSource database, InProcessKeyedLock local) : IKeyedLock
 {
+    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(3);
+
+    private static readonly TimeSpan[] Backoff = [TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(100)];
+
     public async Task<IAsyncDisposable> AcquireAsync(string key, CancellationToken cancellationToken)
     {
         var inProcess = await local.AcquireAsync(key, cancellationToken);
-        NpgsqlConnection? connection = null;
+        var owner = Guid.NewGuid().ToString("N");
         try
         {
-            var id = BinaryPrimitives.ReadInt64LittleEndian(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
-            for (var attempt = 1; ; attempt++)
+            for (var attempt = 0; !await TryTakeAsync(key, owner, cancellationToken); attempt++)
             {
-                connection = await database.OpenConnectionAsync(cancellationToken);
-                try
-                {
-                    await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@id)", new { id }, cancellationToken: cancellationToken));
-                    return new Held(connection, id, inProcess);
-                }
-                catch (Exception error) when (attempt < 3 && PostgresStore.IsDeadConnection(error))
-                {
-                    // A dead pooled connection holds no lock: drop it (and its dead neighbours) and try a fresh one.
-                    await connection.DisposeAsync();
-                    connection = null;
-                    database.Clear();
-                }
+                await Task.Delay(Backoff[Math.Min(attempt, Backoff.Length - 1)], cancellationToken);
             }
+
+            return new Held(this, key, owner, inProcess);
         }
         catch
         {
-            if (connection is not null)
-            {
-                await connection.DisposeAsync();
-            }
-
             await inProcess.DisposeAsync();
             throw;
         }
     }
 
-    private sealed class Held(NpgsqlConnection connection, long id, IAsyncDisposable inProcess) : IAsyncDisposable
+    /// <summary>Takes the lease when the key is free or expired; taking it again with the same owner (a retry) also counts.</summary>
+    private async Task<bool> TryTakeAsync(string key, string owner, CancellationToken cancellationToken) =>
+        await RunAsync(connection => connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            """
+            INSERT INTO key_locks (lock_key, owner, expires_at) VALUES (@key, @owner, now() + @lease)
+            ON CONFLICT (lock_key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+                WHERE key_locks.expires_at < now() OR key_locks.owner = excluded.owner
+            RETURNING owner
+            """, new { key, owner, lease = Lease }, cancellationToken: cancellationToken))) == owner;
+
+    private Task<int> ReleaseAsync(string key, string owner) =>
+        RunAsync(connection => connection.ExecuteAsync("DELETE FROM key_locks WHERE lock_key = @key AND owner = @owner", new { key, owner }));
+
+    /// <summary>Both statements are safe to repeat, so a dead pooled connection is simply replaced.</summary>
+    private async Task<T> RunAsync<T>(Func<NpgsqlConnection, Task<T>> work)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var connection = await database.OpenConnectionAsync();
+                return await work(connection);
+            }
+            catch (Exception error) when (attempt < 3 && PostgresStore.IsDeadConnection(error))
+            {
+                database.Clear();
+            }
+        }
+    }
+
+    private sealed class Held(PostgresKeyedLock owner, string key, string id, IAsyncDisposable inProcess) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {
             try
             {
-                await connection.ExecuteAsync("SELECT pg_advisory_unlock(@id)", new { id });
+                await owner.ReleaseAsync(key, id);
             }
-            catch (Exception error) when (error is NpgsqlException or IOException or System.Net.Sockets.SocketException)
+            catch (Exception error) when (error is NpgsqlException or IOException or System.Net.Sockets.SocketException or TimeoutException)
             {
-                // The connection died: the database released its locks with it.
+                // The lease expires by itself.
             }
             finally
             {
-                await connection.DisposeAsync();
                 await inProcess.DisposeAsync();
             }
         }

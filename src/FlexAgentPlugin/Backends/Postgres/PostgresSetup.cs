@@ -9,7 +9,7 @@ namespace FlexAgentPlugin.Backends.Postgres;
 
 /// <summary>
 /// The shared store and signal for several instances (DATABASE_URL): PostgreSQL for the rows, NOTIFY/LISTEN for
-/// wake-ups, advisory locks for "once". The schema is created at start; a database that cannot be reached stops the
+/// wake-ups, lease-row locks for "once". The schema is created at start; a database that cannot be reached stops the
 /// start with a sentence naming DATABASE_URL and the host (never the password).
 /// </summary>
 public static class PostgresSetup

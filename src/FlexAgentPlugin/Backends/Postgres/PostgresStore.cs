@@ -9,7 +9,7 @@ namespace FlexAgentPlugin.Backends.Postgres;
 /// The shared store for several instances: PostgreSQL through Npgsql's pooled data source and Dapper. The same rows as
 /// the embedded store; uniqueness and compare-and-set are the database's (primary keys, <c>ON CONFLICT</c>, conditional
 /// updates), so concurrent instances make one conversation per user, one route per conversation and hand each reply
-/// out once. A statement that meets a dead pooled connection (the database restarted, a connection was killed) is
+/// out once; the locks around them are lease rows (<see cref="PostgresKeyedLock"/>). A statement that meets a dead pooled connection (the database restarted, a connection was killed) is
 /// run again on a fresh one instead of failing the caller.
 /// </summary>
 public sealed partial class PostgresStore(NpgsqlDataSource database, TimeProvider clock)
@@ -62,6 +62,13 @@ public sealed partial class PostgresStore(NpgsqlDataSource database, TimeProvide
             PRIMARY KEY (counter_key, window_start)
         );
         CREATE INDEX IF NOT EXISTS rate_windows_by_age ON rate_windows (window_start);
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS key_locks (
+            lock_key   text PRIMARY KEY,
+            owner      text NOT NULL,
+            expires_at timestamptz NOT NULL
+        );
         """,
     ];
 

@@ -1,0 +1,136 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace FlexAgentPlugin.Bench;
+
+/// <summary>
+/// 7. Two instances on one PostgreSQL: N users wait at once, split over both instances; the simulated agent answers
+/// each 45 s after its message, and each answer's webhook is handed by a splitter (in this process) to a random
+/// instance, so about half the replies must cross instances (NOTIFY/LISTEN). Every reply is checked and timed from
+/// the agent's message being created to the caller's response.
+/// </summary>
+internal static class Pair
+{
+    private const double AgentDelaySeconds = 45;
+
+    public static async Task RunAsync(string root, int users, int rampPauseMs, string postgresServer)
+    {
+        var databaseName = "flexagent_bench_" + Guid.NewGuid().ToString("N")[..12];
+        var server = new NpgsqlConnectionStringBuilder(postgresServer) { Database = "postgres", Pooling = false };
+        await ExecuteAsync(server.ConnectionString, $"CREATE DATABASE {databaseName}");
+        try
+        {
+            var database = new NpgsqlConnectionStringBuilder(postgresServer) { Database = databaseName, MaxPoolSize = 50 }.ConnectionString;
+            await RunOnAsync(root, users, rampPauseMs, database);
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await ExecuteAsync(server.ConnectionString, $"DROP DATABASE IF EXISTS {databaseName} WITH (FORCE)");
+        }
+    }
+
+    private static async Task RunOnAsync(string root, int users, int rampPauseMs, string database)
+    {
+        var splitterPort = ChildProcess.FreePort();
+        var backends = new Uri[2];
+        var forwarded = new long[2];
+        await using var splitter = await StartSplitterAsync(splitterPort, backends, forwarded);
+        var (emulator, a, b, _) = await Deployment.StartPairAsync(root, AgentDelaySeconds, database, $"http://127.0.0.1:{splitterPort}",
+            new Dictionary<string, string> { ["REPLY_TIMEOUT_SECONDS"] = "0" });
+        await using var emulatorProcess = emulator;
+        await using var serverA = a;
+        await using var serverB = b;
+        backends[0] = a.BaseAddress;
+        backends[1] = b.BaseAddress;
+
+        using var callersA = Callers(a.BaseAddress);
+        using var callersB = Callers(b.BaseAddress);
+        using var emulatorClient = new HttpClient { BaseAddress = emulator.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+        var answeredAt = new ConcurrentDictionary<string, DateTimeOffset>();
+        var waiting = 0;
+        var peakWaiting = 0;
+        var wrong = 0;
+        var (_, _, _, cpuA0) = a.Memory();
+        var (_, _, _, cpuB0) = b.Memory();
+        var started = Stopwatch.StartNew();
+        var sends = Crowd.StartUsers(
+            (name, text) => Exchange.SendAsync(int.Parse(name.AsSpan(5), System.Globalization.CultureInfo.InvariantCulture) % 2 == 0 ? callersA : callersB, name, text),
+            users, rampPauseMs, answeredAt,
+            () => Stats.InterlockedMax(ref peakWaiting, Interlocked.Increment(ref waiting)), () => Interlocked.Decrement(ref waiting), () => Interlocked.Increment(ref wrong));
+        var peakA = 0.0;
+        var peakB = 0.0;
+        while (!Task.WhenAll(sends).IsCompleted)
+        {
+            peakA = Math.Max(peakA, a.Memory().Rss);
+            peakB = Math.Max(peakB, b.Memory().Rss);
+            await Task.Delay(200);
+        }
+
+        await Task.WhenAll(sends);
+        var total = started.Elapsed;
+        var replied = await Exchange.LastMessageTimesAsync(emulatorClient);
+        var latencies = answeredAt.Where(x => replied.ContainsKey(x.Key)).Select(x => (x.Value - replied[x.Key]).TotalMilliseconds).Order().ToList();
+        var (_, hwmA, _, cpuA1) = a.Memory();
+        var (_, hwmB, _, cpuB1) = b.Memory();
+
+        Console.WriteLine($"7. Two instances on one PostgreSQL: {users} users waiting at once, split over both; each agent reply's webhook to a random instance (agent answers each {AgentDelaySeconds:F0} s after its message)");
+        Console.WriteLine($"   peak waiting at once: {peakWaiting}; wrong, failed or missing replies: {wrong}; answered: {latencies.Count} of {users}; all done after {total.TotalSeconds:F1} s");
+        Console.WriteLine($"   webhooks handed to A: {Interlocked.Read(ref forwarded[0])}, to B: {Interlocked.Read(ref forwarded[1])}");
+        Console.WriteLine($"   reply latency, agent message created -> HTTP response: p50 {Stats.Percentile(latencies, 50):F1} ms   p99 {Stats.Percentile(latencies, 99):F1} ms   max {(latencies.Count > 0 ? latencies[^1] : double.NaN):F1} ms");
+        Console.WriteLine($"   server A: peak RSS {Math.Max(peakA, hwmA):F0} MiB, CPU {cpuA1 - cpuA0:F1} s; server B: peak RSS {Math.Max(peakB, hwmB):F0} MiB, CPU {cpuB1 - cpuB0:F1} s");
+        Console.WriteLine();
+    }
+
+    /// <summary>Hands each request (Twilio's webhooks) to one of the two instances at random, as a load balancer would.</summary>
+    private static async Task<WebApplication> StartSplitterAsync(int port, Uri[] backends, long[] forwarded)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        var app = builder.Build();
+        var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 });
+        app.Run(async context =>
+        {
+            var pick = Random.Shared.Next(2);
+            Interlocked.Increment(ref forwarded[pick]);
+            using var body = new MemoryStream();
+            await context.Request.Body.CopyToAsync(body);
+            using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), new Uri(backends[pick], $"{context.Request.Path}{context.Request.QueryString}"))
+            {
+                Content = new ByteArrayContent(body.ToArray()),
+            };
+            foreach (var header in context.Request.Headers.Where(h => h.Key is not ("Host" or "Content-Length" or "Content-Type")))
+            {
+                request.Headers.TryAddWithoutValidation(header.Key, header.Value.ToArray());
+            }
+
+            if (context.Request.ContentType is { } contentType)
+            {
+                request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+            }
+
+            using var response = await http.SendAsync(request);
+            context.Response.StatusCode = (int)response.StatusCode;
+            await response.Content.CopyToAsync(context.Response.Body);
+        });
+        await app.StartAsync();
+        return app;
+    }
+
+    private static HttpClient Callers(Uri address) =>
+        new(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue }) { BaseAddress = address, Timeout = TimeSpan.FromMinutes(10) };
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
