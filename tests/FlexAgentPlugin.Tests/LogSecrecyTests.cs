@@ -32,7 +32,7 @@ public sealed class LogSecrecyTests
 
         // A normal exchange, woken by a signed event.
         var send = PluginFactory.SendAsync(client, "alice", "hi");
-        await factory.Clock.WaitForArmedTimerAsync();
+        await factory.Twilio.WaitUntilAsync(() => factory.Twilio.Conversations.Count == 1);
         await factory.PostEventAsync(client, ("EventType", "onMessageAdded"), ("ConversationSid", factory.Twilio.Conversations.Single().Sid), ("Author", EmulatedTwilio.AgentIdentity));
         Assert.Equal(HttpStatusCode.OK, (await send.WaitAsync(TimeSpan.FromSeconds(10))).StatusCode);
 
