@@ -125,6 +125,9 @@ internal sealed class Deployment : IAsyncDisposable
                 ["ASPNETCORE_URLS"] = url.ToString(),
                 ["RATE_LIMIT_PER_USER"] = "100000",
                 ["RATE_LIMIT_PER_ADDRESS"] = "1000000",
+
+                // Errors reach the benchmark's console (on standard error), so a failing run says why.
+                ["Logging__Console__LogToStandardErrorThreshold"] = "Error",
             };
             foreach (var (key, value) in serverSettings.Concat(ExtraServerEnvironment))
             {

@@ -25,7 +25,7 @@ internal static class Pair
         await ExecuteAsync(server.ConnectionString, $"CREATE DATABASE {databaseName}");
         try
         {
-            var database = new NpgsqlConnectionStringBuilder(postgresServer) { Database = databaseName, MaxPoolSize = 50 }.ConnectionString;
+            var database = new NpgsqlConnectionStringBuilder(postgresServer) { Database = databaseName }.ConnectionString;
             await RunOnAsync(root, users, rampPauseMs, database);
         }
         finally
