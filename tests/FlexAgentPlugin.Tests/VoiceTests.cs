@@ -227,17 +227,20 @@ public sealed class VoiceTests : IAsyncLifetime
         var started = await agent.PostAsync($"/voice/calls/{CallSid}/assist", null);
         var stopped = await agent.DeleteAsync($"/voice/calls/{CallSid}/assist");
         var malformed = await agent.PostAsync("/voice/calls/not-a-call/assist", null);
+        var stoppedTwice = await agent.DeleteAsync($"/voice/calls/{CallSid}/assist");
 
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         Assert.Equal(HttpStatusCode.OK, started.StatusCode);
         Assert.Equal("started", (string?)JsonNode.Parse(await started.Content.ReadAsStringAsync())!["status"]);
         Assert.Equal(HttpStatusCode.OK, stopped.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, stoppedTwice.StatusCode);
         var start = Assert.Single(factory.Twilio.Requests, r => r.Path == $"/2010-04-01/Accounts/{PluginFactory.AccountSid}/Calls/{CallSid}/Streams.json");
         Assert.Equal("voice", start.Api);
         Assert.Equal([new("Url", StreamUrl), new("Name", "flex-assist"), new("Track", "inbound_track")], start.Form);
-        var stop = Assert.Single(factory.Twilio.Requests, r => r.Path == $"/2010-04-01/Accounts/{PluginFactory.AccountSid}/Calls/{CallSid}/Streams/flex-assist.json");
-        Assert.Equal([new("Status", "stopped")], stop.Form);
+        var stops = factory.Twilio.Requests.Where(r => r.Path == $"/2010-04-01/Accounts/{PluginFactory.AccountSid}/Calls/{CallSid}/Streams/flex-assist.json").ToList();
+        Assert.Equal(2, stops.Count);
+        Assert.All(stops, stop => Assert.Equal([new("Status", "stopped")], stop.Form));
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -105,8 +104,6 @@ public static partial class StandInModel
 
     [GeneratedRegex(@"^(hi|hello|hey|good (morning|afternoon|evening))\b[\s!.,]*(there)?[\s!.,]*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Greeting();
-
-    internal static string Unix(TimeProvider clock) => Now(clock).ToString(CultureInfo.InvariantCulture);
 
     internal static JsonObject Error(string message, string type, string? param = null, string? code = null) => new()
     {

@@ -30,14 +30,13 @@ public sealed partial class CallAssistant : IAsyncDisposable
     private readonly AssistFeed feed;
     private readonly TimeProvider clock;
     private readonly ILogger logger;
-    private readonly Channel<(byte[] Frame, long ArrivedAt)> audio;
+    private readonly Channel<byte[]> audio;
     private readonly CancellationTokenSource ended = new();
     private readonly Task running;
     private string? lastQuestion;
     private string? waitingAnswer;
     private long forwarded;
     private long dropped;
-    private long connections;
 
     public CallAssistant(string callSid, VoiceOptions options, RealtimeConnector connector, AssistFeed feed, TimeProvider clock, ILogger logger)
     {
@@ -47,7 +46,7 @@ public sealed partial class CallAssistant : IAsyncDisposable
         this.feed = feed;
         this.clock = clock;
         this.logger = logger;
-        audio = Channel.CreateBounded<(byte[], long)>(
+        audio = Channel.CreateBounded<byte[]>(
             new BoundedChannelOptions(QueueFrames) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true },
             _ => Interlocked.Increment(ref dropped));
         running = Task.Run(() => RunAsync(ended.Token));
@@ -59,13 +58,8 @@ public sealed partial class CallAssistant : IAsyncDisposable
 
     public long Dropped => Interlocked.Read(ref dropped);
 
-    public long Connections => Interlocked.Read(ref connections);
-
-    /// <summary>Told how long each forwarded frame waited between its arrival and its forwarding (for the benchmark).</summary>
-    public Action<TimeSpan>? FrameForwarded { get; set; }
-
     /// <summary>Queues one frame of the caller's audio; never waits.</summary>
-    public void Offer(byte[] frame) => audio.Writer.TryWrite((frame, clock.GetTimestamp()));
+    public void Offer(byte[] frame) => audio.Writer.TryWrite(frame);
 
     public async ValueTask DisposeAsync()
     {
@@ -91,7 +85,6 @@ public sealed partial class CallAssistant : IAsyncDisposable
             try
             {
                 using var socket = await connector.ConnectAsync(options.ModelUri, cancellationToken);
-                Interlocked.Increment(ref connections);
                 await SendAsync(socket, SessionUpdate(options), cancellationToken);
                 failures = 0;
                 using var connection = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -140,12 +133,11 @@ public sealed partial class CallAssistant : IAsyncDisposable
 
     private async Task ForwardAudioAsync(WebSocket socket, CancellationToken cancellationToken)
     {
-        await foreach (var (frame, arrivedAt) in audio.Reader.ReadAllAsync(cancellationToken))
+        await foreach (var frame in audio.Reader.ReadAllAsync(cancellationToken))
         {
             var append = $$"""{"type":"input_audio_buffer.append","audio":"{{Convert.ToBase64String(frame)}}"}""";
             await socket.SendAsync(Encoding.UTF8.GetBytes(append), WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
             Interlocked.Increment(ref forwarded);
-            FrameForwarded?.Invoke(clock.GetElapsedTime(arrivedAt));
         }
     }
 

@@ -78,20 +78,38 @@ public static partial class VoiceEndpoints
         return TypedResults.Content(twiml, "text/xml; charset=utf-8");
     }
 
-    private static async Task<Ok<AssistState>> StartAssistAsync(
+    private static async Task<Results<Ok<AssistState>, ProblemHttpResult>> StartAssistAsync(
         string callSid, HttpContext context, VoiceClient voice, TwilioCallbacks callbacks, IOptions<TwilioOptions> twilio, CancellationToken cancellationToken)
     {
         CheckCallSid(callSid);
-        var stream = await voice.StartStreamAsync(AccountSid(twilio), callSid, StreamUrl(callbacks, context.Request), StreamName, cancellationToken);
-        return TypedResults.Ok(new AssistState(callSid, stream.Sid, "started"));
+        try
+        {
+            var stream = await voice.StartStreamAsync(AccountSid(twilio), callSid, StreamUrl(callbacks, context.Request), StreamName, cancellationToken);
+            return TypedResults.Ok(new AssistState(callSid, stream.Sid, "started"));
+        }
+        catch (TwilioApiException error) when (error.Status == System.Net.HttpStatusCode.NotFound)
+        {
+            return NotFound("Twilio knows no call in progress with this SID.");
+        }
     }
 
-    private static async Task<Ok<AssistState>> StopAssistAsync(string callSid, VoiceClient voice, IOptions<TwilioOptions> twilio, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<AssistState>, ProblemHttpResult>> StopAssistAsync(
+        string callSid, VoiceClient voice, IOptions<TwilioOptions> twilio, CancellationToken cancellationToken)
     {
         CheckCallSid(callSid);
-        var stream = await voice.StopStreamAsync(AccountSid(twilio), callSid, StreamName, cancellationToken);
-        return TypedResults.Ok(new AssistState(callSid, stream.Sid, "stopped"));
+        try
+        {
+            var stream = await voice.StopStreamAsync(AccountSid(twilio), callSid, StreamName, cancellationToken);
+            return TypedResults.Ok(new AssistState(callSid, stream.Sid, "stopped"));
+        }
+        catch (TwilioApiException error) when (error.Status == System.Net.HttpStatusCode.NotFound)
+        {
+            return NotFound("No assist stream is running on this call (or Twilio knows no such call).");
+        }
     }
+
+    private static ProblemHttpResult NotFound(string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such call or stream", detail: detail);
 
     /// <summary>
     /// The call's events as server-sent events, from now until the call's assist ends (or the server stops). The stream
