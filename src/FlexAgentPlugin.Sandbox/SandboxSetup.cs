@@ -117,14 +117,22 @@ public static partial class SandboxSetup
     private static partial void Started(ILogger logger, string consoleUrl);
 
     /// <summary>Says, once the server is up, that it is the sandbox and where its console is.</summary>
-    private sealed class StartAnnouncement(IHostApplicationLifetime lifetime, SandboxSession session, ILogger<StartAnnouncement> logger) : IHostedService
+    private sealed class StartAnnouncement(SandboxSession session, ILogger<StartAnnouncement> logger) : IHostedLifecycleService
     {
-        public Task StartAsync(CancellationToken cancellationToken)
+        public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StartedAsync(CancellationToken cancellationToken)
         {
-            lifetime.ApplicationStarted.Register(() => Started(logger, session.ConsoleUrl));
+            Started(logger, session.ConsoleUrl);
             return Task.CompletedTask;
         }
 
+        public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -46,15 +46,24 @@ public static partial class StartReport
         Message = "REPLY_TIMEOUT_SECONDS is {Seconds}: GPT Actions give up after 45 seconds, so a wait that long loses the answer there (it stays fetchable with getReplies). 40 is the default.")]
     private static partial void ReplyTimeoutTooLong(ILogger logger, double seconds);
 
-    private sealed class Reporter(IHostApplicationLifetime lifetime, IServiceProvider services, ILogger<Reporter> logger) : IHostedService
+    /// <summary>Reports in StartedAsync: after the server listens, before the host says it has started, so the line is always written by then.</summary>
+    private sealed class Reporter(IServiceProvider services, ILogger<Reporter> logger) : IHostedLifecycleService
     {
-        public Task StartAsync(CancellationToken cancellationToken)
+        public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StartedAsync(CancellationToken cancellationToken)
         {
-            lifetime.ApplicationStarted.Register(Report);
+            Report();
             return Task.CompletedTask;
         }
 
+        public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
         private void Report()
         {
