@@ -21,14 +21,26 @@ public static class PostgresSetup
             .Validate(o => !o.IsConfigured || o.ConnectionString is not null,
                 "DATABASE_URL must be a PostgreSQL connection string (Host=…;Database=…;Username=…) or a postgres://user:password@host:5432/database URL.")
             .ValidateOnStart();
+        // The pool for statements. Nothing here changes a connection's session state, so a connection going back to the
+        // pool is not reset (no DISCARD ALL before each next statement).
         services.AddSingleton(provider =>
         {
             var builder = provider.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString!;
+            builder.NoResetOnClose = true;
             if (string.IsNullOrEmpty(builder.ApplicationName))
             {
                 builder.ApplicationName = "flexagent";
             }
 
+            return NpgsqlDataSource.Create(builder);
+        });
+
+        // The listening connection is outside the pool: it changes session state (LISTEN) and lives as long as the instance.
+        services.AddKeyedSingleton(PostgresSignals.ListenerName, (provider, _) =>
+        {
+            var builder = provider.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString!;
+            builder.Pooling = false;
+            builder.ApplicationName = PostgresSignals.ListenerName;
             return NpgsqlDataSource.Create(builder);
         });
         services.AddSingleton<PostgresStore>();
@@ -37,6 +49,7 @@ public static class PostgresSetup
         services.AddSingleton<ISendRecords>(provider => provider.GetRequiredService<PostgresStore>());
         services.AddSingleton<IEventClaims>(provider => provider.GetRequiredService<PostgresStore>());
         services.AddSingleton<IRateWindows>(provider => provider.GetRequiredService<PostgresStore>());
+        services.AddSingleton<IPermitBatches>(provider => provider.GetRequiredService<PostgresStore>());
         services.AddSingleton<InProcessSignals>();
         services.AddSingleton<InProcessKeyedLock>();
         services.AddSingleton<PostgresSignals>();

@@ -15,7 +15,11 @@ namespace FlexAgentPlugin.Backends.Postgres;
 /// so an event sent during the gap is not missed.
 /// </summary>
 public sealed partial class PostgresSignals(
-    NpgsqlDataSource database, InProcessSignals local, ExchangeMetrics metrics, ILogger<PostgresSignals> logger) : IConversationSignals, IHostedService, IDisposable
+    NpgsqlDataSource database,
+    [FromKeyedServices(PostgresSignals.ListenerName)] NpgsqlDataSource listenerDatabase,
+    InProcessSignals local,
+    ExchangeMetrics metrics,
+    ILogger<PostgresSignals> logger) : IConversationSignals, IHostedService, IDisposable
 {
     public const string Channel = "flexagent_events";
 
@@ -99,10 +103,10 @@ public sealed partial class PostgresSignals(
         {
             try
             {
-                await using var connection = database.CreateConnection();
+                await using var connection = listenerDatabase.CreateConnection();
                 connection.Notification += OnNotification;
                 await connection.OpenAsync(cancellationToken);
-                await connection.ExecuteAsync(new CommandDefinition($"SET application_name = '{ListenerName}'; LISTEN {Channel}", cancellationToken: cancellationToken));
+                await connection.ExecuteAsync(new CommandDefinition($"LISTEN {Channel}", cancellationToken: cancellationToken));
                 failures = 0;
                 if (connectedBefore)
                 {

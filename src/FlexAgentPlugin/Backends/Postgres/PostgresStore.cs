@@ -13,7 +13,7 @@ namespace FlexAgentPlugin.Backends.Postgres;
 /// run again on a fresh one instead of failing the caller.
 /// </summary>
 public sealed partial class PostgresStore(NpgsqlDataSource database, TimeProvider clock)
-    : IConversationStore, IRoutingStore, ISendRecords, IEventClaims, IRateWindows
+    : IConversationStore, IRoutingStore, ISendRecords, IEventClaims, IRateWindows, IPermitBatches
 {
     /// <summary>Any fixed number: the advisory lock instances take while one of them migrates the schema.</summary>
     private const long MigrationLock = 0x466c6578_4167656e;
@@ -140,16 +140,25 @@ public sealed partial class PostgresStore(NpgsqlDataSource database, TimeProvide
             "SELECT conversation_sid AS ConversationSid, mode AS Mode, interaction_sid AS InteractionSid FROM conversation_routes WHERE conversation_sid = @conversationSid",
             new { conversationSid }, cancellationToken: cancellationToken)));
 
-    public async Task<ConversationRoute> SaveRouteAsync(ConversationRoute route, CancellationToken cancellationToken)
-    {
-        await ExecuteAsync(
+    /// <summary>
+    /// The new row if this call recorded it, else the row recorded first: one round trip, and a second only when the
+    /// first row was committed while this statement ran (its snapshot could not see it).
+    /// </summary>
+    public async Task<ConversationRoute> SaveRouteAsync(ConversationRoute route, CancellationToken cancellationToken) =>
+        await RunAsync(c => c.QuerySingleOrDefaultAsync<ConversationRoute>(new CommandDefinition(
             """
-            INSERT INTO conversation_routes (conversation_sid, mode, interaction_sid, created_at)
-            VALUES (@ConversationSid, @Mode, @InteractionSid, @now)
-            ON CONFLICT (conversation_sid) DO NOTHING
-            """, new { route.ConversationSid, route.Mode, route.InteractionSid, now = clock.GetUtcNow() }, cancellationToken);
-        return await FindRouteAsync(route.ConversationSid, cancellationToken) ?? route;
-    }
+            WITH inserted AS (
+                INSERT INTO conversation_routes (conversation_sid, mode, interaction_sid, created_at)
+                VALUES (@ConversationSid, @Mode, @InteractionSid, @now)
+                ON CONFLICT (conversation_sid) DO NOTHING
+                RETURNING conversation_sid, mode, interaction_sid)
+            SELECT conversation_sid AS ConversationSid, mode AS Mode, interaction_sid AS InteractionSid FROM inserted
+            UNION ALL
+            SELECT conversation_sid, mode, interaction_sid FROM conversation_routes
+            WHERE conversation_sid = @ConversationSid AND NOT EXISTS (SELECT 1 FROM inserted)
+            """, new { route.ConversationSid, route.Mode, route.InteractionSid, now = clock.GetUtcNow() }, cancellationToken: cancellationToken)))
+        ?? await FindRouteAsync(route.ConversationSid, cancellationToken)
+        ?? route;
 
     public async Task<SendRecord?> FindSendAsync(string userKey, string keyHash, DateTimeOffset notBefore, CancellationToken cancellationToken)
     {
@@ -194,19 +203,33 @@ public sealed partial class PostgresStore(NpgsqlDataSource database, TimeProvide
     public async ValueTask<TimeSpan?> TryTakeAsync(string key, int limit, TimeSpan window, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var start = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % window.Ticks), TimeSpan.Zero);
+        var start = WindowStart(now, window);
+        return await CountAsync(key, start, 1, cancellationToken) <= limit ? null : start + window - now;
+    }
+
+    /// <summary>The same windows as <see cref="TryTakeAsync"/>, counted up by the whole batch; the part within the limit is granted.</summary>
+    public async ValueTask<PermitBatch> TakeBatchAsync(string key, int limit, TimeSpan window, int wanted, CancellationToken cancellationToken)
+    {
+        var start = WindowStart(clock.GetUtcNow(), window);
+        var count = await CountAsync(key, start, wanted, cancellationToken);
+        return new PermitBatch(Math.Clamp(limit - (count - wanted), 0, wanted), start + window);
+    }
+
+    private static DateTimeOffset WindowStart(DateTimeOffset now, TimeSpan window) => new(now.UtcTicks - (now.UtcTicks % window.Ticks), TimeSpan.Zero);
+
+    private async Task<int> CountAsync(string key, DateTimeOffset start, int calls, CancellationToken cancellationToken)
+    {
         if (Interlocked.Increment(ref windowsSinceCleanUp) % 1000 == 1)
         {
-            await ExecuteAsync("DELETE FROM rate_windows WHERE window_start < @forgetBefore", new { forgetBefore = now - TimeSpan.FromHours(1) }, cancellationToken);
+            await ExecuteAsync("DELETE FROM rate_windows WHERE window_start < @forgetBefore", new { forgetBefore = start - TimeSpan.FromHours(1) }, cancellationToken);
         }
 
-        var count = await RunAsync(c => c.ExecuteScalarAsync<int>(new CommandDefinition(
+        return await RunAsync(c => c.ExecuteScalarAsync<int>(new CommandDefinition(
             """
-            INSERT INTO rate_windows (counter_key, window_start, count) VALUES (@key, @start, 1)
-            ON CONFLICT (counter_key, window_start) DO UPDATE SET count = rate_windows.count + 1
+            INSERT INTO rate_windows (counter_key, window_start, count) VALUES (@key, @start, @calls)
+            ON CONFLICT (counter_key, window_start) DO UPDATE SET count = rate_windows.count + excluded.count
             RETURNING count
-            """, new { key, start }, cancellationToken: cancellationToken)), answerMatters: true);
-        return count <= limit ? null : start + window - now;
+            """, new { key, start, calls }, cancellationToken: cancellationToken)), answerMatters: true);
     }
 
     private Task<int> ExecuteAsync(string sql, object parameters, CancellationToken cancellationToken, bool answerMatters = false) =>
@@ -244,9 +267,19 @@ public sealed partial class PostgresStore(NpgsqlDataSource database, TimeProvide
         }
     }
 
-    internal static bool IsDeadConnection(Exception error) =>
-        error is NpgsqlException { IsTransient: true } or SocketException or EndOfStreamException
-        || (error is PostgresException postgres && postgres.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.ConnectionFailure);
+    /// <summary>
+    /// True when the connection itself is gone: the server ended it (shut down, restarting, killed the backend) or the
+    /// socket broke. Not a timeout: a pool that is busy or a statement that is slow says nothing of the connections, and
+    /// clearing the pool then would only make every caller open (and authenticate) a new one.
+    /// </summary>
+    internal static bool IsDeadConnection(Exception error) => error switch
+    {
+        PostgresException postgres => postgres.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown
+            or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.ConnectionFailure,
+        NpgsqlException npgsql => npgsql.InnerException is IOException or SocketException,
+        IOException or SocketException => true,
+        _ => false,
+    };
 
     private sealed record UserRow(string UserKey, string ConversationSid, long? LastDeliveredIndex, bool Closed);
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Core.State;
 using FlexAgentPlugin.Core.Users;
@@ -52,14 +53,20 @@ public sealed partial class UserConversations(
 
     private async Task<UserConversation> GetOrCreateAsync(string username, MessageSource source, string? gone, CancellationToken cancellationToken)
     {
+        // A user with an open conversation needs no lock (the row changes only under it, and is read whole); without
+        // one, the lock is taken and the row read again, so concurrent first messages make one conversation.
         var userKey = Usernames.Key(username);
-        await using var held = await locks.AcquireAsync($"user:{userKey}", cancellationToken);
-
         var stored = await store.FindAsync(userKey, cancellationToken);
-        if (stored is { Closed: false } && stored.ConversationSid != gone)
+        if (IsOpen(stored, gone))
         {
-            var mark = stored.LastDeliveredIndex ?? await MarkLegacyRowAsync(stored, cancellationToken);
-            return new UserConversation(username, userKey, stored.ConversationSid, IsNew: false, mark, source);
+            return await ExistingAsync(username, stored, source, cancellationToken);
+        }
+
+        await using var held = await locks.AcquireAsync($"user:{userKey}", cancellationToken);
+        stored = await store.FindAsync(userKey, cancellationToken);
+        if (IsOpen(stored, gone))
+        {
+            return await ExistingAsync(username, stored, source, cancellationToken);
         }
 
         if (stored is not null)
@@ -70,6 +77,14 @@ public sealed partial class UserConversations(
         var (sid, existed) = await setup.CreateAsync(username, ConversationSetup.UniqueName(userKey, stored?.ConversationSid), source, cancellationToken);
         await store.SaveNewAsync(userKey, sid, cancellationToken);
         return new UserConversation(username, userKey, sid, IsNew: true, LastDeliveredIndex: -1, source, Fresh: !existed);
+    }
+
+    private static bool IsOpen([NotNullWhen(true)] StoredConversation? stored, string? gone) => stored is { Closed: false } && stored.ConversationSid != gone;
+
+    private async Task<UserConversation> ExistingAsync(string username, StoredConversation stored, MessageSource source, CancellationToken cancellationToken)
+    {
+        var mark = stored.LastDeliveredIndex ?? await MarkLegacyRowAsync(stored, cancellationToken);
+        return new UserConversation(username, stored.UserKey, stored.ConversationSid, IsNew: false, mark, source);
     }
 
     /// <summary>
