@@ -10,18 +10,28 @@ using Microsoft.Extensions.DependencyInjection;
 namespace FlexAgentPlugin.Tests;
 
 /// <summary>Nothing the server answers ever invites a second copy of a message, and no reply is handed out twice or lost.</summary>
-public sealed class DuplicateSafetyTests : IDisposable
+/// <remarks>The exchanges, marks and send records are the store's part: those tests run on both stores.</remarks>
+public sealed class DuplicateSafetyTests : IAsyncLifetime
 {
-    private readonly PluginFactory factory = new(new Dictionary<string, string?> { ["PUBLIC_BASE_URL"] = ConversationEventsTests.PublicUrl });
-    private readonly HttpClient client;
+    private TestStore? testStore;
+    private PluginFactory factory = null!;
+    private HttpClient client = null!;
 
-    public DuplicateSafetyTests() => client = factory.CreateClient();
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    private async Task StartAsync(string kind)
+    {
+        testStore = await TestStore.CreateAsync(kind);
+        factory = new PluginFactory(testStore.Settings(new Dictionary<string, string?> { ["PUBLIC_BASE_URL"] = ConversationEventsTests.PublicUrl }));
+        client = factory.CreateClient();
+    }
 
     private EmulatedTwilio Twilio => factory.Twilio;
 
-    [Fact]
-    public async Task WhenReadingTheAnswerFailsAfterThePostTheAnswerIsPendingAndGetRepliesLaterDeliversIt()
+    [Theory, OnSqlite, OnPostgres]
+    public async Task WhenReadingTheAnswerFailsAfterThePostTheAnswerIsPendingAndGetRepliesLaterDeliversIt(string store)
     {
+        await StartAsync(store);
         Twilio.Intercept = r => Task.FromResult(r.Method == "GET" && r.Path.EndsWith("/Messages", StringComparison.Ordinal)
             ? TooManyRequests()
             : null);
@@ -35,9 +45,10 @@ public sealed class DuplicateSafetyTests : IDisposable
         Assert.Single(UserMessages());
     }
 
-    [Fact]
-    public async Task TheSameIdempotencyKeyNeverPostsTwiceAndReturnsTheSameExchange()
+    [Theory, OnSqlite, OnPostgres]
+    public async Task TheSameIdempotencyKeyNeverPostsTwiceAndReturnsTheSameExchange(string store)
     {
+        await StartAsync(store);
         Twilio.AutoReply = true;
 
         var first = await SendAsync("alice", "Where is my order?", "key-0001");
@@ -49,9 +60,10 @@ public sealed class DuplicateSafetyTests : IDisposable
         Assert.Single(UserMessages());
     }
 
-    [Fact]
-    public async Task ARepeatAfterAPendingAnswerWaitsForTheSameExchangeWithoutPostingAgain()
+    [Theory, OnSqlite, OnPostgres]
+    public async Task ARepeatAfterAPendingAnswerWaitsForTheSameExchangeWithoutPostingAgain(string store)
     {
+        await StartAsync(store);
         var pending = await SendAsync("alice", "Hello?", "key-0002");
         Twilio.AgentSays(Sid, "Sorry, I was away.");
 
@@ -62,9 +74,10 @@ public sealed class DuplicateSafetyTests : IDisposable
         Assert.Single(UserMessages());
     }
 
-    [Fact]
-    public async Task ConcurrentCallsWithOneIdempotencyKeyPostOnce()
+    [Theory, OnSqlite, OnPostgres]
+    public async Task ConcurrentCallsWithOneIdempotencyKeyPostOnce(string store)
     {
+        await StartAsync(store);
         Twilio.AutoReply = true;
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => SendAsync("alice", "Once only", "key-0003")));
@@ -73,9 +86,10 @@ public sealed class DuplicateSafetyTests : IDisposable
         Assert.Single(UserMessages());
     }
 
-    [Fact]
-    public async Task APostInterruptedAfterTwilioTookItIsFoundNotMadeAgainWhenTheCallIsRepeated()
+    [Theory, OnSqlite, OnPostgres]
+    public async Task APostInterruptedAfterTwilioTookItIsFoundNotMadeAgainWhenTheCallIsRepeated(string store)
     {
+        await StartAsync(store);
         Twilio.FailAfterApplying = r => r.Method == "POST" && r.Path.EndsWith("/Messages", StringComparison.Ordinal);
         Twilio.Intercept = r => Task.FromResult(r.Method == "GET" && r.Path.EndsWith("/Messages", StringComparison.Ordinal)
             ? EmulatedTwilio.Error(HttpStatusCode.ServiceUnavailable, 20503, "Service unavailable")
@@ -92,9 +106,10 @@ public sealed class DuplicateSafetyTests : IDisposable
         Assert.Single(UserMessages());
     }
 
-    [Fact]
-    public async Task TheSameKeyWithAnotherMessageIsRefusedWith422()
+    [Theory, OnSqlite, OnPostgres]
+    public async Task TheSameKeyWithAnotherMessageIsRefusedWith422(string store)
     {
+        await StartAsync(store);
         Twilio.AutoReply = true;
         await SendAsync("alice", "First message", "key-0005");
 
@@ -105,9 +120,10 @@ public sealed class DuplicateSafetyTests : IDisposable
         Assert.Single(UserMessages());
     }
 
-    [Fact]
-    public async Task TheSameKeyForAnotherUserIsAnotherExchange()
+    [Theory, OnSqlite, OnPostgres]
+    public async Task TheSameKeyForAnotherUserIsAnotherExchange(string store)
     {
+        await StartAsync(store);
         Twilio.AutoReply = true;
 
         await SendAsync("alice", "Hi", "key-0006");
@@ -116,9 +132,10 @@ public sealed class DuplicateSafetyTests : IDisposable
         Assert.Equal(2, Twilio.Conversations.Count);
     }
 
-    [Fact]
-    public async Task AKeyOlderThanADayIsANewExchange()
+    [Theory, OnSqlite, OnPostgres]
+    public async Task AKeyOlderThanADayIsANewExchange(string store)
     {
+        await StartAsync(store);
         Twilio.AutoReply = true;
         await SendAsync("alice", "Hi", "key-0007");
 
@@ -133,6 +150,7 @@ public sealed class DuplicateSafetyTests : IDisposable
     [InlineData("")]
     public async Task AMalformedIdempotencyKeyIsRefusedNamingTheHeader(string key)
     {
+        await StartAsync(TestStore.Sqlite);
         var request = new HttpRequestMessage(HttpMethod.Post, "/send/alice") { Content = JsonContent.Create(new { msg = "Hi" }) };
         request.Headers.TryAddWithoutValidation(GptActionEndpoints.IdempotencyKeyHeader, key.Length == 0 ? new string('k', 256) : key);
 
@@ -143,10 +161,11 @@ public sealed class DuplicateSafetyTests : IDisposable
         Assert.Empty(Twilio.Requests);
     }
 
-    [Fact]
-    public async Task RepliesReadWhileTheAgentWritesAreEachHandedOutOnceAndInOrder()
+    [Theory, OnSqlite, OnPostgres]
+    public async Task RepliesReadWhileTheAgentWritesAreEachHandedOutOnceAndInOrder(string store)
     {
-        using var polling = new PluginFactory();
+        testStore = await TestStore.CreateAsync(store);
+        using var polling = new PluginFactory(testStore.Settings());
         polling.Twilio.Behavior.OffsetPaging = true;
         var send = PluginFactory.SendAsync(polling.CreateClient(), "alice", "Tell me everything");
         await polling.Clock.WaitForArmedTimerAsync();
@@ -193,7 +212,14 @@ public sealed class DuplicateSafetyTests : IDisposable
         await JsonAssert.BodyEqualAsync("""{"status": "replied", "replies": ["Here is your answer."]}""", await hangingClient.GetAsync("/replies/alice"));
     }
 
-    public void Dispose() => factory.Dispose();
+    public async Task DisposeAsync()
+    {
+        factory?.Dispose();
+        if (testStore is not null)
+        {
+            await testStore.DisposeAsync();
+        }
+    }
 
     private string Sid => Twilio.Conversations.Single().Sid;
 

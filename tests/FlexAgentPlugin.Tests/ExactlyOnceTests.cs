@@ -4,15 +4,21 @@ using FlexAgentPlugin.Tests.Infrastructure;
 namespace FlexAgentPlugin.Tests;
 
 /// <summary>Every agent message reaches the caller exactly once, in order, across /send, /replies, timeouts and restarts.</summary>
-public sealed class ExactlyOnceTests : IDisposable
+/// <remarks>Each runs on both stores: the marks and rows it relies on are the store's part.</remarks>
+public sealed class ExactlyOnceTests : IAsyncLifetime
 {
     private static readonly Dictionary<string, string?> Webhooks = new() { ["PUBLIC_BASE_URL"] = ConversationEventsTests.PublicUrl };
 
-    private readonly PluginFactory factory = new(Webhooks);
-    private readonly HttpClient client;
+    private TestStore? testStore;
+    private PluginFactory factory = null!;
+    private HttpClient client = null!;
 
-    public ExactlyOnceTests()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    private async Task StartAsync(string kind)
     {
+        testStore = await TestStore.CreateAsync(kind);
+        factory = new PluginFactory(testStore.Settings(Webhooks));
         client = factory.CreateClient();
 
         // These tests post each conversation event themselves, when the moment they test for has come.
@@ -21,9 +27,10 @@ public sealed class ExactlyOnceTests : IDisposable
 
     private EmulatedTwilio Twilio => factory.Twilio;
 
-    [Fact]
-    public async Task TimedOutSendAnswersPendingAndGetRepliesDeliversTheAnswer()
+    [Theory, OnSqlite, OnPostgres]
+    public async Task TimedOutSendAnswersPendingAndGetRepliesDeliversTheAnswer(string store)
     {
+        await StartAsync(store);
         var pending = await factory.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(client, "alice", "Hi"));
 
         Assert.Equal(TimeSpan.FromSeconds(40), factory.Clock.GetUtcNow() - Start);
@@ -33,10 +40,11 @@ public sealed class ExactlyOnceTests : IDisposable
         await JsonAssert.BodyEqualAsync(PendingJson, await client.GetAsync("/replies/alice"));
     }
 
-    [Fact]
-    public async Task ZeroReplyTimeoutWaitsAsLongAsTheAgentTakes()
+    [Theory, OnSqlite, OnPostgres]
+    public async Task ZeroReplyTimeoutWaitsAsLongAsTheAgentTakes(string store)
     {
-        using var patient = new PluginFactory(new Dictionary<string, string?>(Webhooks) { ["REPLY_TIMEOUT_SECONDS"] = "0" });
+        testStore = await TestStore.CreateAsync(store);
+        using var patient = new PluginFactory(testStore.Settings(new Dictionary<string, string?>(Webhooks) { ["REPLY_TIMEOUT_SECONDS"] = "0" }));
         var patientClient = patient.CreateClient();
         var send = PluginFactory.SendAsync(patientClient, "alice", "Hi");
 
@@ -54,9 +62,10 @@ public sealed class ExactlyOnceTests : IDisposable
         await JsonAssert.BodyEqualAsync("""{"status": "replied", "replies": ["Finally!"]}""", await send.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
-    [Fact]
-    public async Task GetRepliesWaitsForTheAgentWhenAsked()
+    [Theory, OnSqlite, OnPostgres]
+    public async Task GetRepliesWaitsForTheAgentWhenAsked(string store)
     {
+        await StartAsync(store);
         await factory.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(client, "alice", "Hi"));
 
         var replies = client.GetAsync("/replies/alice?waitSeconds=30");
@@ -67,9 +76,10 @@ public sealed class ExactlyOnceTests : IDisposable
         await JsonAssert.BodyEqualAsync("""{"status": "replied", "replies": ["Here I am."]}""", await replies.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
-    [Fact]
-    public async Task GetRepliesNeverWaitsLongerThanTheReplyTimeout()
+    [Theory, OnSqlite, OnPostgres]
+    public async Task GetRepliesNeverWaitsLongerThanTheReplyTimeout(string store)
     {
+        await StartAsync(store);
         await factory.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(client, "alice", "Hi"));
         var asked = factory.Clock.GetUtcNow();
 
@@ -79,9 +89,10 @@ public sealed class ExactlyOnceTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(40), factory.Clock.GetUtcNow() - asked);
     }
 
-    [Fact]
-    public async Task RepeatedAndReorderedEventsDeliverEachReplyOnceInOrder()
+    [Theory, OnSqlite, OnPostgres]
+    public async Task RepeatedAndReorderedEventsDeliverEachReplyOnceInOrder(string store)
     {
+        await StartAsync(store);
         var send = PluginFactory.SendAsync(client, "alice", "Hi");
         await factory.Clock.WaitForArmedTimerAsync();
         Twilio.AgentSays(Sid, "A");
@@ -95,9 +106,10 @@ public sealed class ExactlyOnceTests : IDisposable
         await JsonAssert.BodyEqualAsync(PendingJson, await client.GetAsync("/replies/alice"));
     }
 
-    [Fact]
-    public async Task MoreThanTenAgentMessagesAreAllDeliveredInOrder()
+    [Theory, OnSqlite, OnPostgres]
+    public async Task MoreThanTenAgentMessagesAreAllDeliveredInOrder(string store)
     {
+        await StartAsync(store);
         var send = PluginFactory.SendAsync(client, "alice", "Tell me everything");
         await factory.Clock.WaitForArmedTimerAsync();
         var parts = Enumerable.Range(1, 13).Select(i => $"part {i}").ToList();
@@ -110,9 +122,10 @@ public sealed class ExactlyOnceTests : IDisposable
         Assert.Equal(2, Twilio.Count("GET", "/v1/Conversations/CH[0-9a-f]+/Messages"));
     }
 
-    [Fact]
-    public async Task AnswerArrivingAfterATimeoutComesWithTheNextSend()
+    [Theory, OnSqlite, OnPostgres]
+    public async Task AnswerArrivingAfterATimeoutComesWithTheNextSend(string store)
     {
+        await StartAsync(store);
         await factory.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(client, "alice", "First"));
         Twilio.AgentSays(Sid, "Answer to first");
 
@@ -125,9 +138,10 @@ public sealed class ExactlyOnceTests : IDisposable
             await send.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
-    [Fact]
-    public async Task ConcurrentCallersNeverBothGetTheSameReply()
+    [Theory, OnSqlite, OnPostgres]
+    public async Task ConcurrentCallersNeverBothGetTheSameReply(string store)
     {
+        await StartAsync(store);
         await factory.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(client, "alice", "Hi"));
         Twilio.AgentSays(Sid, "One");
         Twilio.AgentSays(Sid, "Two");
@@ -138,11 +152,12 @@ public sealed class ExactlyOnceTests : IDisposable
         Assert.All(bodies.Where(b => !b.Contains("replied", StringComparison.Ordinal)), b => Assert.Contains("pending", b, StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task DeliveryMarkSurvivesARestart()
+    [Theory, OnSqlite, OnPostgres]
+    public async Task DeliveryMarkSurvivesARestart(string store)
     {
+        testStore = await TestStore.CreateAsync(store);
         var database = Path.Combine(Path.GetTempPath(), "flexagent-tests", Guid.NewGuid().ToString("N"), "convs.db");
-        var settings = new Dictionary<string, string?>(Webhooks) { ["DATABASE_PATH"] = database };
+        var settings = testStore.Settings(new Dictionary<string, string?>(Webhooks) { ["DATABASE_PATH"] = database });
         using var twilio = new EmulatedTwilio(PluginFactory.AccountSid, PluginFactory.AuthToken, TimeProvider.System);
         using (var before = new PluginFactory(settings, twilio))
         {
@@ -162,9 +177,10 @@ public sealed class ExactlyOnceTests : IDisposable
         await JsonAssert.BodyEqualAsync(PendingJson, await afterClient.GetAsync("/replies/alice"));
     }
 
-    [Fact]
-    public async Task RepliesForAnUnknownUserIs404()
+    [Theory, OnSqlite, OnPostgres]
+    public async Task RepliesForAnUnknownUserIs404(string store)
     {
+        await StartAsync(store);
         var response = await client.GetAsync("/replies/nobody");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
@@ -177,6 +193,7 @@ public sealed class ExactlyOnceTests : IDisposable
     [InlineData("1.5")]
     public async Task MalformedWaitSecondsIsRejectedNamingTheField(string waitSeconds)
     {
+        await StartAsync(TestStore.Sqlite);
         await factory.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(client, "alice", "Hi"));
 
         var response = await client.GetAsync($"/replies/alice?waitSeconds={waitSeconds}");
@@ -185,7 +202,14 @@ public sealed class ExactlyOnceTests : IDisposable
         Assert.Contains("waitSeconds", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
-    public void Dispose() => factory.Dispose();
+    public async Task DisposeAsync()
+    {
+        factory?.Dispose();
+        if (testStore is not null)
+        {
+            await testStore.DisposeAsync();
+        }
+    }
 
     private const string PendingJson = """
         {"status": "pending", "replies": [],
