@@ -19,6 +19,16 @@ namespace FlexAgentPlugin.Tests;
 
 public sealed class ConfigurationTests
 {
+    [Fact]
+    public void APostgresUrlsQuerySetsConnectionOptionsSuchAsThePoolSizeAndSslMode()
+    {
+        var parsed = FlexAgentPlugin.Backends.Postgres.PostgresOptions.Parse("postgres://flex%40agent:p%3Ass@db:5433/flexagent?sslmode=require&Maximum%20Pool%20Size=40");
+
+        Assert.NotNull(parsed);
+        Assert.Equal(("db", 5433, "flexagent", "flex@agent", "p:ss"), (parsed.Host, parsed.Port, parsed.Database, parsed.Username, parsed.Password));
+        Assert.Equal((Npgsql.SslMode.Require, 40), (parsed.SslMode, parsed.MaxPoolSize));
+    }
+
     [Theory]
     [InlineData("ACCOUNT_SID", "XY0123456789abcdef0123456789abcdef")]
     [InlineData("ACCOUNT_SID", "AC123")]
