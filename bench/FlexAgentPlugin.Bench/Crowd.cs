@@ -26,17 +26,17 @@ internal enum Door
 /// </summary>
 internal static class Crowd
 {
-    private const double AgentDelaySeconds = 45;
+    private const double DefaultAgentDelaySeconds = 45;
 
     /// <summary>The MCP protocol revision the clients speak: 2025-11-25 (sessions) or 2026-07-28 (no sessions).</summary>
     public static string McpProtocol { get; set; } = "2025-11-25";
 
     private static readonly Dictionary<string, string> WaitForever = new() { ["REPLY_TIMEOUT_SECONDS"] = "0" };
 
-    public static async Task RunAsync(string root, int users, int rampPauseMs, Door door, string label)
+    public static async Task RunAsync(string root, int users, int rampPauseMs, Door door, string label, double agentDelaySeconds = DefaultAgentDelaySeconds)
     {
         var http2 = door == Door.SendHttp2;
-        await using var deployment = await Deployment.StartAsync(root, AgentDelaySeconds, http2, WaitForever);
+        await using var deployment = await Deployment.StartAsync(root, agentDelaySeconds, http2, WaitForever);
         var (idleRss, _, _, cpuBefore) = deployment.Server.Memory();
         using var callers = Callers(deployment.ClientAddress, http2);
         var progressHeard = 0;
@@ -53,7 +53,7 @@ internal static class Crowd
         var wrong = 0;
         var started = Stopwatch.StartNew();
         var sends = StartUsers(ask, users, rampPauseMs, answeredAt, () => Stats.InterlockedMax(ref peakWaiting, Interlocked.Increment(ref waiting)),
-            () => Interlocked.Decrement(ref waiting), () => Interlocked.Increment(ref wrong));
+            () => Interlocked.Decrement(ref waiting), _ => Interlocked.Increment(ref wrong));
         var allStarted = started.Elapsed;
 
         var health = new List<double>();
@@ -89,7 +89,7 @@ internal static class Crowd
             Door.Mcp => $"each an MCP client ({McpProtocol}, progress asked for) calling ask_human_agent on its own HTTP/1.1 connection",
             _ => "on /send, each on its own HTTP/1.1 connection",
         };
-        Console.WriteLine($"{label} {users} users waiting at once, {how} (agent answers each {AgentDelaySeconds:F0} s after its message)");
+        Console.WriteLine($"{label} {users} users waiting at once, {how} (agent answers each {agentDelaySeconds:F0} s after its message)");
         Console.WriteLine($"   all {users} requests started in {allStarted.TotalSeconds:F1} s; peak waiting at once: {peakWaiting}; still waiting after the /healthz sampling: {waitingWhenMeasured}");
         Console.WriteLine($"   wrong, failed or missing replies: {wrong}; all answered after {total.TotalSeconds:F1} s"
             + (door == Door.Mcp ? $"; progress notifications heard: {progressHeard} ({progressHeard / (double)users:F1} per call)" : ""));
@@ -103,7 +103,7 @@ internal static class Crowd
     /// <summary>A heap snapshot of the server by type while <paramref name="users"/> wait: what a waiting call costs, and where.</summary>
     public static async Task ProfileAsync(string root, int users, int rampPauseMs, Door door)
     {
-        await using var deployment = await Deployment.StartAsync(root, AgentDelaySeconds, http2: false, WaitForever);
+        await using var deployment = await Deployment.StartAsync(root, DefaultAgentDelaySeconds, http2: false, WaitForever);
         var idle = await HeapProfile.TakeAsync(deployment.Server.Pid);
         var idleRss = deployment.Server.Memory().Rss;
         using var callers = Callers(deployment.ClientAddress, http2: false);
@@ -113,7 +113,7 @@ internal static class Crowd
             : (name, text) => Exchange.SendAsync(callers, name, text);
         var waiting = 0;
         var sends = StartUsers(ask, users, rampPauseMs, new ConcurrentDictionary<string, DateTimeOffset>(),
-            () => Interlocked.Increment(ref waiting), () => Interlocked.Decrement(ref waiting), () => { });
+            () => Interlocked.Increment(ref waiting), () => Interlocked.Decrement(ref waiting), _ => { });
         await Task.Delay(TimeSpan.FromSeconds(15));
         var counters = await HeapProfile.CountersAsync(deployment.Server.Pid);
         Console.WriteLine("Runtime counters while they wait: " + string.Join(", ", counters.Where(c => c.Key.StartsWith("gc", StringComparison.Ordinal) || c.Key == "working-set")
@@ -135,7 +135,7 @@ internal static class Crowd
 
     internal static List<Task> StartUsers(
         Func<string, string, Task<(string Reply, DateTimeOffset At)>> ask, int users, int rampPauseMs, ConcurrentDictionary<string, DateTimeOffset> answeredAt,
-        Action started, Action ended, Action wrong)
+        Action started, Action ended, Action<string> wrong)
     {
         var sends = new List<Task>(users);
         for (var i = 0; i < users; i++)
@@ -151,12 +151,12 @@ internal static class Crowd
                     answeredAt[name] = at;
                     if (reply != Exchange.AutoReplyTo(text))
                     {
-                        wrong();
+                        wrong(reply);
                     }
                 }
                 catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or McpException)
                 {
-                    wrong();
+                    wrong($"{ex.GetType().Name}: {ex.Message}");
                 }
                 finally
                 {

@@ -10,15 +10,13 @@ namespace FlexAgentPlugin.Bench;
 
 /// <summary>
 /// 7. Two instances on one PostgreSQL: N users wait at once, split over both instances; the simulated agent answers
-/// each 45 s after its message, and each answer's webhook is handed by a splitter (in this process) to a random
+/// each a set time after its message, and each answer's webhook is handed by a splitter (in this process) to a random
 /// instance, so about half the replies must cross instances (NOTIFY/LISTEN). Every reply is checked and timed from
 /// the agent's message being created to the caller's response.
 /// </summary>
 internal static class Pair
 {
-    private const double AgentDelaySeconds = 45;
-
-    public static async Task RunAsync(string root, int users, int rampPauseMs, string postgresServer)
+    public static async Task RunAsync(string root, int users, int rampPauseMs, string postgresServer, string arriving, double agentDelaySeconds)
     {
         var databaseName = "flexagent_bench_" + Guid.NewGuid().ToString("N")[..12];
         var server = new NpgsqlConnectionStringBuilder(postgresServer) { Database = "postgres", Pooling = false };
@@ -26,7 +24,7 @@ internal static class Pair
         try
         {
             var database = new NpgsqlConnectionStringBuilder(postgresServer) { Database = databaseName }.ConnectionString;
-            await RunOnAsync(root, users, rampPauseMs, database);
+            await RunOnAsync(root, users, rampPauseMs, database, arriving, agentDelaySeconds);
         }
         finally
         {
@@ -35,13 +33,13 @@ internal static class Pair
         }
     }
 
-    private static async Task RunOnAsync(string root, int users, int rampPauseMs, string database)
+    private static async Task RunOnAsync(string root, int users, int rampPauseMs, string database, string arriving, double agentDelaySeconds)
     {
         var splitterPort = ChildProcess.FreePort();
         var backends = new Uri[2];
         var forwarded = new long[2];
         await using var splitter = await StartSplitterAsync(splitterPort, backends, forwarded);
-        var (emulator, a, b, _) = await Deployment.StartPairAsync(root, AgentDelaySeconds, database, $"http://127.0.0.1:{splitterPort}",
+        var (emulator, a, b, _) = await Deployment.StartPairAsync(root, agentDelaySeconds, database, $"http://127.0.0.1:{splitterPort}",
             new Dictionary<string, string> { ["REPLY_TIMEOUT_SECONDS"] = "0" });
         await using var emulatorProcess = emulator;
         await using var serverA = a;
@@ -56,13 +54,21 @@ internal static class Pair
         var waiting = 0;
         var peakWaiting = 0;
         var wrong = 0;
+        var whatWentWrong = new ConcurrentDictionary<string, int>();
         var (_, _, _, cpuA0) = a.Memory();
         var (_, _, _, cpuB0) = b.Memory();
+        var startedAt = DateTimeOffset.UtcNow;
         var started = Stopwatch.StartNew();
         var sends = Crowd.StartUsers(
             (name, text) => Exchange.SendAsync(int.Parse(name.AsSpan(5), System.Globalization.CultureInfo.InvariantCulture) % 2 == 0 ? callersA : callersB, name, text),
             users, rampPauseMs, answeredAt,
-            () => Stats.InterlockedMax(ref peakWaiting, Interlocked.Increment(ref waiting)), () => Interlocked.Decrement(ref waiting), () => Interlocked.Increment(ref wrong));
+            () => Stats.InterlockedMax(ref peakWaiting, Interlocked.Increment(ref waiting)), () => Interlocked.Decrement(ref waiting),
+            reply =>
+            {
+                Interlocked.Increment(ref wrong);
+                whatWentWrong.AddOrUpdate(reply.Length > 160 ? reply[..160] : reply, 1, (_, n) => n + 1);
+            });
+        var allStarted = started.Elapsed;
         var peakA = 0.0;
         var peakB = 0.0;
         while (!Task.WhenAll(sends).IsCompleted)
@@ -79,8 +85,16 @@ internal static class Pair
         var (_, hwmA, _, cpuA1) = a.Memory();
         var (_, hwmB, _, cpuB1) = b.Memory();
 
-        Console.WriteLine($"7. Two instances on one PostgreSQL: {users} users waiting at once, split over both; each agent reply's webhook to a random instance (agent answers each {AgentDelaySeconds:F0} s after its message)");
-        Console.WriteLine($"   peak waiting at once: {peakWaiting}; wrong, failed or missing replies: {wrong}; answered: {latencies.Count} of {users}; all done after {total.TotalSeconds:F1} s");
+        Console.WriteLine($"7. Two instances on one PostgreSQL: {users} users waiting at once{arriving}, split over both; each agent reply's webhook to a random instance (agent answers each {agentDelaySeconds:F0} s after its message)");
+        Console.WriteLine($"   all {users} requests started in {allStarted.TotalSeconds:F1} s; peak waiting at once: {peakWaiting}; wrong, failed or missing replies: {wrong}; answered: {latencies.Count} of {users}; all done after {total.TotalSeconds:F1} s");
+        // The agent answers each message 45 s after it reached Twilio: so when the users' messages were in, set-up done.
+        var posted = replied.Values.Select(at => (at - startedAt).TotalSeconds - agentDelaySeconds).Order().ToList();
+        Console.WriteLine($"   users' messages in Twilio: half by {Stats.Percentile(posted, 50):F1} s, all by {(posted.Count > 0 ? posted[^1] : double.NaN):F1} s after the first request");
+        foreach (var (answer, count) in whatWentWrong.OrderByDescending(x => x.Value).Take(5))
+        {
+            Console.WriteLine($"   {count} times: {answer}");
+        }
+
         Console.WriteLine($"   webhooks handed to A: {Interlocked.Read(ref forwarded[0])}, to B: {Interlocked.Read(ref forwarded[1])}");
         Console.WriteLine($"   reply latency, agent message created -> HTTP response: p50 {Stats.Percentile(latencies, 50):F1} ms   p99 {Stats.Percentile(latencies, 99):F1} ms   max {(latencies.Count > 0 ? latencies[^1] : double.NaN):F1} ms");
         Console.WriteLine($"   server A: peak RSS {Math.Max(peakA, hwmA):F0} MiB, CPU {cpuA1 - cpuA0:F1} s; server B: peak RSS {Math.Max(peakB, hwmB):F0} MiB, CPU {cpuB1 - cpuB0:F1} s");

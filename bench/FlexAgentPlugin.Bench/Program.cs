@@ -14,7 +14,9 @@ using FlexAgentPlugin.Bench;
 // 200 new users, 20), --heap-profile true (a heap snapshot by type while the users wait, in a run of its own; MCP
 // clients with --users 0), --voice-calls N (50, 0 skips) and --voice-seconds N (30): calls streamed to voice assist at
 // real time, --pair-users N (10000, 0 skips) with --postgres "Host=…;Username=…;Password=…" (or FLEXAGENT_TEST_POSTGRES):
-// two instances on one PostgreSQL against one on SQLite, --server-env "NAME=VALUE;NAME=VALUE" (extra environment for the
+// two instances on one PostgreSQL against one on SQLite, --pair-rate N (new users a second in that part, both sides: 400;
+// 0 starts them as fast as --ramp-ms allows), --pair-agent-seconds N (the agent's answer after each message there: 90,
+// so that every user is set up before the first answer), --server-env "NAME=VALUE;NAME=VALUE" (extra environment for the
 // server only).
 var arguments = args.Chunk(2).Where(pair => pair.Length == 2).ToDictionary(pair => pair[0], pair => pair[1]);
 int Option(string name, int fallback) => int.Parse(arguments.GetValueOrDefault(name) ?? fallback.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
@@ -29,6 +31,9 @@ var rampPauseMs = Option("--ramp-ms", 20);
 var heapProfile = arguments.GetValueOrDefault("--heap-profile") == "true";
 var voiceCalls = Option("--voice-calls", 50);
 var pairUsers = Option("--pair-users", 10_000);
+var pairRate = Option("--pair-rate", 400);
+var pairRampMs = pairRate > 0 ? 200 * 1000 / pairRate : rampPauseMs;
+var pairAgentSeconds = Option("--pair-agent-seconds", 90);
 var postgres = arguments.GetValueOrDefault("--postgres") ?? Environment.GetEnvironmentVariable("FLEXAGENT_TEST_POSTGRES");
 var voiceSeconds = Option("--voice-seconds", 30);
 Deployment.ExtraServerEnvironment = (arguments.GetValueOrDefault("--server-env") ?? "")
@@ -77,8 +82,9 @@ if (mcpUsers > 0)
 
 if (pairUsers > 0 && postgres is not null)
 {
-    await Pair.RunAsync(root, pairUsers, rampPauseMs, postgres);
-    await Crowd.RunAsync(root, pairUsers, rampPauseMs, Door.SendHttp1, "7'. For comparison, one instance on SQLite:");
+    var arriving = pairRate > 0 ? $", {pairRate} new users a second" : "";
+    await Pair.RunAsync(root, pairUsers, pairRampMs, postgres, arriving, pairAgentSeconds);
+    await Crowd.RunAsync(root, pairUsers, pairRampMs, Door.SendHttp1, $"7'. For comparison, one instance on SQLite{arriving}:", pairAgentSeconds);
 }
 else if (pairUsers > 0)
 {
