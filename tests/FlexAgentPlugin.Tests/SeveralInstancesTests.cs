@@ -56,6 +56,34 @@ public sealed class SeveralInstancesTests : IAsyncLifetime
     }
 
     [PostgresFact]
+    public async Task ABurstOfWebhooksToInstanceAWakesEveryCallerWaitingOnInstanceB()
+    {
+        twilio.DeliversWebhooks = false;
+        using var onA = a.CreateClient();
+        using var onB = b.CreateClient();
+        var users = Enumerable.Range(1, 20).Select(i => $"user{i:D2}").ToList();
+        var sends = users.Select(user => PluginFactory.SendAsync(onB, user, $"Hello from {user}")).ToList();
+        await twilio.WaitUntilAsync(() => twilio.Conversations.Count == users.Count && twilio.Conversations.All(c => c.Messages.Count > 0));
+
+        foreach (var conversation in twilio.Conversations)
+        {
+            twilio.AgentSays(conversation.Sid, $"Answer in {conversation.Sid}");
+        }
+
+        var hooks = await Task.WhenAll(twilio.Conversations.Select(c =>
+            a.PostEventAsync(onA, ("EventType", "onMessageAdded"), ("ConversationSid", c.Sid), ("Author", EmulatedTwilio.AgentIdentity))));
+        var responses = await Task.WhenAll(sends).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.All(hooks, hook => Assert.Equal(HttpStatusCode.OK, hook.StatusCode));
+        foreach (var response in responses)
+        {
+            Assert.StartsWith("Answer in CH", Assert.Single(await RepliesAsync(response)), StringComparison.Ordinal);
+        }
+
+        Assert.True(b.Services.GetRequiredService<PostgresSignals>().WakeUpsFromOthers >= users.Count);
+    }
+
+    [PostgresFact]
     public async Task ConcurrentFirstMessagesOfOneUserOnBothInstancesMakeOneConversation()
     {
         twilio.AutoReply = true;

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Threading.Channels;
 using Dapper;
 using FlexAgentPlugin.Backends.InProcess;
 using FlexAgentPlugin.Core.State;
@@ -26,12 +27,19 @@ public sealed partial class PostgresSignals(
     /// <summary>The listening connection's application_name, so operators (and tests) can find it in pg_stat_activity.</summary>
     public const string ListenerName = "flexagent-listener";
 
+    /// <summary>Most events announced in one statement (a NOTIFY payload is small; this bounds the statement).</summary>
+    private const int MostPerStatement = 200;
+
     private static readonly TimeSpan[] Backoff = [TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1)];
 
     private readonly string instance = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
     private readonly CancellationTokenSource stopping = new();
     private readonly TaskCompletionSource listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Channel<(string Payload, TaskCompletionSource Announced)> outgoing =
+        System.Threading.Channels.Channel.CreateUnbounded<(string Payload, TaskCompletionSource Announced)>(new UnboundedChannelOptions { SingleReader = true });
+
     private Task? loop;
+    private Task? announcing;
     private int disposed;
     private long wakeUpsFromOthers;
     private long reconnects;
@@ -43,17 +51,78 @@ public sealed partial class PostgresSignals(
 
     public IConversationSubscription Subscribe(string conversationSid, string? ignoredAuthor) => local.Subscribe(conversationSid, ignoredAuthor);
 
+    /// <summary>
+    /// Wakes this instance's waiters at once, then announces the event to the others and returns once it is announced.
+    /// Announcements made while one is on its way go out together in the next statement (PostgreSQL queues each
+    /// notifying commit behind the one before, so one commit for many events keeps a burst of replies from queueing).
+    /// </summary>
     public async Task PublishAsync(ConversationEvent conversationEvent, CancellationToken cancellationToken)
     {
         local.Wake(conversationEvent);
         var received = conversationEvent.ReceivedAt?.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "";
-        var payload = $"{instance}|{(conversationEvent.Closed ? 1 : 0)}|{received}|{conversationEvent.ConversationSid}|{conversationEvent.Author}";
+        var announced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!outgoing.Writer.TryWrite(($"{instance}|{(conversationEvent.Closed ? 1 : 0)}|{received}|{conversationEvent.ConversationSid}|{conversationEvent.Author}", announced)))
+        {
+            return;
+        }
+
+        await announced.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Sends what is waiting to be announced, up to <see cref="MostPerStatement"/> events in one statement.</summary>
+    private async Task AnnounceAsync(CancellationToken cancellationToken)
+    {
+        var batch = new List<(string Payload, TaskCompletionSource Announced)>(MostPerStatement);
+        try
+        {
+            while (await outgoing.Reader.WaitToReadAsync(cancellationToken))
+            {
+                batch.Clear();
+                while (batch.Count < MostPerStatement && outgoing.Reader.TryRead(out var next))
+                {
+                    batch.Add(next);
+                }
+
+                try
+                {
+                    await NotifyAsync([.. batch.Select(b => b.Payload)], cancellationToken);
+                    batch.ForEach(b => b.Announced.TrySetResult());
+                }
+                catch (Exception error) when (error is not OperationCanceledException)
+                {
+                    batch.ForEach(b => b.Announced.TrySetException(error));
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            outgoing.Writer.TryComplete();
+            batch.ForEach(b => b.Announced.TrySetCanceled(cancellationToken));
+            while (outgoing.Reader.TryRead(out var left))
+            {
+                left.Announced.TrySetCanceled(cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>One statement, one commit; an announcement is not worth a wait for the disk. A dead pooled connection is replaced.</summary>
+    private async Task NotifyAsync(string[] payloads, CancellationToken cancellationToken)
+    {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 await using var connection = await database.OpenConnectionAsync(cancellationToken);
-                await connection.ExecuteAsync(new CommandDefinition("SELECT pg_notify(@Channel, @payload)", new { Channel, payload }, cancellationToken: cancellationToken));
+                await connection.ExecuteAsync(new CommandDefinition(
+                    """
+                    BEGIN;
+                    SET LOCAL synchronous_commit = off;
+                    SELECT pg_notify(@Channel, payload) FROM unnest(@payloads) AS payload;
+                    COMMIT;
+                    """, new { Channel, payloads }, cancellationToken: cancellationToken));
                 return;
             }
             catch (Exception error) when (attempt < 3 && PostgresStore.IsDeadConnection(error))
@@ -66,6 +135,7 @@ public sealed partial class PostgresSignals(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         loop = Task.Run(() => ListenAsync(stopping.Token), CancellationToken.None);
+        announcing = Task.Run(() => AnnounceAsync(stopping.Token), CancellationToken.None);
 
         // The first LISTEN is in place before the server takes requests (or the start goes on after 10 s, retrying).
         await Task.WhenAny(listening.Task, Task.Delay(TimeSpan.FromSeconds(10), cancellationToken));
@@ -89,9 +159,9 @@ public sealed partial class PostgresSignals(
         }
 
         await stopping.CancelAsync();
-        if (loop is not null)
+        if (loop is not null && announcing is not null)
         {
-            await Task.WhenAny(loop, Task.Delay(Timeout.Infinite, cancellationToken));
+            await Task.WhenAny(Task.WhenAll(loop, announcing), Task.Delay(Timeout.Infinite, cancellationToken));
         }
     }
 

@@ -126,19 +126,20 @@ public sealed class ReplyWaiter(
     {
         while (true)
         {
-            var stored = await store.FindAsync(wait.UserKey, cancellationToken);
+            // The mark and the newest messages are read together (neither needs the other; the compare-and-set below
+            // is what hands each message out once), so a reply waits for one of them, not both in turn.
+            var finding = store.FindAsync(wait.UserKey, cancellationToken);
+            var listing = NewestPageAsync(conversationSid, cancellationToken);
+            await Task.WhenAll(finding, listing);
+            var stored = await finding;
             if (stored is null || stored.ConversationSid != conversationSid)
             {
                 return (ReplyOutcome.Closed, false);
             }
 
             var mark = stored.LastDeliveredIndex ?? -1;
-            IReadOnlyList<ConversationMessage> fresh;
-            try
-            {
-                fresh = await MessagesAfterAsync(conversationSid, wait.Username, mark, cancellationToken);
-            }
-            catch (TwilioApiException error) when (error.Status == HttpStatusCode.NotFound)
+            var fresh = await listing is { } newest ? await MessagesAfterAsync(newest, wait.Username, mark, cancellationToken) : null;
+            if (fresh is null)
             {
                 await store.MarkClosedAsync(conversationSid, cancellationToken);
                 return (ReplyOutcome.Closed, false);
@@ -173,29 +174,48 @@ public sealed class ReplyWaiter(
         }
     }
 
+    /// <summary>The newest page of the conversation's messages, or null when Twilio says the conversation is gone.</summary>
+    private async Task<MessagePage?> NewestPageAsync(string conversationSid, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await twilio.ListMessagesAsync(conversationSid, newestFirst: true, PageSize, cancellationToken);
+        }
+        catch (TwilioApiException error) when (error.Status == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
     /// <summary>
     /// Messages with an Index above <paramref name="mark"/> not written by the user, oldest first, reading newest-first
-    /// pages as far back as needed. A message seen on two pages (one was written between the page reads) counts once.
+    /// pages from <paramref name="newest"/> as far back as needed (null when the conversation is gone meanwhile). A
+    /// message seen on two pages (one was written between the page reads) counts once.
     /// </summary>
-    private async Task<IReadOnlyList<ConversationMessage>> MessagesAfterAsync(string conversationSid, string username, long mark, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<ConversationMessage>?> MessagesAfterAsync(MessagePage newest, string username, long mark, CancellationToken cancellationToken)
     {
         var found = new SortedDictionary<int, ConversationMessage>();
-        for (var page = await twilio.ListMessagesAsync(conversationSid, newestFirst: true, PageSize, cancellationToken);
-             page is not null;
-             page = await twilio.NextPageAsync(page, cancellationToken))
+        try
         {
-            foreach (var message in page.Messages)
+            for (MessagePage? page = newest; page is not null; page = await twilio.NextPageAsync(page, cancellationToken))
             {
-                if (message.Index <= mark)
+                foreach (var message in page.Messages)
                 {
-                    return [.. found.Values];
-                }
+                    if (message.Index <= mark)
+                    {
+                        return [.. found.Values];
+                    }
 
-                if (!string.Equals(message.Author, username, StringComparison.Ordinal))
-                {
-                    found.TryAdd(message.Index, message);
+                    if (!string.Equals(message.Author, username, StringComparison.Ordinal))
+                    {
+                        found.TryAdd(message.Index, message);
+                    }
                 }
             }
+        }
+        catch (TwilioApiException error) when (error.Status == HttpStatusCode.NotFound)
+        {
+            return null;
         }
 
         return [.. found.Values];
