@@ -11,22 +11,11 @@ namespace FlexAgentPlugin.Tests;
 
 /// <summary>Nothing the server answers ever invites a second copy of a message, and no reply is handed out twice or lost.</summary>
 /// <remarks>The exchanges, marks and send records are the store's part: those tests run on both stores.</remarks>
-public sealed class DuplicateSafetyTests : IAsyncLifetime
+public sealed class DuplicateSafetyTests : OnEitherStore
 {
-    private TestStore? testStore;
-    private PluginFactory factory = null!;
-    private HttpClient client = null!;
+    private Task StartAsync(string kind) => StartAsync(kind, new Dictionary<string, string?> { ["PUBLIC_BASE_URL"] = ConversationEventsTests.PublicUrl });
 
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    private async Task StartAsync(string kind)
-    {
-        testStore = await TestStore.CreateAsync(kind);
-        factory = new PluginFactory(testStore.Settings(new Dictionary<string, string?> { ["PUBLIC_BASE_URL"] = ConversationEventsTests.PublicUrl }));
-        client = factory.CreateClient();
-    }
-
-    private EmulatedTwilio Twilio => factory.Twilio;
+    private EmulatedTwilio Twilio => Factory.Twilio;
 
     [Theory, OnSqlite, OnPostgres]
     public async Task WhenReadingTheAnswerFailsAfterThePostTheAnswerIsPendingAndGetRepliesLaterDeliversIt(string store)
@@ -36,12 +25,12 @@ public sealed class DuplicateSafetyTests : IAsyncLifetime
             ? TooManyRequests()
             : null);
 
-        var response = await factory.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(client, "alice", "Where is my order?"));
+        var response = await Factory.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(Client, "alice", "Where is my order?"));
 
         await JsonAssert.BodyEqualAsync($$"""{"status": "pending", "replies": [], "message": "{{AgentReplies.TwilioFailed}}"}""", response);
         Twilio.Intercept = null;
         Twilio.AgentSays(Sid, "It ships today.");
-        await JsonAssert.BodyEqualAsync("""{"status": "replied", "replies": ["It ships today."]}""", await client.GetAsync("/replies/alice"));
+        await JsonAssert.BodyEqualAsync("""{"status": "replied", "replies": ["It ships today."]}""", await Client.GetAsync("/replies/alice"));
         Assert.Single(UserMessages());
     }
 
@@ -139,7 +128,7 @@ public sealed class DuplicateSafetyTests : IAsyncLifetime
         Twilio.AutoReply = true;
         await SendAsync("alice", "Hi", "key-0007");
 
-        factory.Clock.Advance(TimeSpan.FromHours(25));
+        Factory.Clock.Advance(TimeSpan.FromHours(25));
         await SendAsync("alice", "Hi", "key-0007");
 
         Assert.Equal(2, UserMessages().Count);
@@ -154,7 +143,7 @@ public sealed class DuplicateSafetyTests : IAsyncLifetime
         var request = new HttpRequestMessage(HttpMethod.Post, "/send/alice") { Content = JsonContent.Create(new { msg = "Hi" }) };
         request.Headers.TryAddWithoutValidation(GptActionEndpoints.IdempotencyKeyHeader, key.Length == 0 ? new string('k', 256) : key);
 
-        var response = await client.SendAsync(request);
+        var response = await Client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.NotNull(JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errors"]![GptActionEndpoints.IdempotencyKeyHeader]);
@@ -164,7 +153,7 @@ public sealed class DuplicateSafetyTests : IAsyncLifetime
     [Theory, OnSqlite, OnPostgres]
     public async Task RepliesReadWhileTheAgentWritesAreEachHandedOutOnceAndInOrder(string store)
     {
-        testStore = await TestStore.CreateAsync(store);
+        var testStore = await UseStoreAsync(store);
         using var polling = new PluginFactory(testStore.Settings());
         polling.Twilio.Behavior.OffsetPaging = true;
         var send = PluginFactory.SendAsync(polling.CreateClient(), "alice", "Tell me everything");
@@ -212,15 +201,6 @@ public sealed class DuplicateSafetyTests : IAsyncLifetime
         await JsonAssert.BodyEqualAsync("""{"status": "replied", "replies": ["Here is your answer."]}""", await hangingClient.GetAsync("/replies/alice"));
     }
 
-    public async Task DisposeAsync()
-    {
-        factory?.Dispose();
-        if (testStore is not null)
-        {
-            await testStore.DisposeAsync();
-        }
-    }
-
     private string Sid => Twilio.Conversations.Single().Sid;
 
     private List<string?> UserMessages() => [.. Twilio.Conversations.SelectMany(c => c.Messages).Where(m => !m.FromAgent).Select(m => m.Body)];
@@ -229,7 +209,7 @@ public sealed class DuplicateSafetyTests : IAsyncLifetime
     {
         var request = new HttpRequestMessage(HttpMethod.Post, $"/send/{username}") { Content = JsonContent.Create(new { msg }) };
         request.Headers.Add(GptActionEndpoints.IdempotencyKeyHeader, idempotencyKey);
-        return await factory.Clock.RunUntilDoneAsync(client.SendAsync(request));
+        return await Factory.Clock.RunUntilDoneAsync(Client.SendAsync(request));
     }
 
     private static HttpResponseMessage TooManyRequests()

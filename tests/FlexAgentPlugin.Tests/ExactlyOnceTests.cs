@@ -5,45 +5,37 @@ namespace FlexAgentPlugin.Tests;
 
 /// <summary>Every agent message reaches the caller exactly once, in order, across /send, /replies, timeouts and restarts.</summary>
 /// <remarks>Each runs on both stores: the marks and rows it relies on are the store's part.</remarks>
-public sealed class ExactlyOnceTests : IAsyncLifetime
+public sealed class ExactlyOnceTests : OnEitherStore
 {
     private static readonly Dictionary<string, string?> Webhooks = new() { ["PUBLIC_BASE_URL"] = ConversationEventsTests.PublicUrl };
 
-    private TestStore? testStore;
-    private PluginFactory factory = null!;
-    private HttpClient client = null!;
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
     private async Task StartAsync(string kind)
     {
-        testStore = await TestStore.CreateAsync(kind);
-        factory = new PluginFactory(testStore.Settings(Webhooks));
-        client = factory.CreateClient();
+        await StartAsync(kind, Webhooks);
 
         // These tests post each conversation event themselves, when the moment they test for has come.
-        factory.Twilio.DeliversWebhooks = false;
+        Factory.Twilio.DeliversWebhooks = false;
     }
 
-    private EmulatedTwilio Twilio => factory.Twilio;
+    private EmulatedTwilio Twilio => Factory.Twilio;
 
     [Theory, OnSqlite, OnPostgres]
     public async Task TimedOutSendAnswersPendingAndGetRepliesDeliversTheAnswer(string store)
     {
         await StartAsync(store);
-        var pending = await factory.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(client, "alice", "Hi"));
+        var pending = await Factory.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(Client, "alice", "Hi"));
 
-        Assert.Equal(TimeSpan.FromSeconds(40), factory.Clock.GetUtcNow() - Start);
+        Assert.Equal(TimeSpan.FromSeconds(40), Factory.Clock.GetUtcNow() - Start);
         await JsonAssert.BodyEqualAsync(PendingJson, pending);
         Twilio.AgentSays(Sid, "Sorry, I was away.");
-        await JsonAssert.BodyEqualAsync("""{"status": "replied", "replies": ["Sorry, I was away."]}""", await client.GetAsync("/replies/alice"));
-        await JsonAssert.BodyEqualAsync(PendingJson, await client.GetAsync("/replies/alice"));
+        await JsonAssert.BodyEqualAsync("""{"status": "replied", "replies": ["Sorry, I was away."]}""", await Client.GetAsync("/replies/alice"));
+        await JsonAssert.BodyEqualAsync(PendingJson, await Client.GetAsync("/replies/alice"));
     }
 
     [Theory, OnSqlite, OnPostgres]
     public async Task ZeroReplyTimeoutWaitsAsLongAsTheAgentTakes(string store)
     {
-        testStore = await TestStore.CreateAsync(store);
+        var testStore = await UseStoreAsync(store);
         using var patient = new PluginFactory(testStore.Settings(new Dictionary<string, string?>(Webhooks) { ["REPLY_TIMEOUT_SECONDS"] = "0" }));
         var patientClient = patient.CreateClient();
         var send = PluginFactory.SendAsync(patientClient, "alice", "Hi");
@@ -66,12 +58,12 @@ public sealed class ExactlyOnceTests : IAsyncLifetime
     public async Task GetRepliesWaitsForTheAgentWhenAsked(string store)
     {
         await StartAsync(store);
-        await factory.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(client, "alice", "Hi"));
+        await Factory.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(Client, "alice", "Hi"));
 
-        var replies = client.GetAsync("/replies/alice?waitSeconds=30");
-        await factory.Clock.WaitForArmedTimerAsync();
+        var replies = Client.GetAsync("/replies/alice?waitSeconds=30");
+        await Factory.Clock.WaitForArmedTimerAsync();
         Twilio.AgentSays(Sid, "Here I am.");
-        await factory.PostEventAsync(client, AgentMessageAdded());
+        await Factory.PostEventAsync(Client, AgentMessageAdded());
 
         await JsonAssert.BodyEqualAsync("""{"status": "replied", "replies": ["Here I am."]}""", await replies.WaitAsync(TimeSpan.FromSeconds(10)));
     }
@@ -80,42 +72,42 @@ public sealed class ExactlyOnceTests : IAsyncLifetime
     public async Task GetRepliesNeverWaitsLongerThanTheReplyTimeout(string store)
     {
         await StartAsync(store);
-        await factory.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(client, "alice", "Hi"));
-        var asked = factory.Clock.GetUtcNow();
+        await Factory.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(Client, "alice", "Hi"));
+        var asked = Factory.Clock.GetUtcNow();
 
-        var response = await factory.Clock.RunUntilDoneAsync(client.GetAsync("/replies/alice?waitSeconds=600"));
+        var response = await Factory.Clock.RunUntilDoneAsync(Client.GetAsync("/replies/alice?waitSeconds=600"));
 
         await JsonAssert.BodyEqualAsync(PendingJson, response);
-        Assert.Equal(TimeSpan.FromSeconds(40), factory.Clock.GetUtcNow() - asked);
+        Assert.Equal(TimeSpan.FromSeconds(40), Factory.Clock.GetUtcNow() - asked);
     }
 
     [Theory, OnSqlite, OnPostgres]
     public async Task RepeatedAndReorderedEventsDeliverEachReplyOnceInOrder(string store)
     {
         await StartAsync(store);
-        var send = PluginFactory.SendAsync(client, "alice", "Hi");
-        await factory.Clock.WaitForArmedTimerAsync();
+        var send = PluginFactory.SendAsync(Client, "alice", "Hi");
+        await Factory.Clock.WaitForArmedTimerAsync();
         Twilio.AgentSays(Sid, "A");
         Twilio.AgentSays(Sid, "B");
 
-        await factory.PostEventAsync(client, AgentMessageAdded(index: 2));
-        await factory.PostEventAsync(client, AgentMessageAdded(index: 1));
-        await factory.PostEventAsync(client, AgentMessageAdded(index: 2));
+        await Factory.PostEventAsync(Client, AgentMessageAdded(index: 2));
+        await Factory.PostEventAsync(Client, AgentMessageAdded(index: 1));
+        await Factory.PostEventAsync(Client, AgentMessageAdded(index: 2));
 
         await JsonAssert.BodyEqualAsync("""{"status": "replied", "replies": ["A", "B"]}""", await send.WaitAsync(TimeSpan.FromSeconds(10)));
-        await JsonAssert.BodyEqualAsync(PendingJson, await client.GetAsync("/replies/alice"));
+        await JsonAssert.BodyEqualAsync(PendingJson, await Client.GetAsync("/replies/alice"));
     }
 
     [Theory, OnSqlite, OnPostgres]
     public async Task MoreThanTenAgentMessagesAreAllDeliveredInOrder(string store)
     {
         await StartAsync(store);
-        var send = PluginFactory.SendAsync(client, "alice", "Tell me everything");
-        await factory.Clock.WaitForArmedTimerAsync();
+        var send = PluginFactory.SendAsync(Client, "alice", "Tell me everything");
+        await Factory.Clock.WaitForArmedTimerAsync();
         var parts = Enumerable.Range(1, 13).Select(i => $"part {i}").ToList();
         parts.ForEach(part => Twilio.AgentSays(Sid, part));
 
-        await factory.PostEventAsync(client, AgentMessageAdded());
+        await Factory.PostEventAsync(Client, AgentMessageAdded());
 
         var response = await send.WaitAsync(TimeSpan.FromSeconds(10));
         await JsonAssert.BodyEqualAsync($$"""{"status": "replied", "replies": [{{string.Join(", ", parts.Select(p => $"\"{p}\""))}}]}""", response);
@@ -126,13 +118,13 @@ public sealed class ExactlyOnceTests : IAsyncLifetime
     public async Task AnswerArrivingAfterATimeoutComesWithTheNextSend(string store)
     {
         await StartAsync(store);
-        await factory.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(client, "alice", "First"));
+        await Factory.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(Client, "alice", "First"));
         Twilio.AgentSays(Sid, "Answer to first");
 
-        var send = PluginFactory.SendAsync(client, "alice", "Second");
-        await factory.Clock.WaitForArmedTimerAsync();
+        var send = PluginFactory.SendAsync(Client, "alice", "Second");
+        await Factory.Clock.WaitForArmedTimerAsync();
         Twilio.AgentSays(Sid, "Answer to second");
-        await factory.PostEventAsync(client, AgentMessageAdded());
+        await Factory.PostEventAsync(Client, AgentMessageAdded());
 
         await JsonAssert.BodyEqualAsync("""{"status": "replied", "replies": ["Answer to first", "Answer to second"]}""",
             await send.WaitAsync(TimeSpan.FromSeconds(10)));
@@ -142,11 +134,11 @@ public sealed class ExactlyOnceTests : IAsyncLifetime
     public async Task ConcurrentCallersNeverBothGetTheSameReply(string store)
     {
         await StartAsync(store);
-        await factory.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(client, "alice", "Hi"));
+        await Factory.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(Client, "alice", "Hi"));
         Twilio.AgentSays(Sid, "One");
         Twilio.AgentSays(Sid, "Two");
 
-        var bodies = await Task.WhenAll(Enumerable.Range(0, 6).Select(async _ => await (await client.GetAsync("/replies/alice")).Content.ReadAsStringAsync()));
+        var bodies = await Task.WhenAll(Enumerable.Range(0, 6).Select(async _ => await (await Client.GetAsync("/replies/alice")).Content.ReadAsStringAsync()));
 
         Assert.Single(bodies, b => b == """{"status":"replied","replies":["One","Two"],"messages":[{"text":"One","source":"agent"},{"text":"Two","source":"agent"}]}""");
         Assert.All(bodies.Where(b => !b.Contains("replied", StringComparison.Ordinal)), b => Assert.Contains("pending", b, StringComparison.Ordinal));
@@ -155,7 +147,7 @@ public sealed class ExactlyOnceTests : IAsyncLifetime
     [Theory, OnSqlite, OnPostgres]
     public async Task DeliveryMarkSurvivesARestart(string store)
     {
-        testStore = await TestStore.CreateAsync(store);
+        var testStore = await UseStoreAsync(store);
         var database = Path.Combine(Path.GetTempPath(), "flexagent-tests", Guid.NewGuid().ToString("N"), "convs.db");
         var settings = testStore.Settings(new Dictionary<string, string?>(Webhooks) { ["DATABASE_PATH"] = database });
         using var twilio = new EmulatedTwilio(PluginFactory.AccountSid, PluginFactory.AuthToken, TimeProvider.System);
@@ -181,7 +173,7 @@ public sealed class ExactlyOnceTests : IAsyncLifetime
     public async Task RepliesForAnUnknownUserIs404(string store)
     {
         await StartAsync(store);
-        var response = await client.GetAsync("/replies/nobody");
+        var response = await Client.GetAsync("/replies/nobody");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Contains("sendMsg", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -194,21 +186,12 @@ public sealed class ExactlyOnceTests : IAsyncLifetime
     public async Task MalformedWaitSecondsIsRejectedNamingTheField(string waitSeconds)
     {
         await StartAsync(TestStore.Sqlite);
-        await factory.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(client, "alice", "Hi"));
+        await Factory.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(Client, "alice", "Hi"));
 
-        var response = await client.GetAsync($"/replies/alice?waitSeconds={waitSeconds}");
+        var response = await Client.GetAsync($"/replies/alice?waitSeconds={waitSeconds}");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("waitSeconds", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-    }
-
-    public async Task DisposeAsync()
-    {
-        factory?.Dispose();
-        if (testStore is not null)
-        {
-            await testStore.DisposeAsync();
-        }
     }
 
     private const string PendingJson = """

@@ -58,3 +58,37 @@ public sealed class OnPostgresAttribute : DataAttribute
 
     public override IEnumerable<object[]> GetData(MethodInfo testMethod) => [[TestStore.Postgres]];
 }
+
+/// <summary>
+/// A test class whose tests each run on the store they are given: <see cref="StartAsync"/> makes the store and starts
+/// a server on it (<see cref="Factory"/>, <see cref="Client"/>); <see cref="UseStoreAsync"/> only makes the store, for a
+/// test that starts its own servers. Both are disposed after the test.
+/// </summary>
+public abstract class OnEitherStore : IAsyncLifetime
+{
+    protected TestStore? Store { get; private set; }
+
+    protected PluginFactory Factory { get; private set; } = null!;
+
+    protected HttpClient Client { get; private set; } = null!;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        Factory?.Dispose();
+        if (Store is not null)
+        {
+            await Store.DisposeAsync();
+        }
+    }
+
+    protected async Task<TestStore> UseStoreAsync(string kind) => Store = await TestStore.CreateAsync(kind);
+
+    protected async Task StartAsync(string kind, IDictionary<string, string?> settings)
+    {
+        var store = await UseStoreAsync(kind);
+        Factory = new PluginFactory(store.Settings(settings));
+        Client = Factory.CreateClient();
+    }
+}
