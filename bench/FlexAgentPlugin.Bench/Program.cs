@@ -9,7 +9,8 @@ using FlexAgentPlugin.Bench;
 //
 //   dotnet build -c Release src/FlexAgentPlugin && dotnet run -c Release --project bench/FlexAgentPlugin.Bench
 //
-// Options: --exchanges N (1000, 0 skips), --workers N (20), --users N (10000, 0 skips), --http2-users N (50000, 0 skips),
+// Options: --exchanges N (1000, 0 skips), --workers N (20), --users N (10000, 0 skips) with --agent-seconds N (the agent's
+// answer after each message in that part: 45), --http2-users N (50000, 0 skips),
 // --mcp-users N (2000, 0 skips), --mcp-protocol 2025-11-25|2026-07-28 (sessions or none), --ramp-ms N (pause after every
 // 200 new users, 20), --heap-profile true (a heap snapshot by type while the users wait, in a run of its own; MCP
 // clients with --users 0), --voice-calls N (50, 0 skips) and --voice-seconds N (30): calls streamed to voice assist at
@@ -24,6 +25,7 @@ var root = FindRepositoryRoot();
 var exchanges = Option("--exchanges", 1000);
 var workers = Option("--workers", 20);
 var users = Option("--users", 10_000);
+var agentSeconds = Option("--agent-seconds", 45);
 var http2Users = Option("--http2-users", 50_000);
 var mcpUsers = Option("--mcp-users", 2_000);
 Crowd.McpProtocol = arguments.GetValueOrDefault("--mcp-protocol") ?? Crowd.McpProtocol;
@@ -66,7 +68,7 @@ if (exchanges > 0)
 
 if (users > 0)
 {
-    await Crowd.RunAsync(root, users, rampPauseMs, Door.SendHttp1, "3.");
+    await Crowd.RunAsync(root, users, rampPauseMs, Door.SendHttp1, "3.", agentSeconds);
 }
 
 if (http2Users > 0)
