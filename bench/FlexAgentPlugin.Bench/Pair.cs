@@ -19,7 +19,7 @@ internal static class Pair
     public static async Task RunAsync(string root, int users, int rampPauseMs, string postgresServer, string arriving, double agentDelaySeconds)
     {
         var databaseName = "flexagent_bench_" + Guid.NewGuid().ToString("N")[..12];
-        var server = new NpgsqlConnectionStringBuilder(postgresServer) { Database = "postgres", Pooling = false };
+        var server = new NpgsqlConnectionStringBuilder(postgresServer) { Database = "postgres", Pooling = false, Multiplexing = false };
         await ExecuteAsync(server.ConnectionString, $"CREATE DATABASE {databaseName}");
         try
         {

@@ -1,3 +1,4 @@
+using System.Net;
 using FlexAgentPlugin.Tests.Infrastructure;
 using Npgsql;
 
@@ -6,6 +7,28 @@ namespace FlexAgentPlugin.Tests;
 /// <summary>The pool's connections are not reset between uses (no DISCARD ALL): nothing a statement leaves behind may reach the next use.</summary>
 public sealed class PooledConnectionTests
 {
+    [PostgresFact]
+    public async Task ADatabaseUrlAskingForMultiplexingStartsAndRelaysAReply()
+    {
+        await using var database = await PostgresDatabase.CreateAsync();
+        using var factory = new PluginFactory(new Dictionary<string, string?>
+        {
+            ["DATABASE_URL"] = database.ConnectionString + ";Multiplexing=true",
+            ["PUBLIC_BASE_URL"] = ConversationEventsTests.PublicUrl,
+        });
+        var client = factory.CreateClient();
+        factory.Twilio.DeliversWebhooks = false;
+
+        var send = PluginFactory.SendAsync(client, "alice", "Hi");
+        await factory.Clock.WaitForArmedTimerAsync();
+        var sid = factory.Twilio.Conversations.Single().Sid;
+        factory.Twilio.AgentSays(sid, "Hello from Flex.");
+        await factory.PostEventAsync(client, ("EventType", "onMessageAdded"), ("ConversationSid", sid), ("Author", EmulatedTwilio.AgentIdentity));
+
+        await JsonAssert.BodyEqualAsync("""{"status": "replied", "replies": ["Hello from Flex."]}""", await send.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz")).StatusCode);
+    }
+
     [PostgresFact]
     public async Task ABatchThatFailsInsideItsTransactionLeavesNoTransactionOnThePooledConnection()
     {

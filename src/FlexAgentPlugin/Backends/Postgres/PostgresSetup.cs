@@ -35,11 +35,13 @@ public static class PostgresSetup
             return NpgsqlDataSource.Create(builder);
         });
 
-        // The listening connection is outside the pool: it changes session state (LISTEN) and lives as long as the instance.
+        // The listening connection is outside the pool (and so never multiplexed, whatever DATABASE_URL asks): it changes
+        // session state (LISTEN) and lives as long as the instance.
         services.AddKeyedSingleton(PostgresSignals.ListenerName, (provider, _) =>
         {
             var builder = provider.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString!;
             builder.Pooling = false;
+            builder.Multiplexing = false;
             builder.ApplicationName = PostgresSignals.ListenerName;
             return NpgsqlDataSource.Create(builder);
         });
