@@ -106,8 +106,7 @@ public sealed class VoiceTests : IAsyncLifetime
     [Fact]
     public async Task TranscriptLinesAndSuggestionsReachTheAgentsEventStreamAndTheFlexPluginsSyncStream()
     {
-        using var agent = factory.CreateClient();
-        agent.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AgentKey);
+        using var agent = AgentClient();
         using var events = await agent.GetAsync($"/voice/calls/{CallSid}/events", HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal("text/event-stream", events.Content.Headers.ContentType?.MediaType);
         using var reader = new StreamReader(await events.Content.ReadAsStreamAsync());
@@ -161,8 +160,7 @@ public sealed class VoiceTests : IAsyncLifetime
     [Fact]
     public async Task StopReleasesTheModelConnectionAndEndsTheAgentsEventStream()
     {
-        using var agent = factory.CreateClient();
-        agent.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AgentKey);
+        using var agent = AgentClient();
         using var events = await agent.GetAsync($"/voice/calls/{CallSid}/events", HttpCompletionOption.ResponseHeadersRead);
         using var reader = new StreamReader(await events.Content.ReadAsStreamAsync());
         using var twilio = await MediaStreamsClient.ConnectAsync(factory.Server, StreamUrl, CallSid);
@@ -219,8 +217,7 @@ public sealed class VoiceTests : IAsyncLifetime
     [Fact]
     public async Task AnAgentStartsAndStopsAssistOnACallInProgressThroughTheVoiceApi()
     {
-        using var agent = factory.CreateClient();
-        agent.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AgentKey);
+        using var agent = AgentClient();
         using var stranger = factory.CreateClient();
 
         var refused = await stranger.PostAsync($"/voice/calls/{CallSid}/assist", null);
@@ -253,8 +250,7 @@ public sealed class VoiceTests : IAsyncLifetime
             ["VOICE_AGENT_KEYS"] = $"desk={AgentKey}",
             ["OPENAI_REALTIME_URL"] = realtime.Url,
         });
-        using var agent = factory.CreateClient();
-        agent.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AgentKey);
+        using var agent = AgentClient();
 
         var send = await PluginFactory.SendAsync(agent, "alice", "Hi");
         using var events = await agent.GetAsync($"/voice/calls/{CallSid}/events", HttpCompletionOption.ResponseHeadersRead);
@@ -268,6 +264,14 @@ public sealed class VoiceTests : IAsyncLifetime
         await factory.DisposeAsync();
         Assert.Empty(realtime.Problems);
         await realtime.DisposeAsync();
+    }
+
+    /// <summary>A client of the server that presents the agent's key, as the Flex plugin does.</summary>
+    private HttpClient AgentClient()
+    {
+        var agent = factory.CreateClient();
+        agent.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AgentKey);
+        return agent;
     }
 
     /// <summary>The next server-sent event: its type and data.</summary>
