@@ -134,6 +134,30 @@ public sealed class VoiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnAnswerTheModelWritesAsJsonIsShownAsItsAnswerAndItsQuestion()
+    {
+        using var agent = AgentClient();
+        using var events = await agent.GetAsync($"/voice/calls/{CallSid}/events", HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await events.Content.ReadAsStreamAsync());
+        using var twilio = await MediaStreamsClient.ConnectAsync(factory.Server, StreamUrl, CallSid);
+        var model = await realtime.NextConnectionAsync();
+
+        await model.SendAsync(Heard("uh, do you ship to canada"));
+        await model.SendAsync(Answered("```json\n{\"question\": \"Do you ship to Canada?\", \"answer\": \"Yes, in 5 to 7 business days.\"}\n```"));
+        await model.SendAsync(Heard("And returns?"));
+        await model.SendAsync(Answered("""{"answer": "Returns are free within 30 days."}"""));
+
+        var seen = new[] { await NextEventAsync(reader), await NextEventAsync(reader), await NextEventAsync(reader), await NextEventAsync(reader) };
+        Assert.Equal(
+            [("suggestion", """{"question":"Do you ship to Canada?","answer":"Yes, in 5 to 7 business days."}"""), ("suggestion", """{"question":"And returns?","answer":"Returns are free within 30 days."}""")],
+            seen.Where(e => e.Event == "suggestion"));
+        await factory.Twilio.WaitUntilAsync(() => factory.Twilio.State.SyncMessages().Count == 4);
+        var published = factory.Twilio.State.SyncMessages().Select(m => JsonNode.Parse(m.Data)!).Where(d => d["transcript"] is not null).ToList();
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"question":"Do you ship to Canada?","answer":"Yes, in 5 to 7 business days."}"""),
+            JsonNode.Parse((string)published[0]["transcript"]!)));
+    }
+
+    [Fact]
     public async Task WhenTheModelConnectionDropsItIsOpenedAgainAndTheAudioGoesOn()
     {
         using var twilio = await MediaStreamsClient.ConnectAsync(factory.Server, StreamUrl, CallSid);
@@ -297,4 +321,16 @@ public sealed class VoiceTests : IAsyncLifetime
 
         throw new InvalidOperationException("The event stream ended.");
     }
+
+    /// <summary>The model's transcription of the caller's words.</summary>
+    private static JsonObject Heard(string transcript) => new()
+    {
+        ["type"] = "conversation.item.input_audio_transcription.completed", ["item_id"] = "item_1", ["content_index"] = 0, ["transcript"] = transcript,
+    };
+
+    /// <summary>The model's text answer, as it wrote it.</summary>
+    private static JsonObject Answered(string text) => new()
+    {
+        ["type"] = "response.output_text.done", ["response_id"] = "resp_1", ["item_id"] = "item_2", ["output_index"] = 0, ["content_index"] = 0, ["text"] = text,
+    };
 }
