@@ -2,16 +2,42 @@ using System.Net.WebSockets;
 using FlexAgentPlugin.Core.Voice;
 using FlexAgentPlugin.Sandbox.StandIn;
 using FlexAgentPlugin.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace FlexAgentPlugin.Tests;
 
 /// <summary>
-/// The Media Streams socket's rules: a stream is bound to its call by a ticket of the server's own, and a quiet socket
-/// is closed and frees its place.
+/// The Media Streams socket's rules: a stream is bound to its call by a ticket of the server's own, a quiet socket is
+/// closed and frees its place, and a call's several streams are counted, the agents' events ending with the last.
 /// </summary>
 public sealed class VoiceStreamTests : VoiceTestsBase
 {
     private const string OtherCallSid = "CA9999999999abcdef0123456789abcdef";
+
+    [Fact]
+    public async Task StoppingOneOfTwoStreamsOfACallLeavesTheAgentsTheOtherAndTheLastEndsTheirEvents()
+    {
+        using var agent = AgentClient();
+        using var events = await agent.GetAsync($"/voice/calls/{CallSid}/events", HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await events.Content.ReadAsStreamAsync());
+        Assert.Equal(": listening", await reader.ReadLineAsync());
+        using var first = await ConnectAsync();
+        var firstModel = await Realtime.NextConnectionAsync();
+        using var second = await ConnectAsync();
+        var secondModel = await Realtime.NextConnectionAsync();
+
+        await first.StopAsync();
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, await first.ClosedAsync());
+        await Factory.Logs.WaitForAsync(l => l.Text.StartsWith($"Assist for call {CallSid} ended", StringComparison.Ordinal));
+        await secondModel.SendAsync(Heard("Are you still there?"));
+
+        Assert.Equal(("transcript", """{"speaker":"customer","text":"Are you still there?"}"""), await NextEventAsync(reader));
+        await firstModel.Closed.WaitAsync(TimeSpan.FromSeconds(10));
+        await second.StopAsync();
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, await second.ClosedAsync());
+        Assert.Equal("", (await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(10))).Trim());
+        Assert.Equal(0, Factory.Services.GetRequiredService<VoiceCalls>().Active);
+    }
 
     [Fact]
     public async Task ASocketThatSendsNoStartIsClosedAfterFiveSeconds()
