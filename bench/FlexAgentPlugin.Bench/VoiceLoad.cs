@@ -4,6 +4,7 @@ using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Xml.Linq;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -49,17 +50,24 @@ internal static class VoiceLoad
             ["OPENAI_REALTIME_URL"] = model.Url,
             ["OPENAI_API_KEY"] = "bench-key",
             ["VOICE_MAX_CALLS"] = calls.ToString(System.Globalization.CultureInfo.InvariantCulture),
+
+            // /voice/incoming enqueues each call to a workflow, and gives its stream the ticket the stream starts with.
+            ["ROUTING_MODE"] = "studio",
+            ["FLEX_WORKSPACE_SID"] = "WS" + new string('0', 32),
+            ["FLEX_WORKFLOW_SID"] = "WW" + new string('0', 32),
         });
 
         var streamUrl = $"ws://{deployment.ServerAddress.Authority}/voice/stream";
         var sockets = new ClientWebSocket[calls];
+        using var http = new HttpClient();
         for (var i = 0; i < calls; i++)
         {
+            var ticket = await TicketAsync(http, deployment, $"CA{i:D32}");
             sockets[i] = new ClientWebSocket();
             sockets[i].Options.SetRequestHeader("X-Twilio-Signature", Sign(deployment.AuthToken, streamUrl));
             await sockets[i].ConnectAsync(new Uri(streamUrl), CancellationToken.None);
             await SendAsync(sockets[i], """{"event":"connected","protocol":"Call","version":"1.0.0"}""");
-            await SendAsync(sockets[i], $$$"""{"event":"start","sequenceNumber":"1","start":{"streamSid":"MZ{{{i:D32}}}","callSid":"CA{{{i:D32}}}","tracks":["inbound"],"mediaFormat":{"encoding":"audio/x-mulaw","sampleRate":8000,"channels":1}},"streamSid":"MZ{{{i:D32}}}"}""");
+            await SendAsync(sockets[i], $$$"""{"event":"start","sequenceNumber":"1","start":{"streamSid":"MZ{{{i:D32}}}","callSid":"CA{{{i:D32}}}","tracks":["inbound"],"mediaFormat":{"encoding":"audio/x-mulaw","sampleRate":8000,"channels":1},"customParameters":{"assistTicket":"{{{ticket}}}"}},"streamSid":"MZ{{{i:D32}}}"}""");
         }
 
         while (model.Connections < calls)
@@ -128,7 +136,20 @@ internal static class VoiceLoad
     private static Task SendAsync(ClientWebSocket socket, string json) =>
         socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, true, CancellationToken.None);
 
-    /// <summary>Twilio's signature over a WebSocket URL (no form parameters): HMAC-SHA1 with the auth token, Base64.</summary>
+    /// <summary>The call comes in as Twilio posts it (signed): the ticket the server's TwiML gives the call's stream.</summary>
+    private static async Task<string> TicketAsync(HttpClient http, Deployment deployment, string callSid)
+    {
+        var url = new Uri(deployment.ServerAddress, "/voice/incoming").ToString();
+        var form = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["CallSid"] = callSid, ["From"] = "+15550100" };
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new FormUrlEncodedContent(form) };
+        request.Headers.Add("X-Twilio-Signature", Sign(deployment.AuthToken, url + string.Concat(form.Select(p => p.Key + p.Value))));
+        using var response = await http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        var twiml = XDocument.Parse(await response.Content.ReadAsStringAsync());
+        return (string)twiml.Descendants("Parameter").Single(p => (string?)p.Attribute("name") == "assistTicket").Attribute("value")!;
+    }
+
+    /// <summary>Twilio's signature over what it signs (the URL, then a form's names and values in order): HMAC-SHA1 with the auth token, Base64.</summary>
     private static string Sign(string authToken, string url)
     {
 #pragma warning disable CA5350 // SHA-1 is what Twilio signs with.

@@ -14,9 +14,6 @@ public sealed record SandboxSession(SandboxAccount Account, string SelfBaseUrl, 
     /// <summary>The stand-in Realtime API (a WebSocket on this server).</summary>
     public string RealtimeUrl => "ws://" + SelfBaseUrl[(SelfBaseUrl.IndexOf("://", StringComparison.Ordinal) + 3)..] + SandboxAccount.ModelPath + "/realtime";
 
-    /// <summary>Where the sandbox's simulated calls stream to: the server's own Media Streams WebSocket.</summary>
-    public string VoiceStreamUrl => "ws://" + SelfBaseUrl[(SelfBaseUrl.IndexOf("://", StringComparison.Ordinal) + 3)..] + "/voice/stream";
-
     /// <summary>The stand-in model's sample knowledge, beside the binary.</summary>
     public static string SampleKnowledgePath => Path.Combine(AppContext.BaseDirectory, "sandbox-knowledge.md");
 

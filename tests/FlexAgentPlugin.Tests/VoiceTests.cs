@@ -12,44 +12,14 @@ using Microsoft.Extensions.DependencyInjection;
 namespace FlexAgentPlugin.Tests;
 
 /// <summary>Real-time voice assist: Twilio's Media Streams in, OpenAI's Realtime API (a fake of its GA protocol) out, suggestions to agents.</summary>
-public sealed class VoiceTests : IAsyncLifetime
+public sealed class VoiceTests : VoiceTestsBase
 {
-    private const string PublicUrl = "https://voice.example.com";
-    private const string StreamUrl = "wss://voice.example.com/voice/stream";
-    private const string CallSid = "CA0123456789abcdef0123456789abcdef";
-    private const string AgentKey = "agent-key-0123456789abcdef";
-    private static readonly string SyncService = "IS" + new string('a', 32);
-
-    private readonly FakeRealtime realtime = new();
-    private PluginFactory factory = null!;
-
-    public Task InitializeAsync()
-    {
-        factory = Start();
-        return Task.CompletedTask;
-    }
-
-    private PluginFactory Start(int maxCalls = 20) => new(new Dictionary<string, string?>
-    {
-        ["PUBLIC_BASE_URL"] = PublicUrl,
-        ["FLEX_WORKSPACE_SID"] = PluginFactory.WorkspaceSid,
-        ["FLEX_WORKFLOW_SID"] = PluginFactory.WorkflowSid,
-        ["ROUTING_MODE"] = "studio",
-        ["OPENAI_API_KEY"] = FakeRealtime.ApiKey,
-        ["OPENAI_REALTIME_URL"] = realtime.Url,
-        ["VOICE_MODEL"] = "gpt-realtime-test",
-        ["VOICE_INSTRUCTIONS"] = "Suggest short answers about owls.",
-        ["VOICE_MAX_CALLS"] = maxCalls.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["SYNC_SERVICE_SID"] = SyncService,
-        ["VOICE_AGENT_KEYS"] = $"desk={AgentKey}",
-    });
-
     [Fact]
     public async Task AnIncomingCallGetsTwimlThatStreamsTheCallerAndEnqueuesTheCallToTheWorkflow()
     {
-        using var client = factory.CreateClient();
+        using var client = Factory.CreateClient();
 
-        var response = await factory.PostSignedAsync(client, "/voice/incoming", ("CallSid", CallSid), ("From", "+15551230000"), ("To", "+15005550006"));
+        var response = await Factory.PostSignedAsync(client, "/voice/incoming", ("CallSid", CallSid), ("From", "+15551230000"), ("To", "+15005550006"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/xml", response.Content.Headers.ContentType?.MediaType);
@@ -57,6 +27,9 @@ public sealed class VoiceTests : IAsyncLifetime
         var stream = twiml.Element("Start")!.Element("Stream")!;
         Assert.Equal(StreamUrl, (string?)stream.Attribute("url"));
         Assert.Equal("inbound_track", (string?)stream.Attribute("track"));
+        var parameters = stream.Elements("Parameter").ToDictionary(p => (string)p.Attribute("name")!, p => (string)p.Attribute("value")!);
+        Assert.Equal("+15551230000", parameters["from"]);
+        Assert.NotEmpty(parameters["assistTicket"]);
         var enqueue = twiml.Element("Enqueue")!;
         Assert.Equal(PluginFactory.WorkflowSid, (string?)enqueue.Attribute("workflowSid"));
         Assert.Equal("+15551230000", (string?)JsonNode.Parse(enqueue.Element("Task")!.Value)!["from"]);
@@ -64,25 +37,36 @@ public sealed class VoiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ASignedIncomingRequestWithoutACallSidIsABadRequestNamingIt()
+    {
+        using var client = Factory.CreateClient();
+
+        var response = await Factory.PostSignedAsync(client, "/voice/incoming", ("From", "+15551230000"), ("To", "+15005550006"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("CallSid", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AnUnsignedIncomingCallOrStreamIsRefused()
     {
-        using var client = factory.CreateClient();
+        using var client = Factory.CreateClient();
         var incoming = await client.PostAsync("/voice/incoming", new FormUrlEncodedContent([new("CallSid", CallSid)]));
 
-        var unsigned = await Assert.ThrowsAnyAsync<Exception>(() => MediaStreamsClient.ConnectAsync(factory.Server, signedUrl: null, CallSid));
-        var forged = await Assert.ThrowsAnyAsync<Exception>(() => MediaStreamsClient.ConnectAsync(factory.Server, StreamUrl, CallSid, authToken: "not-the-auth-token"));
+        var unsigned = await Assert.ThrowsAnyAsync<Exception>(() => MediaStreamsClient.OpenAsync(Factory.Server, signedUrl: null));
+        var forged = await Assert.ThrowsAnyAsync<Exception>(() => MediaStreamsClient.OpenAsync(Factory.Server, StreamUrl, authToken: "not-the-auth-token"));
 
         Assert.Equal(HttpStatusCode.Forbidden, incoming.StatusCode);
         Assert.Contains("403", unsigned.Message, StringComparison.Ordinal);
         Assert.Contains("403", forged.Message, StringComparison.Ordinal);
-        Assert.Empty(realtime.Connections);
+        Assert.Empty(Realtime.Connections);
     }
 
     [Fact]
     public async Task TheCallersAudioReachesTheModelByteExactAfterAGaSessionUpdate()
     {
-        using var twilio = await MediaStreamsClient.ConnectAsync(factory.Server, StreamUrl, CallSid);
-        var model = await realtime.NextConnectionAsync();
+        using var twilio = await ConnectAsync();
+        var model = await Realtime.NextConnectionAsync();
         var frames = SampleCall.Frames().Take(50).ToList();
         for (var i = 0; i < frames.Count; i++)
         {
@@ -100,7 +84,7 @@ public sealed class VoiceTests : IAsyncLifetime
             """), update));
         Assert.Equal(frames.SelectMany(f => f).ToArray(), model.Audio);
         Assert.Equal(frames.Count, model.Events.Count(e => (string?)e["type"] == "input_audio_buffer.append"));
-        Assert.Empty(realtime.Problems);
+        Assert.Empty(Realtime.Problems);
     }
 
     [Fact]
@@ -110,8 +94,8 @@ public sealed class VoiceTests : IAsyncLifetime
         using var events = await agent.GetAsync($"/voice/calls/{CallSid}/events", HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal("text/event-stream", events.Content.Headers.ContentType?.MediaType);
         using var reader = new StreamReader(await events.Content.ReadAsStreamAsync());
-        using var twilio = await MediaStreamsClient.ConnectAsync(factory.Server, StreamUrl, CallSid);
-        var model = await realtime.NextConnectionAsync();
+        using var twilio = await ConnectAsync();
+        var model = await Realtime.NextConnectionAsync();
 
         await model.SendAsync(JsonNode.Parse("""
             {"event_id":"event_1","type":"conversation.item.input_audio_transcription.completed","item_id":"item_1","content_index":0,
@@ -124,28 +108,53 @@ public sealed class VoiceTests : IAsyncLifetime
 
         Assert.Equal(("transcript", """{"speaker":"customer","text":"How long does shipping take?"}"""), await NextEventAsync(reader));
         Assert.Equal(("suggestion", """{"question":"How long does shipping take?","answer":"Standard shipping takes 3 to 5 business days."}"""), await NextEventAsync(reader));
-        await factory.Twilio.WaitUntilAsync(() => factory.Twilio.State.SyncMessages().Count == 2);
-        var published = factory.Twilio.State.SyncMessages();
+        await Factory.Twilio.WaitUntilAsync(() => Factory.Twilio.State.SyncMessages().Count == 2);
+        var published = Factory.Twilio.State.SyncMessages();
         Assert.All(published, m => Assert.Equal($"FLEX_ASSIST_{CallSid}", m.Stream));
         var suggestion = JsonNode.Parse(published[1].Data)!;
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"question":"How long does shipping take?","answer":"Standard shipping takes 3 to 5 business days."}"""),
             JsonNode.Parse((string)suggestion["transcript"]!)));
-        Assert.Equal(1, factory.Twilio.Count("POST", $"/v1/Services/{SyncService}/Streams"));
+        Assert.Equal(1, Factory.Twilio.Count("POST", $"/v1/Services/{SyncService}/Streams"));
+    }
+
+    [Fact]
+    public async Task AnAnswerTheModelWritesAsJsonIsShownAsItsAnswerAndItsQuestion()
+    {
+        using var agent = AgentClient();
+        using var events = await agent.GetAsync($"/voice/calls/{CallSid}/events", HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await events.Content.ReadAsStreamAsync());
+        using var twilio = await ConnectAsync();
+        var model = await Realtime.NextConnectionAsync();
+
+        await model.SendAsync(Heard("uh, do you ship to canada"));
+        await model.SendAsync(Answered("```json\n{\"question\": \"Do you ship to Canada?\", \"answer\": \"Yes, in 5 to 7 business days.\"}\n```"));
+        await model.SendAsync(Heard("And returns?"));
+        await model.SendAsync(Answered("""{"answer": "Returns are free within 30 days."}"""));
+
+        var seen = new[] { await NextEventAsync(reader), await NextEventAsync(reader), await NextEventAsync(reader), await NextEventAsync(reader) };
+        Assert.Equal(
+            [("suggestion", """{"question":"Do you ship to Canada?","answer":"Yes, in 5 to 7 business days."}"""), ("suggestion", """{"question":"And returns?","answer":"Returns are free within 30 days."}""")],
+            seen.Where(e => e.Event == "suggestion"));
+        await Factory.Twilio.WaitUntilAsync(() => Factory.Twilio.State.SyncMessages().Count == 4);
+        var published = Factory.Twilio.State.SyncMessages().Select(m => JsonNode.Parse(m.Data)!).Where(d => d["transcript"] is not null).ToList();
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"question":"Do you ship to Canada?","answer":"Yes, in 5 to 7 business days."}"""),
+            JsonNode.Parse((string)published[0]["transcript"]!)));
     }
 
     [Fact]
     public async Task WhenTheModelConnectionDropsItIsOpenedAgainAndTheAudioGoesOn()
     {
-        using var twilio = await MediaStreamsClient.ConnectAsync(factory.Server, StreamUrl, CallSid);
-        var first = await realtime.NextConnectionAsync();
+        using var twilio = await ConnectAsync();
+        var first = await Realtime.NextConnectionAsync();
         var frames = SampleCall.Frames().Skip(100).Take(20).ToList();
         await twilio.MediaAsync(frames[0], 1);
         await first.WaitUntilAsync(c => c.Audio.Length == SampleCall.FrameBytes);
 
         first.Drop();
-        var backoff = await factory.Clock.WaitForTimerAsync(_ => true);
-        factory.Clock.Advance(backoff.DueAt - factory.Clock.GetUtcNow());
-        var second = await realtime.NextConnectionAsync();
+        // The reconnect's back-off (a second at most here), not the stream's own 10 s limit on silence.
+        var backoff = await Factory.Clock.WaitForTimerAsync(t => t.DueAt <= Factory.Clock.GetUtcNow() + TimeSpan.FromSeconds(1));
+        Factory.Clock.Advance(backoff.DueAt - Factory.Clock.GetUtcNow());
+        var second = await Realtime.NextConnectionAsync();
         for (var i = 1; i < frames.Count; i++)
         {
             await twilio.MediaAsync(frames[i], i + 1);
@@ -154,7 +163,7 @@ public sealed class VoiceTests : IAsyncLifetime
         await second.WaitUntilAsync(c => c.Audio.Length == (frames.Count - 1) * SampleCall.FrameBytes);
         Assert.Equal("session.update", (string?)second.Events[0]["type"]);
         Assert.Equal(frames.Skip(1).SelectMany(f => f).ToArray(), second.Audio);
-        Assert.Empty(realtime.Problems);
+        Assert.Empty(Realtime.Problems);
     }
 
     [Fact]
@@ -163,8 +172,8 @@ public sealed class VoiceTests : IAsyncLifetime
         using var agent = AgentClient();
         using var events = await agent.GetAsync($"/voice/calls/{CallSid}/events", HttpCompletionOption.ResponseHeadersRead);
         using var reader = new StreamReader(await events.Content.ReadAsStreamAsync());
-        using var twilio = await MediaStreamsClient.ConnectAsync(factory.Server, StreamUrl, CallSid);
-        var model = await realtime.NextConnectionAsync();
+        using var twilio = await ConnectAsync();
+        var model = await Realtime.NextConnectionAsync();
 
         await twilio.StopAsync();
 
@@ -173,26 +182,26 @@ public sealed class VoiceTests : IAsyncLifetime
         Assert.Equal(": listening", await reader.ReadLineAsync());
         var rest = await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal("", rest.Trim());
-        Assert.Equal(0, factory.Services.GetRequiredService<VoiceCalls>().Active);
+        Assert.Equal(0, Factory.Services.GetRequiredService<VoiceCalls>().Active);
     }
 
     [Fact]
     public async Task AMessageThatIsNotMediaStreamsJsonClosesTheStreamAndReleasesTheCall()
     {
-        using var twilio = await MediaStreamsClient.ConnectAsync(factory.Server, StreamUrl, CallSid);
-        var model = await realtime.NextConnectionAsync();
+        using var twilio = await ConnectAsync();
+        var model = await Realtime.NextConnectionAsync();
 
         await twilio.Socket.SendAsync("this is not JSON"u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None);
 
         Assert.Equal(WebSocketCloseStatus.InvalidPayloadData, await twilio.ClosedAsync());
         await model.Closed.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal(0, factory.Services.GetRequiredService<VoiceCalls>().Active);
+        Assert.Equal(0, Factory.Services.GetRequiredService<VoiceCalls>().Active);
     }
 
     [Fact]
     public async Task APlainRequestToTheStreamIsABadRequest()
     {
-        using var client = factory.CreateClient();
+        using var client = Factory.CreateClient();
 
         var response = await client.GetAsync("/voice/stream");
 
@@ -202,23 +211,23 @@ public sealed class VoiceTests : IAsyncLifetime
     [Fact]
     public async Task ACallBeyondTheLimitIsNotStreamedToTheModel()
     {
-        await factory.DisposeAsync();
-        factory = Start(maxCalls: 1);
-        using var first = await MediaStreamsClient.ConnectAsync(factory.Server, StreamUrl, CallSid);
-        await realtime.NextConnectionAsync();
+        await Factory.DisposeAsync();
+        Factory = Start(maxCalls: 1);
+        using var first = await ConnectAsync();
+        await Realtime.NextConnectionAsync();
 
-        using var second = await MediaStreamsClient.ConnectAsync(factory.Server, StreamUrl, "CA" + new string('9', 32));
+        using var second = await ConnectAsync("CA" + new string('9', 32));
 
         Assert.Equal(WebSocketCloseStatus.PolicyViolation, await second.ClosedAsync());
-        Assert.Single(realtime.Connections);
-        Assert.Equal(1, factory.Services.GetRequiredService<VoiceCalls>().Active);
+        Assert.Single(Realtime.Connections);
+        Assert.Equal(1, Factory.Services.GetRequiredService<VoiceCalls>().Active);
     }
 
     [Fact]
     public async Task AnAgentStartsAndStopsAssistOnACallInProgressThroughTheVoiceApi()
     {
         using var agent = AgentClient();
-        using var stranger = factory.CreateClient();
+        using var stranger = Factory.CreateClient();
 
         var refused = await stranger.PostAsync($"/voice/calls/{CallSid}/assist", null);
         var started = await agent.PostAsync($"/voice/calls/{CallSid}/assist", null);
@@ -232,10 +241,12 @@ public sealed class VoiceTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, stopped.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, stoppedTwice.StatusCode);
-        var start = Assert.Single(factory.Twilio.Requests, r => r.Path == $"/2010-04-01/Accounts/{PluginFactory.AccountSid}/Calls/{CallSid}/Streams.json");
+        var start = Assert.Single(Factory.Twilio.Requests, r => r.Path == $"/2010-04-01/Accounts/{PluginFactory.AccountSid}/Calls/{CallSid}/Streams.json");
         Assert.Equal("voice", start.Api);
-        Assert.Equal([new("Url", StreamUrl), new("Name", "flex-assist"), new("Track", "inbound_track")], start.Form);
-        var stops = factory.Twilio.Requests.Where(r => r.Path == $"/2010-04-01/Accounts/{PluginFactory.AccountSid}/Calls/{CallSid}/Streams/flex-assist.json").ToList();
+        Assert.Equal([new("Url", StreamUrl), new("Name", "flex-assist"), new("Track", "inbound_track"), new("Parameter1.Name", "assistTicket")], start.Form.Take(4));
+        Assert.Equal("Parameter1.Value", start.Form[4].Key);
+        Assert.Equal(5, start.Form.Count);
+        var stops = Factory.Twilio.Requests.Where(r => r.Path == $"/2010-04-01/Accounts/{PluginFactory.AccountSid}/Calls/{CallSid}/Streams/flex-assist.json").ToList();
         Assert.Equal(2, stops.Count);
         Assert.All(stops, stop => Assert.Equal([new("Status", "stopped")], stop.Form));
     }
@@ -243,12 +254,12 @@ public sealed class VoiceTests : IAsyncLifetime
     [Fact]
     public async Task AnAgentKeyOpensAgentToolsButNotTheApi()
     {
-        await factory.DisposeAsync();
-        factory = new PluginFactory(new Dictionary<string, string?>
+        await Factory.DisposeAsync();
+        Factory = new PluginFactory(new Dictionary<string, string?>
         {
             ["API_KEYS"] = "claude=claude-key-0123456789abcdef",
             ["VOICE_AGENT_KEYS"] = $"desk={AgentKey}",
-            ["OPENAI_REALTIME_URL"] = realtime.Url,
+            ["OPENAI_REALTIME_URL"] = Realtime.Url,
         });
         using var agent = AgentClient();
 
@@ -257,44 +268,5 @@ public sealed class VoiceTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Forbidden, send.StatusCode);
         Assert.Equal(HttpStatusCode.OK, events.StatusCode);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await factory.DisposeAsync();
-        Assert.Empty(realtime.Problems);
-        await realtime.DisposeAsync();
-    }
-
-    /// <summary>A client of the server that presents the agent's key, as the Flex plugin does.</summary>
-    private HttpClient AgentClient()
-    {
-        var agent = factory.CreateClient();
-        agent.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AgentKey);
-        return agent;
-    }
-
-    /// <summary>The next server-sent event: its type and data.</summary>
-    private static async Task<(string Event, string Data)> NextEventAsync(StreamReader reader)
-    {
-        string? type = null;
-        string? data = null;
-        while (await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10)) is { } line)
-        {
-            if (line.StartsWith("event: ", StringComparison.Ordinal))
-            {
-                type = line["event: ".Length..];
-            }
-            else if (line.StartsWith("data: ", StringComparison.Ordinal))
-            {
-                data = line["data: ".Length..];
-            }
-            else if (line.Length == 0 && data is not null)
-            {
-                return (type ?? "message", data);
-            }
-        }
-
-        throw new InvalidOperationException("The event stream ended.");
     }
 }

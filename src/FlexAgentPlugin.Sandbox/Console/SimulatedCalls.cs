@@ -2,19 +2,25 @@ using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Xml;
+using System.Xml.Linq;
 using FlexAgentPlugin.Sandbox.Emulator;
 using FlexAgentPlugin.Sandbox.StandIn;
 
 namespace FlexAgentPlugin.Sandbox.Console;
 
 /// <summary>
-/// "Simulate a call": plays Twilio's side of a Media Streams connection to the server's own <c>/voice/stream</c> (signed
-/// with the emulated account's auth token, as Twilio signs it), streaming the sample call in real time, one 20 ms frame
-/// every 20 ms, then <c>stop</c>. What the server makes of it reaches the console through the emulated Sync stream.
+/// "Simulate a call": plays Twilio's side of an incoming call to the server. The call comes in as Twilio's signed
+/// <c>POST /voice/incoming</c>; the TwiML's <c>&lt;Stream&gt;</c> is opened as Twilio opens it (its URL, signed with the
+/// emulated account's auth token; its <c>&lt;Parameter&gt;</c>s in <c>start</c>), and the sample call is streamed in
+/// real time, one 20 ms frame every 20 ms, then <c>stop</c>. What the server makes of it reaches the console through
+/// the emulated Sync stream.
 /// </summary>
 public sealed partial class SimulatedCalls(
-    SandboxSession session, EmulatorState state, TimeProvider clock, IHostApplicationLifetime lifetime, ILogger<SimulatedCalls> logger)
+    SandboxSession session, EmulatorState state, IHttpClientFactory clients, TimeProvider clock, IHostApplicationLifetime lifetime, ILogger<SimulatedCalls> logger)
 {
+    private const string Caller = "+15550100";
+
     public string Start()
     {
         var callSid = "CA" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
@@ -28,9 +34,10 @@ public sealed partial class SimulatedCalls(
         var streamSid = "MZ" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         try
         {
+            var (streamUrl, parameters) = await AnswerAsync(callSid, cancellationToken);
             using var socket = new ClientWebSocket();
-            socket.Options.SetRequestHeader(RequestSigner.Header, RequestSigner.Sign(session.Account.AuthToken, session.VoiceStreamUrl, []));
-            await socket.ConnectAsync(new Uri(session.VoiceStreamUrl), cancellationToken);
+            socket.Options.SetRequestHeader(RequestSigner.Header, RequestSigner.Sign(session.Account.AuthToken, streamUrl, []));
+            await socket.ConnectAsync(new Uri(streamUrl), cancellationToken);
             await SendAsync(socket, new JsonObject { ["event"] = "connected", ["protocol"] = "Call", ["version"] = "1.0.0" }, cancellationToken);
             await SendAsync(socket, new JsonObject
             {
@@ -39,7 +46,7 @@ public sealed partial class SimulatedCalls(
                 {
                     ["accountSid"] = session.Account.AccountSid, ["streamSid"] = streamSid, ["callSid"] = callSid, ["tracks"] = new JsonArray("inbound"),
                     ["mediaFormat"] = new JsonObject { ["encoding"] = "audio/x-mulaw", ["sampleRate"] = 8000, ["channels"] = 1 },
-                    ["customParameters"] = new JsonObject { ["from"] = "+15550100" },
+                    ["customParameters"] = parameters,
                 },
             }, cancellationToken);
             var frames = SampleCall.Frames();
@@ -65,7 +72,7 @@ public sealed partial class SimulatedCalls(
             limit.CancelAfter(TimeSpan.FromSeconds(5));
             await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "call ended", limit.Token);
         }
-        catch (Exception error) when (error is WebSocketException or OperationCanceledException or HttpRequestException)
+        catch (Exception error) when (error is WebSocketException or OperationCanceledException or HttpRequestException or InvalidDataException or XmlException)
         {
             StreamFailed(logger, callSid, error.Message);
         }
@@ -75,9 +82,37 @@ public sealed partial class SimulatedCalls(
         }
     }
 
+    /// <summary>The call comes in: the server's TwiML for it, and the stream it starts (its URL and custom parameters).</summary>
+    private async Task<(string Url, JsonObject Parameters)> AnswerAsync(string callSid, CancellationToken cancellationToken)
+    {
+        var url = session.SelfBaseUrl + "/voice/incoming";
+        List<KeyValuePair<string, string>> form =
+        [
+            new("AccountSid", session.Account.AccountSid), new("CallSid", callSid), new("From", Caller), new("To", "+15550199"),
+            new("CallStatus", "ringing"), new("Direction", "inbound"), new("ApiVersion", "2010-04-01"),
+        ];
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new FormUrlEncodedContent(form) };
+        request.Headers.Add(RequestSigner.Header, RequestSigner.Sign(session.Account.AuthToken, url, form));
+        using var response = await clients.CreateClient(SandboxSetup.WebhookClientName).SendAsync(request, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidDataException($"/voice/incoming answered HTTP {(int)response.StatusCode}");
+        }
+
+        var stream = XDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken)).Root?.Element("Start")?.Element("Stream")
+            ?? throw new InvalidDataException("/voice/incoming answered TwiML with no <Start><Stream>");
+        var parameters = new JsonObject();
+        foreach (var parameter in stream.Elements("Parameter"))
+        {
+            parameters[(string?)parameter.Attribute("name") ?? ""] = (string?)parameter.Attribute("value");
+        }
+
+        return ((string?)stream.Attribute("url") ?? throw new InvalidDataException("the TwiML's <Stream> has no url"), parameters);
+    }
+
     private static Task SendAsync(ClientWebSocket socket, JsonObject message, CancellationToken cancellationToken) =>
         socket.SendAsync(Encoding.UTF8.GetBytes(message.ToJsonString()), WebSocketMessageType.Text, true, cancellationToken);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The simulated call {CallSid} could not stream to /voice/stream: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The simulated call {CallSid} could not be played to the server (/voice/incoming, then /voice/stream): {Reason}")]
     private static partial void StreamFailed(ILogger logger, string callSid, string reason);
 }

@@ -170,15 +170,16 @@ public sealed partial class CallAssistant : IAsyncDisposable
                 }
 
                 break;
-            case "response.output_text.done" when Text(root, "text") is { Length: > 0 } answerText:
-                if (lastQuestion is { } question)
+            case "response.output_text.done" when Text(root, "text") is { Length: > 0 } text && ModelAnswer.Read(text) is { Answer.Length: > 0 } answered:
+                if ((answered.Question ?? lastQuestion) is { } question)
                 {
+                    // The model's own question, when it names one, is what its answer answers.
                     lastQuestion = null;
-                    await feed.SuggestionAsync(callSid, question, answerText, cancellationToken);
+                    await feed.SuggestionAsync(callSid, question, answered.Answer, cancellationToken);
                 }
                 else
                 {
-                    waitingAnswer = answerText;
+                    waitingAnswer = answered.Answer;
                 }
 
                 break;

@@ -17,6 +17,7 @@ public static class VoiceSetup
             .Validate(o => Settings.IsSidOrEmpty(o.SyncServiceSid, "IS"), "SYNC_SERVICE_SID must be a Sync service SID: IS followed by 32 hexadecimal characters.")
             .ValidateOnStart();
         services.AddSingleton<RealtimeConnector>();
+        services.AddSingleton<StreamTickets>();
         services.AddSingleton<AssistFeed>();
         services.AddSingleton<VoiceCalls>();
         return services;

@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Net.ServerSentEvents;
-using System.Net.WebSockets;
 using System.Security;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -18,17 +16,15 @@ namespace FlexAgentPlugin.Doors.Voice;
 /// <summary>
 /// Real-time voice assist. <c>POST /voice/incoming</c> (Twilio-signed): TwiML that streams the caller's audio to
 /// <c>/voice/stream</c> and enqueues the call to the Flex workflow. <c>POST</c>/<c>DELETE /voice/calls/{callSid}/assist</c>
-/// (agent key): start or stop that stream on a call in progress. <c>/voice/stream</c>: the Media Streams WebSocket,
-/// accepted only with a valid <c>X-Twilio-Signature</c> on the upgrade. <c>GET /voice/calls/{callSid}/events</c>
-/// (agent key): the call's transcript lines and suggestions as server-sent events.
+/// (agent key): start or stop that stream on a call in progress. Either way the stream carries a ticket for its call
+/// (<see cref="StreamTickets"/>). <c>/voice/stream</c>: the Media Streams WebSocket, accepted only with a valid
+/// <c>X-Twilio-Signature</c> on the upgrade, assisted only when its <c>start</c> carries its call's ticket.
+/// <c>GET /voice/calls/{callSid}/events</c> (agent key): the call's transcript lines and suggestions as server-sent events.
 /// </summary>
 public static partial class VoiceEndpoints
 {
     public const string StreamPath = "/voice/stream";
     public const string StreamName = "flex-assist";
-
-    /// <summary>A Media Streams message is far smaller; anything bigger is not Twilio.</summary>
-    private const int MaxMessageBytes = 64 * 1024;
 
     public static IServiceCollection AddVoice(this IServiceCollection services) => services.AddVoiceAssist();
 
@@ -51,9 +47,12 @@ public static partial class VoiceEndpoints
             + StreamPath;
     }
 
-    private static Results<ContentHttpResult, ProblemHttpResult> Incoming(HttpContext context, TwilioCallbacks callbacks, IOptions<RoutingOptions> routing)
+    private static Results<ContentHttpResult, ProblemHttpResult> Incoming(
+        HttpContext context, TwilioCallbacks callbacks, IOptions<RoutingOptions> routing, StreamTickets tickets)
     {
         var form = context.Features.Get<SignedBody>()!;
+        var callSid = form["CallSid"] ?? "";
+        CheckCallSid(callSid, "CallSid");
         if (routing.Value.WorkflowSid?.Trim() is not { Length: > 0 } workflow)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "No Flex workflow is configured",
@@ -68,6 +67,7 @@ public static partial class VoiceEndpoints
               <Start>
                 <Stream url="{Xml(StreamUrl(callbacks, context.Request))}" name="{StreamName}" track="inbound_track">
                   <Parameter name="from" value="{Xml(from)}"/>
+                  <Parameter name="{StreamTickets.Parameter}" value="{Xml(tickets.Issue(callSid))}"/>
                 </Stream>
               </Start>
               <Enqueue workflowSid="{Xml(workflow)}">
@@ -79,12 +79,14 @@ public static partial class VoiceEndpoints
     }
 
     private static async Task<Results<Ok<AssistState>, ProblemHttpResult>> StartAssistAsync(
-        string callSid, HttpContext context, VoiceClient voice, TwilioCallbacks callbacks, IOptions<TwilioOptions> twilio, CancellationToken cancellationToken)
+        string callSid, HttpContext context, VoiceClient voice, TwilioCallbacks callbacks, StreamTickets tickets, IOptions<TwilioOptions> twilio,
+        CancellationToken cancellationToken)
     {
         CheckCallSid(callSid);
         try
         {
-            var stream = await voice.StartStreamAsync(AccountSid(twilio), callSid, StreamUrl(callbacks, context.Request), StreamName, cancellationToken);
+            var stream = await voice.StartStreamAsync(AccountSid(twilio), callSid, StreamUrl(callbacks, context.Request), StreamName,
+                [new(StreamTickets.Parameter, tickets.Issue(callSid))], cancellationToken);
             return TypedResults.Ok(new AssistState(callSid, stream.Sid, "started"));
         }
         catch (TwilioApiException error) when (error.Status == System.Net.HttpStatusCode.NotFound)
@@ -137,10 +139,10 @@ public static partial class VoiceEndpoints
 
     /// <summary>
     /// The Media Streams socket. The upgrade must be signed by Twilio (over the stream's URL, as ws(s):// or http(s)://);
-    /// then <c>start</c> begins the call's assist (unless VOICE_MAX_CALLS are assisted: the socket is closed with 1008),
-    /// each inbound <c>media</c> frame is queued for the model, and <c>stop</c> or the socket's end releases everything.
+    /// what follows is <see cref="MediaStreamSocket"/>'s.
     /// </summary>
-    private static async Task StreamAsync(HttpContext context, VoiceCalls calls, TwilioCallbacks callbacks, IOptions<TwilioOptions> twilio, ILoggerFactory loggers)
+    private static async Task StreamAsync(
+        HttpContext context, VoiceCalls calls, StreamTickets tickets, TimeProvider clock, TwilioCallbacks callbacks, IOptions<TwilioOptions> twilio, ILoggerFactory loggers)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -158,72 +160,18 @@ public static partial class VoiceEndpoints
             return;
         }
 
-        var logger = loggers.CreateLogger(typeof(VoiceEndpoints));
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        CallAssistant? assistant = null;
-        var buffer = new ArrayBufferWriter<byte>(4096);
-        try
-        {
-            while (await WebSocketMessages.ReceiveAsync(socket, buffer, MaxMessageBytes, context.RequestAborted) is { } message)
-            {
-                using var document = JsonDocument.Parse(message);
-                var root = document.RootElement;
-                switch (root.TryGetProperty("event", out var kind) ? kind.GetString() : null)
-                {
-                    case "start" when assistant is null:
-                        var callSid = root.GetProperty("start").GetProperty("callSid").GetString() ?? "";
-                        assistant = calls.TryBegin(callSid);
-                        if (assistant is null)
-                        {
-                            Log.TooManyCalls(logger, callSid);
-                            await socket.CloseOutputAsync(WebSocketCloseStatus.PolicyViolation, "VOICE_MAX_CALLS calls are assisted already", context.RequestAborted);
-                            return;
-                        }
-
-                        Log.Started(logger, callSid);
-                        break;
-                    case "media" when assistant is not null:
-                        var media = root.GetProperty("media");
-                        if (!media.TryGetProperty("track", out var track) || track.GetString() is "inbound" or null)
-                        {
-                            assistant.Offer(media.GetProperty("payload").GetBytesFromBase64());
-                        }
-
-                        break;
-                    case "stop":
-                        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "stream stopped", context.RequestAborted);
-                        return;
-                }
-            }
-        }
-        catch (Exception error) when (error is JsonException or InvalidOperationException or FormatException or KeyNotFoundException
-            or WebSocketException { WebSocketErrorCode: WebSocketError.InvalidState })
-        {
-            Log.Unreadable(logger, error.Message);
-            await socket.CloseOutputAsync(WebSocketCloseStatus.InvalidPayloadData, "not a Media Streams message", CancellationToken.None);
-        }
-        catch (Exception error) when (error is WebSocketException or OperationCanceledException)
-        {
-            // Twilio's side went away: released below.
-        }
-        finally
-        {
-            if (assistant is not null)
-            {
-                await calls.EndAsync(assistant);
-                Log.Ended(logger, assistant.CallSid, assistant.Forwarded, assistant.Dropped);
-            }
-        }
+        await new MediaStreamSocket(socket, calls, tickets, clock, loggers.CreateLogger(typeof(VoiceEndpoints))).RunAsync(context.RequestAborted);
     }
 
     private static string AccountSid(IOptions<TwilioOptions> twilio) =>
         twilio.Value.AccountSid?.Trim() is { Length: > 0 } account ? account : throw new TwilioNotConfiguredException();
 
-    private static void CheckCallSid(string callSid)
+    private static void CheckCallSid(string callSid, string name = "callSid")
     {
         if (!CallSidPattern().IsMatch(callSid))
         {
-            throw new InvalidInputException("callSid", "callSid must be a Twilio call SID: CA followed by 32 hexadecimal characters.");
+            throw new InvalidInputException(name, $"{name} must be a Twilio call SID: CA followed by 32 hexadecimal characters.");
         }
     }
 
@@ -234,19 +182,4 @@ public static partial class VoiceEndpoints
 
     /// <summary>A call's assist as the agent endpoints answer it.</summary>
     public sealed record AssistState(string CallSid, string StreamSid, string Status);
-
-    private static partial class Log
-    {
-        [LoggerMessage(Level = LogLevel.Information, Message = "Assisting call {CallSid}")]
-        public static partial void Started(ILogger logger, string callSid);
-
-        [LoggerMessage(Level = LogLevel.Information, Message = "Assist for call {CallSid} ended: {Forwarded} frames forwarded, {Dropped} dropped")]
-        public static partial void Ended(ILogger logger, string callSid, long forwarded, long dropped);
-
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallSid} is not assisted: VOICE_MAX_CALLS calls are assisted already")]
-        public static partial void TooManyCalls(ILogger logger, string callSid);
-
-        [LoggerMessage(Level = LogLevel.Warning, Message = "A Media Streams message could not be read ({Failure}); the stream is closed")]
-        public static partial void Unreadable(ILogger logger, string failure);
-    }
 }
