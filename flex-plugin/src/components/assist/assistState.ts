@@ -15,7 +15,7 @@ export type AssistAction =
   | { type: 'live' }
   | { type: 'ended' }
   | { type: 'interrupted'; error: unknown }
-  | { type: 'refused'; error?: unknown }
+  | { type: 'off'; error?: unknown }
   | { type: 'event'; event: CallEvent }
   | { type: 'busy' }
   | { type: 'idle' }
@@ -35,7 +35,7 @@ export function assistReducer(state: AssistState, action: AssistAction): AssistS
       return { ...state, status: 'off' };
     case 'interrupted':
       return { ...state, status: 'interrupted', error: action.error };
-    case 'refused':
+    case 'off':
       return { ...state, status: 'off', error: action.error };
     case 'event':
       return action.event.kind === 'transcript'

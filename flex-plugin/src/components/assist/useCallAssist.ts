@@ -48,9 +48,9 @@ export function useCallAssist(callSid: string): CallAssist {
           if (opened) {
             dispatch({ type: 'interrupted', error });
           } else {
-            // No stream for this call yet: assist is simply off, nothing went wrong.
+            // A 404 means no assist runs for this call yet: it is simply off, nothing went wrong.
             const notRunning = error instanceof AgentApiError && error.status === 404;
-            dispatch({ type: 'refused', error: notRunning ? undefined : error });
+            dispatch({ type: 'off', error: notRunning ? undefined : error });
           }
         },
       );
