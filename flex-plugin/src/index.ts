@@ -1,0 +1,5 @@
+import * as FlexPlugin from '@twilio/flex-plugin';
+
+import AgentAssistPlugin from './AgentAssistPlugin';
+
+FlexPlugin.loadPlugin(AgentAssistPlugin);
