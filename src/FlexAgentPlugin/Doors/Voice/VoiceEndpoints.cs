@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Net.ServerSentEvents;
 using System.Net.WebSockets;
-using System.Security;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using FlexAgentPlugin.Backends.Twilio;
@@ -12,6 +11,10 @@ using FlexAgentPlugin.Core.Voice;
 using FlexAgentPlugin.Hosting.Access;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Twilio.TwiML;
+using Enqueue = Twilio.TwiML.Voice.Enqueue;
+using Start = Twilio.TwiML.Voice.Start;
+using Stream = Twilio.TwiML.Voice.Stream;
 
 namespace FlexAgentPlugin.Doors.Voice;
 
@@ -62,19 +65,9 @@ public static partial class VoiceEndpoints
 
         var from = form["From"] ?? "";
         var task = JsonSerializer.Serialize(new Dictionary<string, string> { ["type"] = "inbound", ["name"] = from, ["from"] = from, ["assist"] = "voice" });
-        var twiml = $"""
-            <?xml version="1.0" encoding="UTF-8"?>
-            <Response>
-              <Start>
-                <Stream url="{Xml(StreamUrl(callbacks, context.Request))}" name="{StreamName}" track="inbound_track">
-                  <Parameter name="from" value="{Xml(from)}"/>
-                </Stream>
-              </Start>
-              <Enqueue workflowSid="{Xml(workflow)}">
-                <Task>{Xml(task)}</Task>
-              </Enqueue>
-            </Response>
-            """;
+        var stream = new Stream(name: StreamName, url: StreamUrl(callbacks, context.Request), track: Stream.TrackEnum.InboundTrack).Parameter(name: "from", value: from);
+        var enqueue = new Enqueue(workflowSid: workflow).Task(task);
+        var twiml = new VoiceResponse().Append(new Start().Append(stream)).Append(enqueue).ToString();
         return TypedResults.Content(twiml, "text/xml; charset=utf-8");
     }
 
@@ -226,8 +219,6 @@ public static partial class VoiceEndpoints
             throw new InvalidInputException("callSid", "callSid must be a Twilio call SID: CA followed by 32 hexadecimal characters.");
         }
     }
-
-    private static string Xml(string text) => SecurityElement.Escape(text);
 
     [GeneratedRegex("^CA[0-9a-fA-F]{32}$")]
     private static partial Regex CallSidPattern();
