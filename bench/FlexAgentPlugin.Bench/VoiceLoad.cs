@@ -128,7 +128,10 @@ internal static class VoiceLoad
     private static Task SendAsync(ClientWebSocket socket, string json) =>
         socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, true, CancellationToken.None);
 
-    /// <summary>Twilio's signature over a WebSocket URL (no form parameters): HMAC-SHA1 with the auth token, Base64.</summary>
+    /// <summary>
+    /// Twilio's signature over a WebSocket URL (no form parameters): HMAC-SHA1 with the auth token, Base64. The benchmark
+    /// plays Twilio here, and Twilio's SDK only checks signatures, so it is made by hand (as the emulator's RequestSigner).
+    /// </summary>
     private static string Sign(string authToken, string url)
     {
 #pragma warning disable CA5350 // SHA-1 is what Twilio signs with.

@@ -1,4 +1,5 @@
 using System.Net;
+using FlexAgentPlugin.Sandbox.Emulator;
 using FlexAgentPlugin.Tests.Infrastructure;
 
 namespace FlexAgentPlugin.Tests;
@@ -128,7 +129,7 @@ public sealed class ConversationEventsTests : IDisposable
         {
             Content = new FormUrlEncodedContent([new("EventType", "onMessageAdded"), new("ConversationSid", "CH1")]),
         };
-        forged.Headers.Add("X-Twilio-Signature", FlexAgentPlugin.Backends.Twilio.TwilioSignature.Compute("not-the-token",
+        forged.Headers.Add("X-Twilio-Signature", RequestSigner.Sign("not-the-token",
             $"{PublicUrl}/twilio/conversation-events", [new("EventType", "onMessageAdded"), new("ConversationSid", "CH1")]));
 
         var response = await client.SendAsync(forged);

@@ -8,6 +8,7 @@ using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Core.Callbacks;
 using FlexAgentPlugin.Doors.Handover;
 using FlexAgentPlugin.Sandbox;
+using FlexAgentPlugin.Sandbox.Emulator;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -177,7 +178,7 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
     {
         var pairs = form.Select(f => new KeyValuePair<string, string>(f.Name, f.Value)).ToList();
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(pairs) };
-        request.Headers.Add(TwilioSignature.Header, TwilioSignature.Compute(AuthToken, Settings["PUBLIC_BASE_URL"] + path, pairs));
+        request.Headers.Add(TwilioSignature.Header, RequestSigner.Sign(AuthToken, Settings["PUBLIC_BASE_URL"] + path, pairs));
         return client.SendAsync(request);
     }
 
