@@ -24,8 +24,8 @@ public sealed class ConversationEventsTests : IDisposable
         var webhook = Assert.Single(Twilio.Requests, r => r.Path.EndsWith("/Webhooks", StringComparison.Ordinal) && r.Form1("Target") == "webhook");
         Assert.Equal(
         [
-            new("Target", "webhook"), new("Configuration.Method", "post"),
-            new("Configuration.Url", $"{PublicUrl}/twilio/conversation-events"),
+            new("Target", "webhook"), new("Configuration.Url", $"{PublicUrl}/twilio/conversation-events"),
+            new("Configuration.Method", "post"),
             new("Configuration.Filters", "onMessageAdded"), new("Configuration.Filters", "onConversationStateUpdated"),
         ], webhook.Form);
     }

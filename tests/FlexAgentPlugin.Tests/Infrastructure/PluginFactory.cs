@@ -250,18 +250,12 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
             {
                 case Mode.EmulatedTwilio:
                     services.AddSingleton<TimeProvider>(Clock);
-                    services.AddHttpClient(nameof(ConversationsClient)).ConfigurePrimaryHttpMessageHandler(Twilio.CreateHandler);
-                    services.AddHttpClient(nameof(InteractionsClient)).ConfigurePrimaryHttpMessageHandler(Twilio.CreateHandler);
-                    services.AddHttpClient(nameof(VoiceClient)).ConfigurePrimaryHttpMessageHandler(Twilio.CreateHandler);
-                    services.AddHttpClient(nameof(SyncClient)).ConfigurePrimaryHttpMessageHandler(Twilio.CreateHandler);
+                    services.AddHttpClient(TwilioSetup.ClientName).ConfigurePrimaryHttpMessageHandler(Twilio.CreateHandler);
                     services.AddHttpClient(OpenAiSetup.ClientName).ConfigurePrimaryHttpMessageHandler(OpenAi.CreateHandler);
                     break;
                 case Mode.Sandbox:
                     services.AddSingleton<TimeProvider>(Clock);
-                    services.AddHttpClient(nameof(ConversationsClient)).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
-                    services.AddHttpClient(nameof(InteractionsClient)).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
-                    services.AddHttpClient(nameof(VoiceClient)).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
-                    services.AddHttpClient(nameof(SyncClient)).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
+                    services.AddHttpClient(TwilioSetup.ClientName).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
                     services.AddHttpClient(SandboxSetup.WebhookClientName).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
                     services.AddHttpClient(OpenAiSetup.ClientName).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
                     break;
