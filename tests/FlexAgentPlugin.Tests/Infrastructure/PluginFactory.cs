@@ -153,7 +153,7 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>The fake of OpenAI's API the server's model client reaches (with <see cref="FakeOpenAi.Settings"/>).</summary>
+    /// <summary>OpenAI's API as the server's model client reaches it (with <see cref="FakeOpenAi.Settings"/>), played by WireMock.</summary>
     public FakeOpenAi OpenAi { get; } = new();
 
     /// <summary>The emulated Twilio (not in the sandbox modes, where the server has its own).</summary>
@@ -278,12 +278,14 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
         SqliteConnection.ClearAllPools();
         DeleteTemporaryFolder();
         var unknown = Twilio?.UnknownRequests ?? [];
+        var unknownToTheModel = OpenAi.Unknown;
+        OpenAi.Dispose();
         if (ownsTwilio)
         {
             Twilio!.Dispose();
         }
 
         Assert.True(unknown.Count == 0, "The emulated Twilio received requests Twilio does not define:\n" + string.Join("\n", unknown));
-        Assert.True(OpenAi.Unknown.Count == 0, "The fake OpenAI API received requests it does not accept:\n" + string.Join("\n", OpenAi.Unknown));
+        Assert.True(unknownToTheModel.Count == 0, "The fake OpenAI API received requests it does not accept:\n" + string.Join("\n", unknownToTheModel));
     }
 }
