@@ -149,7 +149,11 @@ internal static class VoiceLoad
         return (string)twiml.Descendants("Parameter").Single(p => (string?)p.Attribute("name") == "assistTicket").Attribute("value")!;
     }
 
-    /// <summary>Twilio's signature over what it signs (the URL, then a form's names and values in order): HMAC-SHA1 with the auth token, Base64.</summary>
+    /// <summary>
+    /// Twilio's signature over what it signs (the URL, then a form's names and values in order): HMAC-SHA1 with the auth
+    /// token, Base64. The benchmark plays Twilio here, and Twilio's SDK only checks signatures, so it is made by hand (as
+    /// the emulator's RequestSigner).
+    /// </summary>
     private static string Sign(string authToken, string url)
     {
 #pragma warning disable CA5350 // SHA-1 is what Twilio signs with.

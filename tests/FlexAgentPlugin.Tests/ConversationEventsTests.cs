@@ -1,4 +1,5 @@
 using System.Net;
+using FlexAgentPlugin.Sandbox.Emulator;
 using FlexAgentPlugin.Tests.Infrastructure;
 
 namespace FlexAgentPlugin.Tests;
@@ -23,8 +24,8 @@ public sealed class ConversationEventsTests : IDisposable
         var webhook = Assert.Single(Twilio.Requests, r => r.Path.EndsWith("/Webhooks", StringComparison.Ordinal) && r.Form1("Target") == "webhook");
         Assert.Equal(
         [
-            new("Target", "webhook"), new("Configuration.Method", "post"),
-            new("Configuration.Url", $"{PublicUrl}/twilio/conversation-events"),
+            new("Target", "webhook"), new("Configuration.Url", $"{PublicUrl}/twilio/conversation-events"),
+            new("Configuration.Method", "post"),
             new("Configuration.Filters", "onMessageAdded"), new("Configuration.Filters", "onConversationStateUpdated"),
         ], webhook.Form);
     }
@@ -128,7 +129,7 @@ public sealed class ConversationEventsTests : IDisposable
         {
             Content = new FormUrlEncodedContent([new("EventType", "onMessageAdded"), new("ConversationSid", "CH1")]),
         };
-        forged.Headers.Add("X-Twilio-Signature", FlexAgentPlugin.Backends.Twilio.TwilioSignature.Compute("not-the-token",
+        forged.Headers.Add("X-Twilio-Signature", RequestSigner.Sign("not-the-token",
             $"{PublicUrl}/twilio/conversation-events", [new("EventType", "onMessageAdded"), new("ConversationSid", "CH1")]));
 
         var response = await client.SendAsync(forged);

@@ -4,9 +4,10 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
-using FlexAgentPlugin.Doors.Handover;
-using FlexAgentPlugin.Tests.Infrastructure;
 using FlexAgentPlugin.Backends.Twilio;
+using FlexAgentPlugin.Doors.Handover;
+using FlexAgentPlugin.Sandbox.Emulator;
+using FlexAgentPlugin.Tests.Infrastructure;
 
 namespace FlexAgentPlugin.Tests;
 
@@ -124,7 +125,7 @@ public sealed class HandoverTests : IDisposable
         var request = Handover("user_id:42");
         request.Headers.Authorization = null;
         request.Content = new FormUrlEncodedContent(form);
-        request.Headers.Add(TwilioSignature.Header, TwilioSignature.Compute(PluginFactory.AuthToken, PublicBaseUrl + HandoverEndpoints.Path, form));
+        request.Headers.Add(TwilioSignature.Header, RequestSigner.Sign(PluginFactory.AuthToken, PublicBaseUrl + HandoverEndpoints.Path, form));
 
         var response = await client.SendAsync(request);
 
@@ -157,7 +158,7 @@ public sealed class HandoverTests : IDisposable
     {
         var request = Handover("user_id:42");
         request.Headers.Authorization = null;
-        request.Headers.Add(TwilioSignature.Header, TwilioSignature.Compute("not-the-auth-token", PublicBaseUrl + HandoverEndpoints.Path, []));
+        request.Headers.Add(TwilioSignature.Header, RequestSigner.Sign("not-the-auth-token", PublicBaseUrl + HandoverEndpoints.Path, []));
 
         var response = await client.SendAsync(request);
 
@@ -271,7 +272,7 @@ public sealed class HandoverTests : IDisposable
         var request = Handover("user_id:42", query: query);
         request.Headers.Authorization = null;
         request.Content = new StringContent(sentBody, Encoding.UTF8, "application/json");
-        request.Headers.Add(TwilioSignature.Header, TwilioSignature.Compute(PluginFactory.AuthToken, PublicBaseUrl + HandoverEndpoints.Path + query, []));
+        request.Headers.Add(TwilioSignature.Header, RequestSigner.Sign(PluginFactory.AuthToken, PublicBaseUrl + HandoverEndpoints.Path + query, []));
         return request;
     }
 

@@ -4,6 +4,7 @@ using System.Text;
 using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Core.Callbacks;
 using FlexAgentPlugin.Doors.Handover;
+using FlexAgentPlugin.Sandbox.Emulator;
 using FlexAgentPlugin.Tests.Infrastructure;
 using Microsoft.Extensions.Logging;
 
@@ -103,7 +104,7 @@ public sealed class HostileInputTests : IDisposable
         var body = Encoding.UTF8.GetBytes(string.Join("&", pairs.Select(p => $"{p.Key}={p.Value}")));
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ChunkedContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-www-form-urlencoded");
-        request.Headers.Add(TwilioSignature.Header, TwilioSignature.Compute("any-token", new Uri(server.BaseAddress!, path).ToString(), pairs));
+        request.Headers.Add(TwilioSignature.Header, RequestSigner.Sign("any-token", new Uri(server.BaseAddress!, path).ToString(), pairs));
         Assert.Null(request.Content.Headers.ContentLength);
 
         using var response = await client.SendAsync(request);

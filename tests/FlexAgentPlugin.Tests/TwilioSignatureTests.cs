@@ -1,10 +1,13 @@
 using FlexAgentPlugin.Backends.Twilio;
+using FlexAgentPlugin.Sandbox.Emulator;
 
 namespace FlexAgentPlugin.Tests;
 
 /// <summary>
 /// Known-good signatures computed outside this code base (Python's hmac, following Twilio's published algorithm;
-/// the first is the example from Twilio's own documentation and libraries).
+/// the first is the example from Twilio's own documentation and libraries): the emulator signs as Twilio does
+/// (<see cref="RequestSigner"/>), and the server's check (<see cref="TwilioSignature"/>, the SDK's validator) accepts
+/// exactly those.
 /// </summary>
 public sealed class TwilioSignatureTests
 {
@@ -23,12 +26,17 @@ public sealed class TwilioSignatureTests
 
     [Fact]
     public void PublishedExampleSignatureIsReproduced() =>
-        Assert.Equal("RSOYDt4T1cUTdK1PDd93/VVr8B8=", TwilioSignature.Compute("12345", "https://mycompany.com/myapp.php?foo=1&bar=2", VoiceParams));
+        Assert.Equal("RSOYDt4T1cUTdK1PDd93/VVr8B8=", RequestSigner.Sign("12345", "https://mycompany.com/myapp.php?foo=1&bar=2", VoiceParams));
 
     [Fact]
     public void ParametersAreSortedByNameAndRepeatedNamesByValue() =>
-        Assert.Equal("L+foFlbrPts9Y75vUn08A87lLl0=", TwilioSignature.Compute("12345", "https://mycompany.com/myapp.php?foo=1&bar=2",
+        Assert.Equal("L+foFlbrPts9Y75vUn08A87lLl0=", RequestSigner.Sign("12345", "https://mycompany.com/myapp.php?foo=1&bar=2",
             [new("Filters", "b"), new("Filters", "a"), new("Zeta", "1"), new("Alpha", "2")]));
+
+    [Fact]
+    public void RepeatedNamesAreCheckedAsTwilioSignsThem() =>
+        Assert.True(TwilioSignature.IsValid("12345", "https://mycompany.com/myapp.php?foo=1&bar=2",
+            [new("Filters", "b"), new("Zeta", "1"), new("Filters", "a"), new("Alpha", "2")], "L+foFlbrPts9Y75vUn08A87lLl0="));
 
     [Fact]
     public void ConversationEventSignatureIsValid() =>
@@ -64,6 +72,22 @@ public sealed class TwilioSignatureTests
     public void OtherAuthTokenIsRejected() =>
         Assert.False(TwilioSignature.IsValid("another-token", "https://abc123.ngrok.app/twilio/conversation-events",
             EventParams, "WNur7JSkqMn/5AP5dkwEIkGNlAc="));
+
+    [Fact]
+    public void JsonBodyIsCoveredByTheSignedBodyHash()
+    {
+        const string body = """{"identity":"user_id:42"}""";
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(body)));
+        var url = "https://abc123.ngrok.app/tools/flex-handover?bodySHA256=" + hash;
+        var signature = RequestSigner.Sign("test-auth-token-0001", url, []);
+
+        Assert.True(TwilioSignature.IsValidJson("test-auth-token-0001", url, body, hash, signature));
+        Assert.False(TwilioSignature.IsValidJson("test-auth-token-0001", url, """{"identity":"user_id:43"}""", hash, signature));
+    }
+
+    [Fact]
+    public void AHostTheValidatorCannotParseIsRejectedNotThrown() =>
+        Assert.False(TwilioSignature.IsValid("test-auth-token-0001", "https://exa mple/twilio/conversation-events", EventParams, "WNur7JSkqMn/5AP5dkwEIkGNlAc="));
 
     [Theory]
     [InlineData(null)]

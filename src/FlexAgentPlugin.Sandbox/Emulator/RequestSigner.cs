@@ -6,7 +6,8 @@ namespace FlexAgentPlugin.Sandbox.Emulator;
 /// <summary>
 /// Twilio's side of <c>X-Twilio-Signature</c>: HMAC-SHA1 keyed with the auth token over the URL called, then every
 /// form parameter's name and value in name order (values of a repeated name in value order), Base64-encoded. The
-/// emulator signs its own requests with it, as Twilio does; the server checks them with its own implementation.
+/// emulator signs its own requests with it, as Twilio does; the server checks them with the Twilio SDK's validator.
+/// Written here because the SDK checks signatures but has no way to make one (only Twilio's side makes them).
 /// </summary>
 public static class RequestSigner
 {

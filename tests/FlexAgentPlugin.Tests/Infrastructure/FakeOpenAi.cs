@@ -1,18 +1,25 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using WireMock;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
+using WireMock.Types;
+using WireMock.Util;
 
 namespace FlexAgentPlugin.Tests.Infrastructure;
 
 /// <summary>
-/// An in-process fake of OpenAI's HTTP API (Chat Completions and Responses), written from OpenAI's OpenAPI description.
-/// Each request is checked against the shapes the server must send (model, messages or input, function tools) and
-/// recorded; it is answered by the next scripted answer (<see cref="Script"/>). A request to another path, a request of
-/// the wrong shape, a wrong key or a request nothing was scripted for is recorded in <see cref="Unknown"/>, which the
-/// factory fails the test on, and answered with OpenAI's error body.
+/// OpenAI's HTTP API (Chat Completions and Responses) played by a WireMock.Net server, started on first use. A request
+/// matches only with the right path, method and key; its body is then checked against the shapes the server must send
+/// (<see cref="ModelRequestShapes"/>), recorded, and answered by the next scripted answer (<see cref="Script"/>). A
+/// request that matches no mapping (another path, a wrong key), of the wrong shape, or that nothing was scripted for is
+/// in <see cref="Unknown"/>, which the factory fails the test on.
 /// </summary>
-public sealed class FakeOpenAi
+public sealed class FakeOpenAi : IDisposable
 {
+    /// <summary>Where the server's settings point the model client; <see cref="CreateHandler"/> sends it on to WireMock.</summary>
     public const string BaseUrl = "http://openai.fake.test/v1";
     public const string ApiKey = "sk-test-0123456789abcdef";
     public const string Model = "gpt-test-mini";
@@ -21,7 +28,12 @@ public sealed class FakeOpenAi
     private readonly List<ModelRequest> requests = [];
     private readonly List<string> unknown = [];
     private readonly Queue<Func<ModelRequest, Task<ModelAnswer>>> script = new();
+    private readonly CancellationTokenSource stopping = new();
+    private readonly Lazy<WireMockServer> server;
     private TaskCompletionSource<ModelRequest> next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool disposed;
+
+    public FakeOpenAi() => server = new(Start);
 
     /// <summary>The settings that point the server at this fake.</summary>
     public static Dictionary<string, string?> Settings(string api = "chat") => new()
@@ -44,13 +56,17 @@ public sealed class FakeOpenAi
         }
     }
 
+    /// <summary>Requests WireMock matched to no mapping, and those the scripted mappings refused.</summary>
     public IReadOnlyList<string> Unknown
     {
         get
         {
+            var unmatched = server.IsValueCreated
+                ? server.Value.LogEntries.Where(e => e.MappingGuid is null).Select(e => $"{e.RequestMessage.Method} {e.RequestMessage.Path}: matches no mapping (path, method and key)")
+                : [];
             lock (gate)
             {
-                return [.. unknown];
+                return [.. unknown, .. unmatched];
             }
         }
     }
@@ -91,45 +107,67 @@ public sealed class FakeOpenAi
         }
     }
 
-    public HttpMessageHandler CreateHandler() => new Handler(this);
+    /// <summary>
+    /// The model client's handler: its requests for <see cref="BaseUrl"/> (the address the settings name before any
+    /// server exists) go to the WireMock server, over HTTP.
+    /// </summary>
+    public HttpMessageHandler CreateHandler() => new ToWireMock(new Uri(server.Value.Url!)) { InnerHandler = new SocketsHttpHandler() };
 
-    private async Task<HttpResponseMessage> AnswerAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    public void Dispose()
     {
-        var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
-        var path = request.RequestUri!.AbsolutePath;
-        var api = path switch
+        if (disposed)
         {
-            "/v1/chat/completions" => "chat",
-            "/v1/responses" => "responses",
-            _ => null,
-        };
-        if (request.Method != HttpMethod.Post || api is null)
-        {
-            return Refuse($"{request.Method} {path}: not an API the server should call", HttpStatusCode.NotFound);
+            return;
         }
 
-        if (request.Headers.Authorization?.ToString() != $"Bearer {ApiKey}")
+        disposed = true;
+        stopping.Cancel();
+        if (server.IsValueCreated)
         {
-            return Refuse($"{path}: wrong or missing key ({request.Headers.Authorization})", HttpStatusCode.Unauthorized);
+            server.Value.Stop();
+            server.Value.Dispose();
         }
 
-        JsonObject json;
+        stopping.Dispose();
+    }
+
+    private WireMockServer Start()
+    {
+        var wireMock = WireMockServer.Start();
+        foreach (var (path, api) in new[] { ("/v1/chat/completions", "chat"), ("/v1/responses", "responses") })
+        {
+            wireMock.Given(Request.Create().WithPath(path).UsingPost().WithHeader("Authorization", $"Bearer {ApiKey}"))
+                .RespondWith(Response.Create().WithCallback(request => AnswerAsync(api, request)));
+        }
+
+        return wireMock;
+    }
+
+    private async Task<IResponseMessage> AnswerAsync(string api, IRequestMessage request)
+    {
+        JsonObject? json;
         try
         {
-            json = JsonNode.Parse(body)!.AsObject();
+            json = JsonNode.Parse(request.Body ?? "") as JsonObject;
         }
-        catch (Exception error) when (error is System.Text.Json.JsonException or InvalidOperationException)
+        catch (System.Text.Json.JsonException)
         {
-            return Refuse($"{path}: the body is not a JSON object", HttpStatusCode.BadRequest);
+            json = null;
         }
 
-        var shape = api == "chat" ? ChatShapeProblem(json) : ResponsesShapeProblem(json);
+        if (json is null)
+        {
+            return Refuse($"{request.Path}: the body is not a JSON object", HttpStatusCode.BadRequest);
+        }
+
+        var shape = api == "chat" ? ModelRequestShapes.ChatShapeProblem(json) : ModelRequestShapes.ResponsesShapeProblem(json);
         if (shape is not null)
         {
-            return Refuse($"{path}: {shape}", HttpStatusCode.BadRequest);
+            return Refuse($"{request.Path}: {shape}", HttpStatusCode.BadRequest);
         }
 
-        var recorded = new ModelRequest(api, json, request.Headers.ToDictionary(h => h.Key, h => string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase));
+        var headers = request.Headers?.ToDictionary(h => h.Key, h => string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase) ?? [];
+        var recorded = new ModelRequest(api, json, headers);
         Func<ModelRequest, Task<ModelAnswer>>? answer;
         lock (gate)
         {
@@ -141,16 +179,17 @@ public sealed class FakeOpenAi
 
         if (answer is null)
         {
-            return Refuse($"{path}: nothing was scripted for this request", HttpStatusCode.InternalServerError);
+            return Refuse($"{request.Path}: nothing was scripted for this request", HttpStatusCode.InternalServerError);
         }
 
-        var scripted = await answer(recorded).WaitAsync(cancellationToken);
+        // An answer that never comes (a model that hangs) ends when the fake is disposed.
+        var scripted = await answer(recorded).WaitAsync(stopping.Token);
         return scripted.Status != HttpStatusCode.OK
             ? Json(Error("The fake was told to fail.", "server_error"), scripted.Status)
             : Json(api == "chat" ? scripted.AsChatCompletion(json) : scripted.AsResponse(json), HttpStatusCode.OK);
     }
 
-    private HttpResponseMessage Refuse(string why, HttpStatusCode status)
+    private ResponseMessage Refuse(string why, HttpStatusCode status)
     {
         lock (gate)
         {
@@ -160,189 +199,23 @@ public sealed class FakeOpenAi
         return Json(Error(why, "invalid_request_error"), status);
     }
 
-    /// <summary>Chat Completions (CreateChatCompletionRequest): a model, messages with known roles and text content, function tools.</summary>
-    private static string? ChatShapeProblem(JsonObject json)
-    {
-        if (json["model"]?.GetValueKind() != System.Text.Json.JsonValueKind.String)
-        {
-            return "model must be a string";
-        }
-
-        if (json["messages"] is not JsonArray { Count: > 0 } messages)
-        {
-            return "messages must be a non-empty array";
-        }
-
-        foreach (var message in messages)
-        {
-            var role = (string?)message?["role"];
-            if (role is not ("system" or "developer" or "user" or "assistant"))
-            {
-                return $"unexpected message role {role}";
-            }
-
-            if (message!["content"] is not JsonValue and not JsonArray)
-            {
-                return "message content must be text or parts";
-            }
-        }
-
-        return json["tools"] is null or JsonArray && (json["tools"] as JsonArray ?? []).All(t =>
-            (string?)t?["type"] == "function" && t["function"]?["name"] is JsonValue && t["function"]?["parameters"] is JsonObject)
-            ? null
-            : "tools must be function tools with a name and parameters";
-    }
-
-    /// <summary>Responses (CreateResponse): a model, input (text or message items), function tools.</summary>
-    private static string? ResponsesShapeProblem(JsonObject json)
-    {
-        if (json["model"]?.GetValueKind() != System.Text.Json.JsonValueKind.String)
-        {
-            return "model must be a string";
-        }
-
-        if (json["input"] is not JsonValue and not JsonArray)
-        {
-            return "input must be text or an array of items";
-        }
-
-        if (json["input"] is JsonArray items && items.Any(i => (string?)i?["role"] is not ("user" or "assistant" or "system" or "developer")))
-        {
-            return "input items must be messages with a role";
-        }
-
-        return json["tools"] is null or JsonArray && (json["tools"] as JsonArray ?? []).All(t =>
-            (string?)t?["type"] == "function" && t["name"] is JsonValue && t["parameters"] is JsonObject)
-            ? null
-            : "tools must be function tools with a name and parameters";
-    }
-
     private static JsonObject Error(string message, string type) =>
         new() { ["error"] = new JsonObject { ["message"] = message, ["type"] = type, ["param"] = null, ["code"] = null } };
 
-    private static HttpResponseMessage Json(JsonObject body, HttpStatusCode status) =>
-        new(status) { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") };
-
-    private sealed class Handler(FakeOpenAi fake) : HttpMessageHandler
+    private static ResponseMessage Json(JsonObject body, HttpStatusCode status) => new()
     {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-            fake.AnswerAsync(request, cancellationToken);
-    }
-}
-
-/// <summary>A request the fake received: which API, its JSON body and headers.</summary>
-public sealed record ModelRequest(string Api, JsonObject Body, IReadOnlyDictionary<string, string> Headers)
-{
-    /// <summary>The instructions: the system or developer message (Chat Completions) or <c>instructions</c> (Responses).</summary>
-    public string Instructions => Api == "chat"
-        ? string.Concat(Body["messages"]!.AsArray().Where(m => (string?)m!["role"] is "system" or "developer").Select(m => Text(m!["content"])))
-        : (string?)Body["instructions"] ?? "";
-
-    /// <summary>The conversation as (role, text), without the instructions.</summary>
-    public IReadOnlyList<(string Role, string Text)> Conversation => Api == "chat"
-        ? [.. Body["messages"]!.AsArray().Where(m => (string?)m!["role"] is "user" or "assistant").Select(m => ((string)m!["role"]!, Text(m["content"])))]
-        : Body["input"] is JsonArray items ? [.. items.Select(i => ((string)i!["role"]!, Text(i["content"])))] : [("user", (string)Body["input"]!)];
-
-    public IReadOnlyList<string> ToolNames => [.. (Body["tools"] as JsonArray ?? []).Select(t => (string)(t!["function"]?["name"] ?? t["name"])!)];
-
-    private static string Text(JsonNode? content) => content switch
-    {
-        JsonArray parts => string.Concat(parts.Select(p => (string?)p!["text"])),
-        null => "",
-        _ => (string)content!,
+        StatusCode = (int)status,
+        Headers = new Dictionary<string, WireMockList<string>> { ["Content-Type"] = new("application/json") },
+        BodyData = new BodyData { DetectedBodyType = BodyType.String, BodyAsString = body.ToJsonString(), Encoding = Encoding.UTF8 },
     };
-}
 
-/// <summary>What the fake answers: text, a hand-off tool call (with optional text), a refusal, or an HTTP failure.</summary>
-public sealed record ModelAnswer(HttpStatusCode Status, string? Content, string? Refusal, JsonObject? HandoffArguments)
-{
-    public static ModelAnswer Text(string text) => new(HttpStatusCode.OK, text, null, null);
-
-    public static ModelAnswer Handoff(string reason, string summary, string? text = null) =>
-        new(HttpStatusCode.OK, text, null, new JsonObject { ["reason"] = reason, ["summary"] = summary });
-
-    public static ModelAnswer Refuses(string refusal) => new(HttpStatusCode.OK, null, refusal, null);
-
-    public static ModelAnswer Fails(HttpStatusCode status) => new(status, null, null, null);
-
-    /// <summary>As CreateChatCompletionResponse.</summary>
-    public JsonObject AsChatCompletion(JsonObject request)
+    /// <summary>Sends requests for <see cref="BaseUrl"/>'s host to the WireMock server, path and query unchanged.</summary>
+    private sealed class ToWireMock(Uri wireMock) : DelegatingHandler
     {
-        var message = new JsonObject { ["role"] = "assistant", ["content"] = Content, ["refusal"] = Refusal };
-        if (HandoffArguments is not null)
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            message["tool_calls"] = new JsonArray(new JsonObject
-            {
-                ["id"] = "call_0001",
-                ["type"] = "function",
-                ["function"] = new JsonObject { ["name"] = "handoff_to_human", ["arguments"] = HandoffArguments.ToJsonString() },
-            });
+            request.RequestUri = new UriBuilder(request.RequestUri!) { Scheme = wireMock.Scheme, Host = wireMock.Host, Port = wireMock.Port }.Uri;
+            return base.SendAsync(request, cancellationToken);
         }
-
-        return new JsonObject
-        {
-            ["id"] = "chatcmpl-0001",
-            ["object"] = "chat.completion",
-            ["created"] = 1_790_000_000,
-            ["model"] = (string?)request["model"],
-            ["choices"] = new JsonArray(new JsonObject
-            {
-                ["index"] = 0,
-                ["message"] = message,
-                ["finish_reason"] = HandoffArguments is not null ? "tool_calls" : "stop",
-                ["logprobs"] = null,
-            }),
-        };
-    }
-
-    /// <summary>As the Response object.</summary>
-    public JsonObject AsResponse(JsonObject request)
-    {
-        var output = new JsonArray();
-        if (Content is not null || Refusal is not null)
-        {
-            output.Add(new JsonObject
-            {
-                ["type"] = "message",
-                ["id"] = "msg_0001",
-                ["role"] = "assistant",
-                ["status"] = "completed",
-                ["content"] = new JsonArray(Refusal is not null
-                    ? new JsonObject { ["type"] = "refusal", ["refusal"] = Refusal }
-                    : new JsonObject { ["type"] = "output_text", ["text"] = Content, ["annotations"] = new JsonArray(), ["logprobs"] = new JsonArray() }),
-            });
-        }
-
-        if (HandoffArguments is not null)
-        {
-            output.Add(new JsonObject
-            {
-                ["type"] = "function_call",
-                ["id"] = "fc_0001",
-                ["call_id"] = "call_0001",
-                ["name"] = "handoff_to_human",
-                ["arguments"] = HandoffArguments.ToJsonString(),
-                ["status"] = "completed",
-            });
-        }
-
-        return new JsonObject
-        {
-            ["id"] = "resp_0001",
-            ["object"] = "response",
-            ["created_at"] = 1_790_000_000,
-            ["status"] = "completed",
-            ["error"] = null,
-            ["incomplete_details"] = null,
-            ["instructions"] = request["instructions"]?.DeepClone(),
-            ["model"] = (string?)request["model"],
-            ["tools"] = request["tools"]?.DeepClone() ?? new JsonArray(),
-            ["output"] = output,
-            ["parallel_tool_calls"] = true,
-            ["metadata"] = new JsonObject(),
-            ["tool_choice"] = "auto",
-            ["temperature"] = 1,
-            ["top_p"] = 1,
-        };
     }
 }

@@ -16,7 +16,8 @@ namespace FlexAgentPlugin.Tests.Infrastructure;
 /// An in-process fake of OpenAI's Realtime API (GA) on a loopback port, written from OpenAI's OpenAPI description: each
 /// connection answers <c>session.created</c>, checks every client event against the GA shapes (a beta field, an unknown
 /// event type or a malformed one is recorded in <see cref="Problems"/>, which fails the test), keeps the audio it was
-/// sent, and lets the test send server events or drop the connection.
+/// sent, and lets the test send server events or drop the connection. Written by hand, unlike the HTTP API's fake
+/// (<see cref="FakeOpenAi"/>, WireMock.Net): WireMock answers HTTP requests, not a WebSocket session that both sides drive.
 /// </summary>
 public sealed class FakeRealtime : IAsyncDisposable
 {

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Core.Voice;
+using FlexAgentPlugin.Sandbox.Emulator;
 using Microsoft.AspNetCore.TestHost;
 
 namespace FlexAgentPlugin.Tests.Infrastructure;
@@ -35,7 +36,7 @@ public sealed class MediaStreamsClient(WebSocket socket) : IDisposable
         var client = server.CreateWebSocketClient();
         if (signedUrl is not null)
         {
-            client.ConfigureRequest = request => request.Headers[TwilioSignature.Header] = TwilioSignature.Compute(authToken, signedUrl, []);
+            client.ConfigureRequest = request => request.Headers[TwilioSignature.Header] = RequestSigner.Sign(authToken, signedUrl, []);
         }
 
         var socket = await client.ConnectAsync(new Uri("ws://localhost/voice/stream"), CancellationToken.None);

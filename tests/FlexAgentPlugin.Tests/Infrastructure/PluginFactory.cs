@@ -8,6 +8,7 @@ using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Core.Callbacks;
 using FlexAgentPlugin.Doors.Handover;
 using FlexAgentPlugin.Sandbox;
+using FlexAgentPlugin.Sandbox.Emulator;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -152,7 +153,7 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>The fake of OpenAI's API the server's model client reaches (with <see cref="FakeOpenAi.Settings"/>).</summary>
+    /// <summary>OpenAI's API as the server's model client reaches it (with <see cref="FakeOpenAi.Settings"/>), played by WireMock.</summary>
     public FakeOpenAi OpenAi { get; } = new();
 
     /// <summary>The emulated Twilio (not in the sandbox modes, where the server has its own).</summary>
@@ -177,7 +178,7 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
     {
         var pairs = form.Select(f => new KeyValuePair<string, string>(f.Name, f.Value)).ToList();
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(pairs) };
-        request.Headers.Add(TwilioSignature.Header, TwilioSignature.Compute(AuthToken, Settings["PUBLIC_BASE_URL"] + path, pairs));
+        request.Headers.Add(TwilioSignature.Header, RequestSigner.Sign(AuthToken, Settings["PUBLIC_BASE_URL"] + path, pairs));
         return client.SendAsync(request);
     }
 
@@ -249,18 +250,12 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
             {
                 case Mode.EmulatedTwilio:
                     services.AddSingleton<TimeProvider>(Clock);
-                    services.AddHttpClient(nameof(ConversationsClient)).ConfigurePrimaryHttpMessageHandler(Twilio.CreateHandler);
-                    services.AddHttpClient(nameof(InteractionsClient)).ConfigurePrimaryHttpMessageHandler(Twilio.CreateHandler);
-                    services.AddHttpClient(nameof(VoiceClient)).ConfigurePrimaryHttpMessageHandler(Twilio.CreateHandler);
-                    services.AddHttpClient(nameof(SyncClient)).ConfigurePrimaryHttpMessageHandler(Twilio.CreateHandler);
+                    services.AddHttpClient(TwilioSetup.ClientName).ConfigurePrimaryHttpMessageHandler(Twilio.CreateHandler);
                     services.AddHttpClient(OpenAiSetup.ClientName).ConfigurePrimaryHttpMessageHandler(OpenAi.CreateHandler);
                     break;
                 case Mode.Sandbox:
                     services.AddSingleton<TimeProvider>(Clock);
-                    services.AddHttpClient(nameof(ConversationsClient)).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
-                    services.AddHttpClient(nameof(InteractionsClient)).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
-                    services.AddHttpClient(nameof(VoiceClient)).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
-                    services.AddHttpClient(nameof(SyncClient)).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
+                    services.AddHttpClient(TwilioSetup.ClientName).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
                     services.AddHttpClient(SandboxSetup.WebhookClientName).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
                     services.AddHttpClient(OpenAiSetup.ClientName).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
                     break;
@@ -283,12 +278,14 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
         SqliteConnection.ClearAllPools();
         DeleteTemporaryFolder();
         var unknown = Twilio?.UnknownRequests ?? [];
+        var unknownToTheModel = OpenAi.Unknown;
+        OpenAi.Dispose();
         if (ownsTwilio)
         {
             Twilio!.Dispose();
         }
 
         Assert.True(unknown.Count == 0, "The emulated Twilio received requests Twilio does not define:\n" + string.Join("\n", unknown));
-        Assert.True(OpenAi.Unknown.Count == 0, "The fake OpenAI API received requests it does not accept:\n" + string.Join("\n", OpenAi.Unknown));
+        Assert.True(unknownToTheModel.Count == 0, "The fake OpenAI API received requests it does not accept:\n" + string.Join("\n", unknownToTheModel));
     }
 }

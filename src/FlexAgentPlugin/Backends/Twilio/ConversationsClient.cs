@@ -1,13 +1,17 @@
 using System.Net.Http.Json;
-using System.Text.Json.Nodes;
+using System.Text.Json;
+using Twilio.Base;
+using Twilio.Rest.Conversations.V1;
+using Twilio.Rest.Conversations.V1.Conversation;
 
 namespace FlexAgentPlugin.Backends.Twilio;
 
 /// <summary>
-/// Typed client for the part of Twilio's Conversations v1 REST API the relay uses. Parameter names follow
-/// Twilio's OpenAPI description: form-encoded bodies in PascalCase, snake_case JSON answers.
+/// The part of Twilio's Conversations v1 API the relay uses, through the SDK's resources: conversations, their
+/// participants and scoped webhooks here, messages in <c>ConversationsClient.Messages.cs</c>. Answers are mapped to the
+/// relay's own records.
 /// </summary>
-public sealed class ConversationsClient(HttpClient http) : TwilioRestClient(http)
+public sealed partial class ConversationsClient(TwilioApi api)
 {
     /// <summary>
     /// Creates a conversation named <paramref name="uniqueName"/>, or returns the one that already has that name
@@ -17,9 +21,8 @@ public sealed class ConversationsClient(HttpClient http) : TwilioRestClient(http
     {
         try
         {
-            return await PostAsync("create conversation", "v1/Conversations",
-                [new("FriendlyName", friendlyName), new("UniqueName", uniqueName), new("Attributes", attributes)],
-                TwilioJsonContext.Default.Conversation, cancellationToken);
+            var options = new CreateConversationOptions { FriendlyName = friendlyName, UniqueName = uniqueName, Attributes = attributes };
+            return ToConversation(await api.CallAsync("create conversation", client => ConversationResource.CreateAsync(options, client), cancellationToken));
         }
         catch (TwilioApiException error) when (error.Code == TwilioErrors.ConversationExists)
         {
@@ -29,11 +32,17 @@ public sealed class ConversationsClient(HttpClient http) : TwilioRestClient(http
         }
     }
 
-    /// <summary>The conversation, or null when Twilio no longer knows it (404).</summary>
+    /// <summary>The conversation (by SID or UniqueName), or null when Twilio no longer knows it (404).</summary>
     public async Task<Conversation?> FetchConversationAsync(string conversationSid, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"v1/Conversations/{Uri.EscapeDataString(conversationSid)}");
-        return await SendAsync("fetch conversation", request, TwilioJsonContext.Default.Conversation, notFoundIsNull: true, cancellationToken);
+        try
+        {
+            return ToConversation(await api.CallAsync("fetch conversation", client => ConversationResource.FetchAsync(conversationSid, client), cancellationToken));
+        }
+        catch (TwilioApiException error) when (error.Status == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
     }
 
     /// <summary>Adds the chat participant; one already there (an earlier attempt) counts as done.</summary>
@@ -41,9 +50,8 @@ public sealed class ConversationsClient(HttpClient http) : TwilioRestClient(http
     {
         try
         {
-            await PostAsync("add participant", $"v1/Conversations/{Uri.EscapeDataString(conversationSid)}/Participants",
-                [new("Identity", identity)],
-                TwilioJsonContext.Default.Participant, cancellationToken);
+            var options = new CreateParticipantOptions(conversationSid) { Identity = identity };
+            await api.CallAsync("add participant", client => ParticipantResource.CreateAsync(options, client), cancellationToken);
         }
         catch (TwilioApiException error) when (error.Code is { } code && TwilioErrors.ParticipantExists.Contains(code))
         {
@@ -54,109 +62,61 @@ public sealed class ConversationsClient(HttpClient http) : TwilioRestClient(http
     /// <summary>The conversation's participants (the first 50: a customer and the agents who joined).</summary>
     public async Task<IReadOnlyList<Participant>> ListParticipantsAsync(string conversationSid, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"v1/Conversations/{Uri.EscapeDataString(conversationSid)}/Participants?PageSize=50");
-        return (await SendAsync("list participants", request, TwilioJsonContext.Default.ParticipantPage, notFoundIsNull: false, cancellationToken))!.Participants;
+        var page = await api.CallAsync("list participants",
+            client => ParticipantResource.ReadAsync(new ReadParticipantOptions(conversationSid) { PageSize = 50 }, client), cancellationToken);
+        return [.. FirstPage(page).Select(p => new Participant(p.Sid, p.ConversationSid, p.Identity))];
     }
 
-    /// <summary>The conversation's scoped webhooks.</summary>
+    /// <summary>The conversation's scoped webhooks (the first 50; the relay adds two at most).</summary>
     public async Task<IReadOnlyList<ScopedWebhook>> ListWebhooksAsync(string conversationSid, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"v1/Conversations/{Uri.EscapeDataString(conversationSid)}/Webhooks?PageSize=50");
-        return (await SendAsync("list webhooks", request, TwilioJsonContext.Default.WebhookPage, notFoundIsNull: false, cancellationToken))!.Webhooks;
+        var page = await api.CallAsync("list webhooks",
+            client => WebhookResource.ReadAsync(new ReadWebhookOptions(conversationSid) { PageSize = 50 }, client), cancellationToken);
+        return [.. FirstPage(page).Select(ToWebhook)];
     }
 
     /// <summary>Routes the conversation's messages to a Studio flow (e.g. one with a "Send to Flex" widget).</summary>
-    public Task<ScopedWebhook> AddStudioWebhookAsync(string conversationSid, string flowSid, IEnumerable<string> filters, CancellationToken cancellationToken) =>
-        PostAsync("add Studio webhook", $"v1/Conversations/{Uri.EscapeDataString(conversationSid)}/Webhooks",
-            [new("Target", "studio"), new("Configuration.FlowSid", flowSid), .. filters.Select(f => new KeyValuePair<string, string>("Configuration.Filters", f))],
-            TwilioJsonContext.Default.ScopedWebhook, cancellationToken,
-            request => RecoverWith(request, ct => FindWebhookAsync(conversationSid, w => w.Target == "studio" && w.Configuration?.FlowSid == flowSid, ct)));
+    public async Task<ScopedWebhook> AddStudioWebhookAsync(string conversationSid, string flowSid, IEnumerable<string> filters, CancellationToken cancellationToken)
+    {
+        var options = new CreateWebhookOptions(conversationSid, WebhookResource.TargetEnum.Studio) { ConfigurationFlowSid = flowSid, ConfigurationFilters = [.. filters] };
+        return ToWebhook(await api.CallAsync("add Studio webhook", client => WebhookResource.CreateAsync(options, client), cancellationToken,
+            recover: ct => FindWebhookAsync(conversationSid, w => w.Target == "studio" && w.Configuration?.FlowSid == flowSid, ct)));
+    }
 
     /// <summary>
     /// Has Twilio POST the conversation's events (<paramref name="filters"/>, e.g. onMessageAdded) to <paramref name="url"/>,
     /// signed with the account's auth token.
     /// </summary>
-    public Task<ScopedWebhook> AddEventWebhookAsync(string conversationSid, string url, IEnumerable<string> filters, CancellationToken cancellationToken) =>
-        PostAsync("add event webhook", $"v1/Conversations/{Uri.EscapeDataString(conversationSid)}/Webhooks",
-            [new("Target", "webhook"), new("Configuration.Method", "post"), new("Configuration.Url", url),
-             .. filters.Select(f => new KeyValuePair<string, string>("Configuration.Filters", f))],
-            TwilioJsonContext.Default.ScopedWebhook, cancellationToken,
-            request => RecoverWith(request, ct => FindWebhookAsync(conversationSid, w => w.Target == "webhook" && w.Configuration?.Url == url, ct)));
-
-    /// <summary>
-    /// Posts a message with <c>X-Twilio-Webhook-Enabled: true</c> (unless <paramref name="fireWebhooks"/> is false): without
-    /// it Twilio fires no webhook for REST-created messages, so the Studio flow (and the agent) would never see it. The message carries a client
-    /// message id in its Attributes (<paramref name="clientMessageId"/>, or a fresh one); before a re-send the newest
-    /// messages are searched for it, so a retry never posts the message twice. With <paramref name="lookFirst"/> they
-    /// are searched before the first send too (an earlier call with the same id may have posted it). The id is added to
-    /// <paramref name="attributes"/> (which say, e.g., which door the message came through).
-    /// </summary>
-    public async Task<ConversationMessage> SendMessageAsync(
-        string conversationSid, string author, string body, JsonObject attributes, CancellationToken cancellationToken, string? clientMessageId = null, bool lookFirst = false,
-        bool fireWebhooks = true)
+    public async Task<ScopedWebhook> AddEventWebhookAsync(string conversationSid, string url, IEnumerable<string> filters, CancellationToken cancellationToken)
     {
-        var id = clientMessageId ?? Guid.NewGuid().ToString("N");
-        if (lookFirst && await FindByClientIdAsync(conversationSid, id, cancellationToken) is { } earlier)
+        var options = new CreateWebhookOptions(conversationSid, WebhookResource.TargetEnum.Webhook)
         {
-            return earlier;
-        }
-
-        var marked = new JsonObject { ["client_message_id"] = id };
-        foreach (var (name, value) in attributes)
-        {
-            marked[name] = value?.DeepClone();
-        }
-
-        return await PostAsync("send message", $"v1/Conversations/{Uri.EscapeDataString(conversationSid)}/Messages",
-            [new("Author", author), new("Body", body), new("Attributes", marked.ToJsonString())],
-            TwilioJsonContext.Default.ConversationMessage, cancellationToken,
-            request =>
-            {
-                if (fireWebhooks)
-                {
-                    request.Headers.Add("X-Twilio-Webhook-Enabled", "true");
-                }
-
-                RecoverWith(request, async ct => await FindByClientIdAsync(conversationSid, id, ct) is { } found
-                    ? JsonContent.Create(found, TwilioJsonContext.Default.ConversationMessage)
-                    : null);
-            });
+            ConfigurationMethod = WebhookResource.MethodEnum.Post,
+            ConfigurationUrl = url,
+            ConfigurationFilters = [.. filters],
+        };
+        return ToWebhook(await api.CallAsync("add event webhook", client => WebhookResource.CreateAsync(options, client), cancellationToken,
+            recover: ct => FindWebhookAsync(conversationSid, w => w.Target == "webhook" && w.Configuration?.Url == url, ct)));
     }
 
-    /// <summary>One page of messages, newest first when <paramref name="newestFirst"/>.</summary>
-    public async Task<MessagePage> ListMessagesAsync(string conversationSid, bool newestFirst, int pageSize, CancellationToken cancellationToken)
+    /// <summary>The records of the SDK's first page only: reading on would fetch the next pages synchronously.</summary>
+    private static ResourceSet<T> FirstPage<T>(ResourceSet<T> page) where T : Resource
     {
-        var order = newestFirst ? "desc" : "asc";
-        using var request = new HttpRequestMessage(HttpMethod.Get,
-            $"v1/Conversations/{Uri.EscapeDataString(conversationSid)}/Messages?Order={order}&PageSize={pageSize}");
-        return (await SendAsync("list messages", request, TwilioJsonContext.Default.MessagePage, notFoundIsNull: false, cancellationToken))!;
+        page.AutoPaging = false;
+        return page;
     }
-
-    /// <summary>The page after <paramref name="page"/> (its <c>meta.next_page_url</c>), or null on the last page.</summary>
-    public async Task<MessagePage?> NextPageAsync(MessagePage page, CancellationToken cancellationToken)
-    {
-        if (page.Meta.NextPageUrl is not { } next)
-        {
-            return null;
-        }
-
-        // The credentials go with the request: follow only links to the host this client is configured for.
-        if (!Uri.TryCreate(next, UriKind.Absolute, out var uri) || Uri.Compare(uri, Http.BaseAddress, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) != 0)
-        {
-            throw new TwilioUnavailableException("list messages", new InvalidOperationException("Twilio's next_page_url points at another host."));
-        }
-
-        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-        return await SendAsync("list messages", request, TwilioJsonContext.Default.MessagePage, notFoundIsNull: false, cancellationToken);
-    }
-
-    /// <summary>The newest message (of the last 50) carrying <paramref name="clientMessageId"/> in its Attributes, if any.</summary>
-    private async Task<ConversationMessage?> FindByClientIdAsync(string conversationSid, string clientMessageId, CancellationToken cancellationToken) =>
-        (await ListMessagesAsync(conversationSid, newestFirst: true, pageSize: 50, cancellationToken)).Messages
-            .FirstOrDefault(m => m.Attributes?.Contains(clientMessageId, StringComparison.Ordinal) == true);
 
     private async Task<HttpContent?> FindWebhookAsync(string conversationSid, Func<ScopedWebhook, bool> match, CancellationToken cancellationToken) =>
         (await ListWebhooksAsync(conversationSid, cancellationToken)).FirstOrDefault(match) is { } found
             ? JsonContent.Create(found, TwilioJsonContext.Default.ScopedWebhook)
             : null;
+
+    private static Conversation ToConversation(ConversationResource conversation) =>
+        new(conversation.Sid, conversation.State?.ToString(), conversation.FriendlyName, conversation.Attributes);
+
+    /// <summary>The webhook with its configuration (a JSON object the SDK leaves untyped) read as the relay's record.</summary>
+    private static ScopedWebhook ToWebhook(WebhookResource webhook) =>
+        new(webhook.Sid, webhook.ConversationSid, webhook.Target, webhook.Configuration?.ToString() is { } json
+            ? JsonSerializer.Deserialize(json, TwilioJsonContext.Default.WebhookConfiguration)
+            : null);
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Twilio.Rest.FlexApi.V1;
 
 namespace FlexAgentPlugin.Backends.Twilio;
 
@@ -15,17 +16,17 @@ public sealed record InteractionRequest(
     IReadOnlyDictionary<string, string> TaskAttributes);
 
 /// <summary>
-/// Typed client for Flex's Interactions API (<c>flex-api.twilio.com/v1/Interactions</c>): creating an Interaction
+/// Flex's Interactions API (<c>flex-api.twilio.com/v1/Interactions</c>) through the SDK: creating an Interaction
 /// for an existing conversation makes a TaskRouter task, which Flex offers to an agent. Channel and Routing are
 /// JSON documents sent as form fields, as Twilio's OpenAPI description has them.
 /// </summary>
-public sealed class InteractionsClient(HttpClient http) : TwilioRestClient(http)
+public sealed class InteractionsClient(TwilioApi api)
 {
     /// <summary>
     /// Creates the Interaction. Twilio offers no way to find an Interaction by its conversation, so a request whose
     /// answer was lost is not re-sent (it could make a second task): it fails as unavailable instead.
     /// </summary>
-    public Task<Interaction> CreateInteractionAsync(InteractionRequest interaction, CancellationToken cancellationToken)
+    public async Task<Interaction> CreateInteractionAsync(InteractionRequest interaction, CancellationToken cancellationToken)
     {
         var channel = new JsonObject
         {
@@ -49,8 +50,10 @@ public sealed class InteractionsClient(HttpClient http) : TwilioRestClient(http)
                 ["attributes"] = attributes,
             },
         };
-        return PostAsync("create the Flex interaction", "v1/Interactions",
-            [new("Channel", channel.ToJsonString()), new("Routing", routing.ToJsonString())],
-            TwilioJsonContext.Default.Interaction, cancellationToken, SendAtMostOnce);
+
+        // The documents go as JSON text: the SDK sends a string as it is (anything else it would serialize itself).
+        var options = new CreateInteractionOptions(channel.ToJsonString()) { Routing = routing.ToJsonString() };
+        var created = await api.CallAsync("create the Flex interaction", client => InteractionResource.CreateAsync(options, client), cancellationToken, atMostOnce: true);
+        return new Interaction(created.Sid, created.Url?.ToString());
     }
 }

@@ -1,15 +1,18 @@
+using Twilio.Rest.Sync.V1.Service;
+using Twilio.Rest.Sync.V1.Service.SyncStream;
+
 namespace FlexAgentPlugin.Backends.Twilio;
 
-/// <summary>Typed client for the part of the Sync API voice assist uses: a stream per call, and messages published to it.</summary>
-public sealed class SyncClient(HttpClient http) : TwilioRestClient(http)
+/// <summary>The part of the Sync API voice assist uses, through the SDK: a stream per call, and messages published to it.</summary>
+public sealed class SyncClient(TwilioApi api)
 {
     /// <summary>Creates the stream named <paramref name="uniqueName"/>; one that exists already counts as made.</summary>
     public async Task EnsureStreamAsync(string serviceSid, string uniqueName, CancellationToken cancellationToken)
     {
         try
         {
-            await PostAsync("create Sync stream", $"v1/Services/{Uri.EscapeDataString(serviceSid)}/Streams",
-                [new("UniqueName", uniqueName), new("Ttl", "86400")], TwilioJsonContext.Default.SyncStreamResource, cancellationToken);
+            var options = new CreateSyncStreamOptions(serviceSid) { UniqueName = uniqueName, Ttl = 86400 };
+            await api.CallAsync("create Sync stream", client => SyncStreamResource.CreateAsync(options, client), cancellationToken);
         }
         catch (TwilioApiException error) when (error.Code == TwilioErrors.SyncUniqueNameExists)
         {
@@ -17,8 +20,11 @@ public sealed class SyncClient(HttpClient http) : TwilioRestClient(http)
         }
     }
 
-    /// <summary>Publishes <paramref name="data"/> (a JSON object) to the stream named <paramref name="uniqueName"/>.</summary>
+    /// <summary>
+    /// Publishes <paramref name="data"/> (a JSON object, sent as the text it is) to the stream named
+    /// <paramref name="uniqueName"/>. A message cannot be looked up afterwards, so one whose answer was lost is not re-sent.
+    /// </summary>
     public Task PublishAsync(string serviceSid, string uniqueName, string data, CancellationToken cancellationToken) =>
-        PostAsync("publish to Sync stream", $"v1/Services/{Uri.EscapeDataString(serviceSid)}/Streams/{Uri.EscapeDataString(uniqueName)}/Messages",
-            [new("Data", data)], TwilioJsonContext.Default.SyncStreamMessage, cancellationToken, SendAtMostOnce);
+        api.CallAsync("publish to Sync stream",
+            client => StreamMessageResource.CreateAsync(new CreateStreamMessageOptions(serviceSid, uniqueName, data), client), cancellationToken, atMostOnce: true);
 }

@@ -5,8 +5,9 @@ using Microsoft.Extensions.Options;
 namespace FlexAgentPlugin.Backends.Twilio;
 
 /// <summary>
-/// Signs every Twilio REST request with HTTP Basic auth from <see cref="TwilioOptions"/>; without an account nothing
-/// leaves the server (<see cref="TwilioNotConfiguredException"/>).
+/// Signs every Twilio REST request with HTTP Basic auth from <see cref="TwilioOptions"/> (the SDK's client carries the
+/// same pair; this is the one place that decides); without an account nothing leaves the server
+/// (<see cref="TwilioNotConfiguredException"/>).
 /// </summary>
 internal sealed class TwilioAuthHandler(IOptions<TwilioOptions> options) : DelegatingHandler
 {

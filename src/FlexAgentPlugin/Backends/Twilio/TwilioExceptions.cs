@@ -4,16 +4,16 @@ using System.Net;
 namespace FlexAgentPlugin.Backends.Twilio;
 
 /// <summary>Twilio answered with an error. <see cref="Code"/> is Twilio's error code (see <see cref="TwilioErrors"/>).</summary>
-public sealed class TwilioApiException(string operation, HttpStatusCode status, TwilioError? error)
-    : Exception($"Twilio {operation} failed with HTTP {(int)status}, error {error?.Code?.ToString(CultureInfo.InvariantCulture) ?? "unknown"}: {error?.Message}")
+public sealed class TwilioApiException(string operation, HttpStatusCode status, int? code, string? message, string? moreInfo)
+    : Exception($"Twilio {operation} failed with HTTP {(int)status}, error {code?.ToString(CultureInfo.InvariantCulture) ?? "unknown"}: {message}")
 {
     public string Operation { get; } = operation;
 
     public HttpStatusCode Status { get; } = status;
 
-    public int? Code { get; } = error?.Code;
+    public int? Code { get; } = code;
 
-    public string? MoreInfo { get; } = error?.MoreInfo;
+    public string? MoreInfo { get; } = moreInfo;
 
     public bool IsAuthenticationFailure => Status == HttpStatusCode.Unauthorized || Code == TwilioErrors.AuthenticationFailed;
 

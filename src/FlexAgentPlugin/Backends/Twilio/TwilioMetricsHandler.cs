@@ -6,7 +6,7 @@ namespace FlexAgentPlugin.Backends.Twilio;
 /// <summary>Counts each Twilio call (after its retries) by operation and outcome: ok, refused (4xx), failed (5xx) or unavailable.</summary>
 internal sealed class TwilioMetricsHandler(ExchangeMetrics metrics) : DelegatingHandler
 {
-    /// <summary>The typed client's name for the call (e.g. "send message"), set on each request.</summary>
+    /// <summary>The typed client's name for the call (e.g. "send message"), set on each request from its <see cref="TwilioCall"/>.</summary>
     public static readonly HttpRequestOptionsKey<string> Operation = new("FlexAgentPlugin.TwilioOperation");
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)

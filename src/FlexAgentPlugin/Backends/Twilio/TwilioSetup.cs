@@ -1,11 +1,16 @@
 using FlexAgentPlugin.Configuration;
 using Microsoft.Extensions.Options;
+using Twilio.Http;
+using SdkRestClient = Twilio.Clients.TwilioRestClient;
 
 namespace FlexAgentPlugin.Backends.Twilio;
 
-/// <summary>Twilio settings, validated at start, and the typed REST clients with their shared handlers.</summary>
+/// <summary>Twilio settings, validated at start, the account's SDK client over our handlers, and the typed clients on it.</summary>
 public static class TwilioSetup
 {
+    /// <summary>The named HttpClient all Twilio REST calls go through.</summary>
+    public const string ClientName = "Twilio";
+
     /// <summary>How long one Twilio REST call may take, retries included, before it counts as unreachable.</summary>
     public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(90);
 
@@ -38,37 +43,42 @@ public static class TwilioSetup
                 "TWILIO_SYNC_BASE_URL must be an absolute http(s) URL such as https://sync.twilio.com.")
             .ValidateOnStart();
 
+        services.AddTransient<TwilioCallHandler>();
+        services.AddTransient<TwilioBaseUrlHandler>();
         services.AddTransient<TwilioMetricsHandler>();
         services.AddTransient<TwilioAuthHandler>();
         services.AddTransient<TwilioResilienceHandler>();
         services.AddSingleton<ConversationActionLimiter>();
         services.AddTransient<ConversationRateHandler>();
-        AddTwilioClient(services, options => options.ConversationsBaseUrl, http => new ConversationsClient(http));
-        AddTwilioClient(services, options => options.FlexBaseUrl, http => new InteractionsClient(http));
-        AddTwilioClient(services, options => options.ApiBaseUrl, http => new VoiceClient(http));
-        AddTwilioClient(services, options => options.SyncBaseUrl, http => new SyncClient(http));
+        services.AddHttpClient(ClientName, http => http.Timeout = CallTimeout)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { MaxConnectionsPerServer = MaxConnectionsPerHost, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            .AddHttpMessageHandler<TwilioCallHandler>()
+            .AddHttpMessageHandler<TwilioBaseUrlHandler>()
+            .AddHttpMessageHandler<TwilioMetricsHandler>()
+            .AddHttpMessageHandler<ConversationRateHandler>()
+            .AddHttpMessageHandler<TwilioResilienceHandler>()
+            .AddHttpMessageHandler<TwilioAuthHandler>();
+        services.AddSingleton(provider => new TwilioApi(CreateRestClient(provider)));
+        services.AddSingleton<ConversationsClient>();
+        services.AddSingleton<InteractionsClient>();
+        services.AddSingleton<VoiceClient>();
+        services.AddSingleton<SyncClient>();
 
         return services;
     }
 
     /// <summary>
-    /// A client for one Twilio host, with the shared handlers (rate per conversation, retries, Basic auth), configured as
-    /// the named HttpClient of its type's name. It is one long-lived instance: a waiting request then holds no HttpClient
-    /// of its own, and the pool's connections are renewed every few minutes, so DNS changes still reach it.
+    /// The SDK's client for the configured account (none configured: no credentials, and <see cref="TwilioAuthHandler"/>
+    /// stops every call) over one long-lived HttpClient with the handlers (the call's options and token, the base URL,
+    /// metrics, the rate per conversation, retries, Basic auth): a waiting request holds no HttpClient of its own, and
+    /// the pool's connections are renewed every few minutes, so DNS changes still reach it.
     /// </summary>
-    private static void AddTwilioClient<TClient>(IServiceCollection services, Func<TwilioOptions, string> baseUrl, Func<HttpClient, TClient> create) where TClient : class
+    private static SdkRestClient CreateRestClient(IServiceProvider provider)
     {
-        services.AddHttpClient(typeof(TClient).Name, (provider, http) =>
-            {
-                http.BaseAddress = new Uri(baseUrl(provider.GetRequiredService<IOptions<TwilioOptions>>().Value).TrimEnd('/') + "/");
-                http.Timeout = CallTimeout;
-            })
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { MaxConnectionsPerServer = MaxConnectionsPerHost, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
-            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
-            .AddHttpMessageHandler<TwilioMetricsHandler>()
-            .AddHttpMessageHandler<ConversationRateHandler>()
-            .AddHttpMessageHandler<TwilioResilienceHandler>()
-            .AddHttpMessageHandler<TwilioAuthHandler>();
-        services.AddSingleton(provider => create(provider.GetRequiredService<IHttpClientFactory>().CreateClient(typeof(TClient).Name)));
+        var options = provider.GetRequiredService<IOptions<TwilioOptions>>().Value;
+        var (user, password) = options.IsConfigured ? options.RestCredentials : (null!, null!);
+        var http = new SystemNetHttpClient(provider.GetRequiredService<IHttpClientFactory>().CreateClient(ClientName));
+        return new SdkRestClient(user, password, options.AccountSid?.Trim(), httpClient: http);
     }
 }

@@ -1,64 +1,73 @@
-using System.Security.Cryptography;
-using System.Text;
+using Twilio.Security;
 
 namespace FlexAgentPlugin.Backends.Twilio;
 
 /// <summary>
-/// Twilio's request signature (<c>X-Twilio-Signature</c>): base64 of HMAC-SHA1, keyed with the auth token,
-/// over the full URL Twilio called followed by each form parameter's name and value, sorted by name
-/// (ordinal) and, for a repeated name, by value.
+/// Checks Twilio's request signature (<c>X-Twilio-Signature</c>, made with the account's auth token) with the SDK's
+/// <see cref="RequestValidator"/>: over the URL Twilio called and the form parameters, or, for a JSON body, over the
+/// URL whose <c>bodySHA256</c> parameter covers the body. A URL with its default port (443/80) added or removed
+/// matches too, as Twilio's libraries allow.
 /// </summary>
 public static class TwilioSignature
 {
     public const string Header = "X-Twilio-Signature";
 
-    public static string Compute(string authToken, string url, IEnumerable<KeyValuePair<string, string>> form)
+    /// <summary>True when <paramref name="signature"/> is the auth token's signature of <paramref name="url"/> and <paramref name="form"/>.</summary>
+    public static bool IsValid(string authToken, string url, IReadOnlyList<KeyValuePair<string, string>> form, string? signature)
     {
-        var data = new StringBuilder(url);
-        foreach (var group in form.GroupBy(p => p.Key, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
-        {
-            foreach (var value in group.Select(p => p.Value).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
-            {
-                data.Append(group.Key).Append(value);
-            }
-        }
-
-#pragma warning disable CA5350 // SHA-1 is what Twilio signs with; the choice is Twilio's, not ours.
-        return Convert.ToBase64String(HMACSHA1.HashData(Encoding.UTF8.GetBytes(authToken), Encoding.UTF8.GetBytes(data.ToString())));
-#pragma warning restore CA5350
+        // Twilio signs a repeated name once per distinct value, in value order (name and value each time); the validator
+        // takes one value per name, so a repeated name's values are joined by the name: the same signed text.
+        var parameters = form.GroupBy(p => p.Key, StringComparer.Ordinal).ToDictionary(
+            g => g.Key,
+            g => string.Join(g.Key, g.Select(p => p.Value).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)),
+            StringComparer.Ordinal);
+        return Check(authToken, url, signature, (validator, candidate) => validator.Validate(candidate, parameters, signature));
     }
 
     /// <summary>
-    /// True when <paramref name="signature"/> matches <paramref name="url"/> as given, or with its default port
-    /// (443/80) added or removed, as Twilio's own libraries accept. Each comparison takes constant time; the second URL
-    /// is tried only when the first does not match.
+    /// For a JSON body: true when the URL is signed and, if it carries <paramref name="bodyHash"/> (its <c>bodySHA256</c>
+    /// parameter), the body hashes to it; without one the signature covers the URL alone.
     /// </summary>
-    public static bool IsValid(string authToken, string url, IReadOnlyList<KeyValuePair<string, string>> form, string? signature)
+    public static bool IsValidJson(string authToken, string url, string body, string? bodyHash, string? signature) =>
+        Check(authToken, url, signature, (validator, candidate) => validator.Validate(candidate, new Dictionary<string, string>(), signature))
+            && (string.IsNullOrEmpty(bodyHash) || RequestValidator.ValidateBody(body, bodyHash.ToLowerInvariant()));
+
+    /// <summary>
+    /// No token or no signature never matches; a URL the validator cannot take (a malformed Host) does not either. The
+    /// validator adds the default port to a URL without one (or removes a port it sees), but it reads an explicit
+    /// default port as none: such a URL is also tried without it.
+    /// </summary>
+    private static bool Check(string authToken, string url, string? signature, Func<RequestValidator, string, bool> validate)
     {
         if (string.IsNullOrEmpty(signature) || string.IsNullOrEmpty(authToken))
         {
             return false;
         }
 
-        var given = Encoding.UTF8.GetBytes(signature);
-        return PortVariants(url).Any(variant => CryptographicOperations.FixedTimeEquals(given, Encoding.UTF8.GetBytes(Compute(authToken, variant, form))));
+        try
+        {
+            var validator = new RequestValidator(authToken);
+            return validate(validator, url) || (WithoutDefaultPort(url) is var bare && bare != url && validate(validator, bare));
+        }
+        catch (Exception error) when (error is ArgumentException or UriFormatException)
+        {
+            return false;
+        }
     }
 
-    private static IEnumerable<string> PortVariants(string url)
+    private static string WithoutDefaultPort(string url)
     {
-        yield return url;
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || !uri.IsDefaultPort)
         {
-            yield break;
+            return url;
         }
 
         var authorityStart = url.IndexOf("://", StringComparison.Ordinal) + 3;
         var authorityEnd = url.IndexOfAny(['/', '?', '#'], authorityStart);
         authorityEnd = authorityEnd < 0 ? url.Length : authorityEnd;
-        var (head, authority, rest) = (url[..authorityStart], url[authorityStart..authorityEnd], url[authorityEnd..]);
         var port = $":{uri.Port}";
-        yield return authority.EndsWith(port, StringComparison.Ordinal)
-            ? head + authority[..^port.Length] + rest
-            : head + authority + port + rest;
+        return url.AsSpan(authorityStart, authorityEnd - authorityStart).EndsWith(port, StringComparison.Ordinal)
+            ? string.Concat(url.AsSpan(0, authorityEnd - port.Length), url.AsSpan(authorityEnd))
+            : url;
     }
 }

@@ -1,5 +1,4 @@
 using System.Net.ServerSentEvents;
-using System.Security;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using FlexAgentPlugin.Backends.Twilio;
@@ -10,6 +9,10 @@ using FlexAgentPlugin.Core.Voice;
 using FlexAgentPlugin.Hosting.Access;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Twilio.TwiML;
+using Enqueue = Twilio.TwiML.Voice.Enqueue;
+using Start = Twilio.TwiML.Voice.Start;
+using Stream = Twilio.TwiML.Voice.Stream;
 
 namespace FlexAgentPlugin.Doors.Voice;
 
@@ -61,20 +64,11 @@ public static partial class VoiceEndpoints
 
         var from = form["From"] ?? "";
         var task = JsonSerializer.Serialize(new Dictionary<string, string> { ["type"] = "inbound", ["name"] = from, ["from"] = from, ["assist"] = "voice" });
-        var twiml = $"""
-            <?xml version="1.0" encoding="UTF-8"?>
-            <Response>
-              <Start>
-                <Stream url="{Xml(StreamUrl(callbacks, context.Request))}" name="{StreamName}" track="inbound_track">
-                  <Parameter name="from" value="{Xml(from)}"/>
-                  <Parameter name="{StreamTickets.Parameter}" value="{Xml(tickets.Issue(callSid))}"/>
-                </Stream>
-              </Start>
-              <Enqueue workflowSid="{Xml(workflow)}">
-                <Task>{Xml(task)}</Task>
-              </Enqueue>
-            </Response>
-            """;
+        var stream = new Stream(name: StreamName, url: StreamUrl(callbacks, context.Request), track: Stream.TrackEnum.InboundTrack)
+            .Parameter(name: "from", value: from)
+            .Parameter(name: StreamTickets.Parameter, value: tickets.Issue(callSid));
+        var enqueue = new Enqueue(workflowSid: workflow).Task(task);
+        var twiml = new VoiceResponse().Append(new Start().Append(stream)).Append(enqueue).ToString();
         return TypedResults.Content(twiml, "text/xml; charset=utf-8");
     }
 
@@ -86,7 +80,7 @@ public static partial class VoiceEndpoints
         try
         {
             var stream = await voice.StartStreamAsync(AccountSid(twilio), callSid, StreamUrl(callbacks, context.Request), StreamName,
-                [new(StreamTickets.Parameter, tickets.Issue(callSid))], cancellationToken);
+                new(StreamTickets.Parameter, tickets.Issue(callSid)), cancellationToken);
             return TypedResults.Ok(new AssistState(callSid, stream.Sid, "started"));
         }
         catch (TwilioApiException error) when (error.Status == System.Net.HttpStatusCode.NotFound)
@@ -174,8 +168,6 @@ public static partial class VoiceEndpoints
             throw new InvalidInputException(name, $"{name} must be a Twilio call SID: CA followed by 32 hexadecimal characters.");
         }
     }
-
-    private static string Xml(string text) => SecurityElement.Escape(text);
 
     [GeneratedRegex("^CA[0-9a-fA-F]{32}$")]
     private static partial Regex CallSidPattern();

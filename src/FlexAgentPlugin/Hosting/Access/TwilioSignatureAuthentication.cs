@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using FlexAgentPlugin.Backends.Twilio;
@@ -13,8 +12,8 @@ using Microsoft.Extensions.Options;
 namespace FlexAgentPlugin.Hosting.Access;
 
 /// <summary>
-/// Requests Twilio signed with the account's auth token (<c>X-Twilio-Signature</c>): over the URL Twilio called (the
-/// public URL when known) and the form parameters; a JSON body is covered by the signed <c>bodySHA256</c> query
+/// Requests Twilio signed with the account's auth token (<c>X-Twilio-Signature</c>, checked with the SDK's validator
+/// through <see cref="TwilioSignature"/>): over the URL Twilio called (the public URL when known) and the form parameters; a JSON body is covered by the signed <c>bodySHA256</c> query
 /// parameter when present. Nothing of an unsigned request is read. The signed body is kept as a
 /// <see cref="SignedBody"/> feature for the endpoint. A missing or wrong signature is 403, a body over 64 KB 413, a
 /// body that is not a UTF-8 form or JSON 415.
@@ -50,7 +49,9 @@ public sealed partial class TwilioSignatureAuthenticationHandler(
 
         var url = callbacks.CalledUrl($"{Request.Scheme}://{Request.Host}{Request.PathBase}", $"{Request.Path}{Request.QueryString}");
         var token = twilio.Value.AuthToken ?? "";
-        var valid = TwilioSignature.IsValid(token, url, body.Form, signature) && (body.IsForm || BodyMatchesSignedHash(body));
+        var valid = body.IsForm
+            ? TwilioSignature.IsValid(token, url, body.Form, signature)
+            : TwilioSignature.IsValidJson(token, url, Encoding.UTF8.GetString(body.Bytes), Request.Query["bodySHA256"].ToString(), signature);
         if (!valid)
         {
             RejectedSignature(Logger, url);
@@ -78,15 +79,6 @@ public sealed partial class TwilioSignatureAuthenticationHandler(
             };
         Response.StatusCode = problem.Status!.Value;
         await problems.WriteAsync(new ProblemDetailsContext { HttpContext = Context, ProblemDetails = problem });
-    }
-
-    /// <summary>With Twilio's <c>bodySHA256</c> parameter in the signed URL, the body must hash to it; without one there is nothing to check.</summary>
-    private bool BodyMatchesSignedHash(SignedBody body)
-    {
-        var bodyHash = Request.Query["bodySHA256"].ToString();
-        return bodyHash.Length == 0 || CryptographicOperations.FixedTimeEquals(
-            Encoding.ASCII.GetBytes(Convert.ToHexStringLower(SHA256.HashData(body.Bytes))),
-            Encoding.ASCII.GetBytes(bodyHash.ToLowerInvariant()));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a request with a wrong X-Twilio-Signature for {Url}")]
