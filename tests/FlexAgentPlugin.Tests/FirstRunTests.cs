@@ -16,7 +16,7 @@ public sealed class FirstRunTests
     [Fact]
     public void TheExampleSettingsLeaveTheDatabasePathToTheImage()
     {
-        var example = File.ReadAllLines(Path.Combine(RepositoryRoot(), ".env.example"));
+        var example = File.ReadAllLines(Repository.PathOf(".env.example"));
 
         Assert.DoesNotContain(example, line => line.TrimStart().StartsWith("DATABASE_PATH=", StringComparison.Ordinal));
     }
@@ -188,18 +188,5 @@ public sealed class FirstRunTests
         Assert.Equal(HttpStatusCode.OK, next.StatusCode);
         Assert.NotEqual(gone, Assert.Single(factory.Twilio.Conversations).Sid);
         Assert.Equal(["Hello again"], factory.Twilio.Conversations.Single().Messages.Where(m => !m.FromAgent).Select(m => m.Body));
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "FlexAgentPlugin.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The repository's root was not found above the test's folder.");
     }
 }
