@@ -9,27 +9,27 @@ namespace FlexAgentPlugin.Sandbox.Console;
 /// </summary>
 internal static class ConsoleViews
 {
-    public static IEnumerable<QueueItem> Queue(IReadOnlyList<ConversationSnapshot> conversations) =>
-        conversations
-            .Where(c => !Later(conversations, c).Any())
+    public static IEnumerable<QueueItem> Queue(IReadOnlyList<ConversationSnapshot> conversations)
+    {
+        var byCustomer = conversations.ToLookup(c => c.Customer, StringComparer.Ordinal);
+        return conversations
+            .Where(c => !(c.State == "closed" && byCustomer[c.Customer].Any(later => later.Created > c.Created)))
             .Select(c =>
             {
                 var last = c.Messages.Count > 0 ? c.Messages[^1] : null;
                 return new QueueItem(c.Sid, c.Customer, c.State, last?.Created, last?.Body,
                     Unanswered: c.Routed && c.Messages.LastOrDefault(m => !m.FromAi) is { FromAgent: false } && c.State != "closed",
-                    AttributeJson.Source(c.Attributes), AiAnswering: !c.Routed, Earlier: Earlier(conversations, c).Count(), c.WebhookFailure);
+                    AttributeJson.Source(c.Attributes), AiAnswering: !c.Routed, Earlier: Earlier(byCustomer[c.Customer], c).Count(), c.WebhookFailure);
             });
+    }
 
     public static ConversationView Conversation(IReadOnlyList<ConversationSnapshot> conversations, ConversationSnapshot c) =>
         new(c.Sid, c.Customer, c.State, AttributeJson.Source(c.Attributes), AiAnswering: !c.Routed, Messages(c), c.WebhookFailure,
             [.. Earlier(conversations, c).OrderBy(e => e.Created).Select(e => new EarlierConversation(e.Sid, e.State, e.Created, Messages(e)))]);
 
     /// <summary>The customer's conversations before this one that were closed: their history.</summary>
-    private static IEnumerable<ConversationSnapshot> Earlier(IReadOnlyList<ConversationSnapshot> all, ConversationSnapshot c) =>
-        all.Where(e => e.Sid != c.Sid && e.State == "closed" && e.Customer == c.Customer && e.Created < c.Created);
-
-    private static IEnumerable<ConversationSnapshot> Later(IReadOnlyList<ConversationSnapshot> all, ConversationSnapshot c) =>
-        c.State == "closed" ? all.Where(l => l.Sid != c.Sid && l.Customer == c.Customer && l.Created > c.Created) : [];
+    private static IEnumerable<ConversationSnapshot> Earlier(IEnumerable<ConversationSnapshot> candidates, ConversationSnapshot c) =>
+        candidates.Where(e => e.Sid != c.Sid && e.State == "closed" && e.Customer == c.Customer && e.Created < c.Created);
 
     private static List<MessageView> Messages(ConversationSnapshot c) =>
         [.. c.Messages.Select(m => new MessageView(m.Index, m.Author, m.Body ?? "", m.Created, m.FromAgent, AgentName(m), AttributeJson.Source(m.Attributes),
