@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 #
-#   docker build -t flex-agent-plugin .
+#   docker build -t flex-agent-plugin .            (podman: podman build --format docker …, which keeps the HEALTHCHECK)
 #   docker run --rm -p 5002:5002 --env-file .env -v flex-agent-data:/data flex-agent-plugin   # your Twilio account in .env
 #   docker run --rm -p 5002:5002 -e SANDBOX=true flex-agent-plugin                            # try it without one
 #

@@ -9,11 +9,18 @@ namespace FlexAgentPlugin.Sandbox;
 /// </summary>
 public sealed record SandboxSettings(double? AutoReplySeconds, string? AuthToken)
 {
+    public const string SwitchVariable = "SANDBOX";
+    public const string AutoReplyVariable = "SANDBOX_AUTO_REPLY_SECONDS";
+    public const string AuthTokenVariable = "SANDBOX_AUTH_TOKEN";
+
+    /// <summary>Every setting the sandbox reads (before the host's options exist).</summary>
+    public static IReadOnlyList<string> Variables { get; } = [SwitchVariable, AutoReplyVariable, AuthTokenVariable];
+
     /// <summary>The settings, or null after adding a sentence per malformed one to <paramref name="refusals"/>.</summary>
     public static SandboxSettings? Read(IConfiguration configuration, List<string> refusals)
     {
         double? autoReply = null;
-        if (configuration["SANDBOX_AUTO_REPLY_SECONDS"] is { Length: > 0 } raw)
+        if (configuration[AutoReplyVariable] is { Length: > 0 } raw)
         {
             if (double.TryParse(raw.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds is >= 0 and <= 3600)
             {
@@ -25,7 +32,7 @@ public sealed record SandboxSettings(double? AutoReplySeconds, string? AuthToken
             }
         }
 
-        var token = configuration["SANDBOX_AUTH_TOKEN"] is { Length: > 0 } given ? given.Trim() : null;
+        var token = configuration[AuthTokenVariable] is { Length: > 0 } given ? given.Trim() : null;
         if (token is { Length: < 16 })
         {
             refusals.Add("SANDBOX_AUTH_TOKEN must be at least 16 characters long.");

@@ -8,9 +8,6 @@ namespace FlexAgentPlugin.Sandbox;
 /// <summary>What a running sandbox tells its host: the emulated account, where its APIs are, and the console's URL.</summary>
 public sealed record SandboxSession(SandboxAccount Account, string SelfBaseUrl, ConsoleAccess Console)
 {
-    /// <summary>Where the conversations of customers on channels send their messages (the host's AI responder), if anywhere.</summary>
-    public string? ChannelWebhookUrl { get; init; }
-
     /// <summary>The stand-in Realtime API (a WebSocket on this server).</summary>
     public string RealtimeUrl => "ws://" + SelfBaseUrl[(SelfBaseUrl.IndexOf("://", StringComparison.Ordinal) + 3)..] + SandboxAccount.ModelPath + "/realtime";
 
@@ -64,16 +61,15 @@ public static partial class SandboxSetup
         return app;
     }
 
-    /// <summary>The emulator, the simulated agent (<c>SANDBOX_AUTO_REPLY_SECONDS</c>) and the console, as <paramref name="sandbox"/> decided.</summary>
-    public static SandboxSession AddFlexSandbox(
-        this IServiceCollection services, SandboxSwitch sandbox, SandboxSettings settings, string? channelWebhookPath = null, string? accountSid = null)
+    /// <summary>
+    /// The emulator, the simulated agent (<c>SANDBOX_AUTO_REPLY_SECONDS</c>) and the console, as <paramref name="sandbox"/>
+    /// decided. The host says where played customers go with <see cref="CustomerChannelOptions"/> (to Flex by default).
+    /// </summary>
+    public static SandboxSession AddFlexSandbox(this IServiceCollection services, SandboxSwitch sandbox, SandboxSettings settings, string? accountSid = null)
     {
         var account = new SandboxAccount(accountSid, settings.AuthToken);
         var behavior = new EmulatorBehavior { AutoReplyAfter = settings.AutoReplySeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null };
-        var session = new SandboxSession(account, sandbox.SelfBaseUrl!, ConsoleAccess.Create(sandbox.NeedsConsoleToken))
-        {
-            ChannelWebhookUrl = channelWebhookPath is null ? null : sandbox.SelfBaseUrl + channelWebhookPath,
-        };
+        var session = new SandboxSession(account, sandbox.SelfBaseUrl!, ConsoleAccess.Create(sandbox.NeedsConsoleToken));
         services.AddTwilioEmulator(account, behavior);
         services.AddSingleton(session);
         services.AddSingleton(session.Console);

@@ -19,7 +19,7 @@ public sealed record SandboxSwitch(bool On, string? SelfBaseUrl, bool NeedsConso
     public static SandboxSwitch Decide(IConfiguration configuration)
     {
         var refusals = new List<string>();
-        var forced = configuration["SANDBOX"] is { Length: > 0 } raw
+        var forced = configuration[SandboxSettings.SwitchVariable] is { Length: > 0 } raw
             ? bool.TryParse(raw.Trim(), out var flag) ? flag : Refuse<bool?>(refusals, $"SANDBOX must be true or false, but it is '{raw}'.")
             : null;
         if (SandboxSettings.Read(configuration, refusals) is not { } settings)

@@ -55,12 +55,13 @@ public sealed class ConsoleAiBrowserTests : IAsyncLifetime
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Simulate a call" }).ClickAsync();
 
-        var call = page.Locator(".call");
-        await Expect(call.Locator(".call-title")).ToContainTextAsync("in progress");
+        var call = page.Locator("#call");
+        await Expect(call.Locator("#call-state")).ToHaveTextAsync("in progress");
         await Expect(call.Locator(".transcript").First).ToContainTextAsync("How long does shipping take?", new() { Timeout = 20_000 });
         await Expect(call.Locator(".suggestion").First).ToContainTextAsync("Standard shipping takes 3 to 5 business days");
         await Expect(call.Locator(".suggestion").Nth(1)).ToContainTextAsync("return unworn items within 30 days", new() { Timeout = 20_000 });
-        await Expect(call.Locator(".call-title")).ToContainTextAsync("ended", new() { Timeout = 20_000 });
+        await Expect(call.Locator("#call-state")).ToHaveTextAsync("ended", new() { Timeout = 20_000 });
+        await Expect(page.Locator(".call-entry")).ToContainTextAsync("ended");
     }
 
     public async Task DisposeAsync()

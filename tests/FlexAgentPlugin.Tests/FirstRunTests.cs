@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 using FlexAgentPlugin.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -16,9 +17,29 @@ public sealed class FirstRunTests
     [Fact]
     public void TheExampleSettingsLeaveTheDatabasePathToTheImage()
     {
-        var example = File.ReadAllLines(Path.Combine(RepositoryRoot(), ".env.example"));
+        var example = File.ReadAllLines(Repository.PathOf(".env.example"));
 
         Assert.DoesNotContain(example, line => line.TrimStart().StartsWith("DATABASE_PATH=", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void EveryFileTheReadmesExamplesNameIsInTheRepository()
+    {
+        var readme = File.ReadAllText(Repository.PathOf("README.md"));
+        var named = Regex.Matches(readme, @"\b(AI_KNOWLEDGE_PATH|AI_INSTRUCTIONS_FILE)=(?<path>[^\s`]+)").Select(m => m.Groups["path"].Value).ToList();
+
+        Assert.NotEmpty(named);
+        Assert.All(named, path => Assert.True(Path.Exists(Repository.PathOf(path)), $"README names {path}, which is not in the repository."));
+    }
+
+    [Fact]
+    public void TheReadmeSaysBesideTheTestCommandWhenThePostgresTestsSkip()
+    {
+        var readme = File.ReadAllText(Repository.PathOf("README.md"));
+        var firstSection = readme[..readme.IndexOf("\n## ", StringComparison.Ordinal)];
+
+        Assert.Contains("dotnet test FlexAgentPlugin.sln", firstSection, StringComparison.Ordinal);
+        Assert.Matches(@"skipped unless\s+`FLEXAGENT_TEST_POSTGRES`", firstSection);
     }
 
     [Fact]
@@ -188,18 +209,5 @@ public sealed class FirstRunTests
         Assert.Equal(HttpStatusCode.OK, next.StatusCode);
         Assert.NotEqual(gone, Assert.Single(factory.Twilio.Conversations).Sid);
         Assert.Equal(["Hello again"], factory.Twilio.Conversations.Single().Messages.Where(m => !m.FromAgent).Select(m => m.Body));
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "FlexAgentPlugin.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The repository's root was not found above the test's folder.");
     }
 }

@@ -1,11 +1,12 @@
-// Agent console for the Flex sandbox: lists routed conversations, shows the open one, sends replies.
-// Updates arrive as server-sent events; if the stream drops, it polls until the stream is back.
+// Agent console for the Flex sandbox: lists routed conversations and simulated calls, shows the one picked in the main
+// pane, sends replies. Updates arrive as server-sent events; if the stream drops, it polls until the stream is back.
 (() => {
   "use strict";
 
   const api = "/sandbox/api";
   const $ = (id) => document.getElementById(id);
   let selected = null;
+  let selectedCall = null;
   let pollTimer = null;
   let refreshing = null;
   let stale = false;
@@ -34,6 +35,7 @@
       const problem = await response.json().catch(() => ({}));
       throw new Error(problem.detail || `${response.status} ${response.statusText}`);
     }
+    return response.status === 201 ? null : response.json().catch(() => null);
   }
 
   function renderQueue(items) {
@@ -53,6 +55,8 @@
       if (source) meta.append(source);
       if (item.aiAnswering) meta.append(Object.assign(document.createElement("span"), { className: "ai-answering", textContent: "AI answering" }));
       if (item.unanswered) meta.append(Object.assign(document.createElement("span"), { className: "unanswered", textContent: "unanswered" }));
+      if (item.earlier > 0) meta.append(Object.assign(document.createElement("span"), { className: "earlier-count", textContent: `+${item.earlier} earlier` }));
+      if (item.webhookFailure) meta.append(Object.assign(document.createElement("span"), { className: "webhook-failed", textContent: "webhook failed" }));
       button.append(name, at, preview, meta);
       button.addEventListener("click", () => open(item.sid));
       li.append(button);
@@ -61,15 +65,46 @@
     $("queue-empty").hidden = items.length > 0;
   }
 
+  // One message as the agent sees it: the customer's, the AI's (source "ai", standing apart), or an agent's, labelled
+  // with which agent wrote it ("You" in this console, the simulated agent, or another).
+  function renderMessage(m, earlier) {
+    const ai = m.source === "ai";
+    const li = Object.assign(document.createElement("li"), {
+      className: `message ${m.fromAgent ? "agent" : ai ? "ai" : "customer"}${earlier ? " earlier" : ""}`,
+    });
+    li.append(
+      Object.assign(document.createElement("span"), { className: "bubble", textContent: m.body }),
+      Object.assign(document.createElement("span"), {
+        className: "who",
+        textContent: `${m.fromAgent ? m.agentName : ai ? "AI assistant" : m.author} · ${time(m.createdAt)}${!m.fromAgent && sources[m.source] ? ` · ${sources[m.source]}` : ""}`,
+      }));
+    if (!m.handoff) return [li];
+    const marker = Object.assign(document.createElement("li"), { className: "handoff" });
+    marker.append(
+      Object.assign(document.createElement("strong"), { textContent: `Handed off to a person: ${m.handoff.reason}` }),
+      Object.assign(document.createElement("span"), { textContent: m.handoff.summary }));
+    return [li, marker];
+  }
+
+  const divider = (text) => Object.assign(document.createElement("li"), { className: "conversation-divider", textContent: text });
+
+  function show(pane) {
+    $("chat-empty").hidden = pane !== null;
+    $("chat").hidden = pane !== "chat";
+    $("call").hidden = pane !== "call";
+  }
+
   function renderConversation(conversation) {
-    $("chat-empty").hidden = true;
-    $("chat").hidden = false;
+    show("chat");
     $("customer").textContent = conversation.customer;
     const state = $("state");
     state.textContent = conversation.state;
     state.className = `badge ${conversation.state}`;
     $("source").replaceChildren(...[sourceBadge(conversation.source)].filter(Boolean));
     $("ai-note").hidden = !conversation.aiAnswering;
+    const failure = $("webhook-failure");
+    failure.textContent = conversation.webhookFailure ? `The sandbox could not deliver this conversation's webhook: ${conversation.webhookFailure}` : "";
+    failure.hidden = !conversation.webhookFailure;
     const closed = conversation.state === "closed";
     $("reply").disabled = closed;
     $("send").disabled = closed;
@@ -77,42 +112,42 @@
 
     const messages = $("messages");
     const atBottom = messages.scrollHeight - messages.scrollTop - messages.clientHeight < 40;
-    // The AI's messages (source "ai") stand apart from the customer's and the agent's; its hand-off notice is followed by
-    // a marker with the reason and the AI's summary, the moment the conversation came to the agent.
-    messages.replaceChildren(...conversation.messages.flatMap((m) => {
-      const ai = m.source === "ai";
-      const li = Object.assign(document.createElement("li"), { className: `message ${m.fromAgent ? "agent" : ai ? "ai" : "customer"}` });
-      li.append(
-        Object.assign(document.createElement("span"), { className: "bubble", textContent: m.body }),
-        Object.assign(document.createElement("span"), {
-          className: "who",
-          textContent: `${m.fromAgent ? "You" : ai ? "AI assistant" : m.author} · ${time(m.createdAt)}${!m.fromAgent && sources[m.source] ? ` · ${sources[m.source]}` : ""}`,
-        }));
-      if (!m.handoff) return [li];
-      const marker = Object.assign(document.createElement("li"), { className: "handoff" });
-      marker.append(
-        Object.assign(document.createElement("strong"), { textContent: `Handed off to a person: ${m.handoff.reason}` }),
-        Object.assign(document.createElement("span"), { textContent: m.handoff.summary }));
-      return [li, marker];
-    }));
+    // A customer who writes again after a closed conversation: the earlier ones come first, as their history.
+    const history = conversation.earlier.flatMap((e) => [
+      divider(`Earlier conversation · ${e.state} · started ${new Date(e.createdAt).toLocaleString()}`),
+      ...e.messages.flatMap((m) => renderMessage(m, true)),
+    ]);
+    if (history.length > 0) history.push(divider("This conversation"));
+    messages.replaceChildren(...history, ...conversation.messages.flatMap((m) => renderMessage(m, false)));
     if (atBottom) messages.scrollTop = messages.scrollHeight;
   }
 
-  // Each simulated call with what voice assist published for it: the caller's words and the suggested answers.
+  // The simulated calls, listed on the left; the picked one (a new call at once) in the main pane with what voice assist
+  // published for it: the caller's words and the suggested answers.
+  const callTitle = (call) => `Call …${call.callSid.slice(-6)}`;
+  const callState = (call) => call.state === "ended" ? "ended" : "in progress";
+
   function renderCalls(calls) {
     $("calls").replaceChildren(...calls.map((call) => {
-      const li = Object.assign(document.createElement("li"), { className: "call" });
-      li.dataset.callSid = call.callSid;
-      li.append(Object.assign(document.createElement("span"), {
-        className: "call-title", textContent: `Call …${call.callSid.slice(-6)} · ${call.state === "ended" ? "ended" : "in progress"}`,
-      }));
-      for (const line of call.lines) {
-        li.append(line.kind === "suggestion"
-          ? Object.assign(document.createElement("p"), { className: "suggestion", textContent: `Suggested answer: ${line.answer}` })
-          : Object.assign(document.createElement("p"), { className: "transcript", textContent: `Customer: ${line.text}` }));
-      }
+      const button = Object.assign(document.createElement("button"), { type: "button", className: "call-entry", textContent: `${callTitle(call)} · ${callState(call)}` });
+      button.dataset.callSid = call.callSid;
+      button.setAttribute("aria-current", String(call.callSid === selectedCall));
+      button.addEventListener("click", () => openCall(call.callSid));
+      const li = document.createElement("li");
+      li.append(button);
       return li;
     }));
+    const call = calls.find((c) => c.callSid === selectedCall);
+    if (!call) return;
+    show("call");
+    $("call-title").textContent = callTitle(call);
+    $("call-state").textContent = callState(call);
+    $("call-state").className = `badge ${call.state === "ended" ? "closed" : ""}`;
+    const lines = call.lines.map((line) => Object.assign(document.createElement("li"), line.kind === "suggestion"
+      ? { className: "suggestion", textContent: `Suggested answer: ${line.answer}` }
+      : { className: "transcript", textContent: `Customer: ${line.text}` }));
+    $("call-lines").replaceChildren(...(lines.length > 0 ? lines
+      : [Object.assign(document.createElement("li"), { className: "call-waiting", textContent: call.state === "ended" ? "Nothing was heard." : "Listening…" })]));
   }
 
   function showError(text) {
@@ -134,6 +169,7 @@
           renderQueue(await getJson("/conversations"));
           renderCalls(await getJson("/calls"));
           if (selected) renderConversation(await getJson(`/conversations/${selected}`));
+          if (!selected && !selectedCall) show(null);
         } catch (error) {
           showError(`Could not load the conversations: ${error.message}`);
         }
@@ -144,9 +180,17 @@
 
   async function open(sid) {
     selected = sid;
+    selectedCall = null;
     showError(null);
     await refresh();
     $("reply").focus();
+  }
+
+  async function openCall(callSid) {
+    selectedCall = callSid;
+    selected = null;
+    showError(null);
+    await refresh();
   }
 
   async function send() {
@@ -189,30 +233,41 @@
     await refresh();
   });
 
-  // Plays a customer who writes by SMS (+1…), WhatsApp (whatsapp:+1…) or web chat (a name): with RESPONDER=ai-first the
-  // AI answers through the /twilio/ai-responder webhook, and hands off to this console when it should.
+  // Plays a customer who writes by SMS (+1…), WhatsApp (whatsapp:+1…) or web chat (a name). With RESPONDER=ai-first the AI
+  // answers through the /twilio/ai-responder webhook and hands off to this console when it should; otherwise the message
+  // comes straight to this console, as Flex's default messaging flow would send it. Either way its conversation opens.
   $("customer-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const body = $("customer-message").value.trim();
-    if (!body) return;
-    try {
-      await post("/channel-messages", { address: $("customer-address").value.trim(), body });
-      $("customer-message").value = "";
-      $("customer-error").hidden = true;
-    } catch (error) {
-      $("customer-error").textContent = `Not sent: ${error.message}`;
-      $("customer-error").hidden = false;
+    const error = $("customer-error");
+    if (!body) {
+      error.textContent = "Type the customer's message first.";
+      error.hidden = false;
+      return;
     }
-    await refresh();
+    try {
+      const sent = await post("/channel-messages", { address: $("customer-address").value.trim(), body });
+      $("customer-message").value = "";
+      error.hidden = true;
+      await open(sent.conversationSid);
+    } catch (failure) {
+      error.textContent = `Not sent: ${failure.message}`;
+      error.hidden = false;
+      await refresh();
+    }
   });
 
   $("simulate-call").addEventListener("click", async () => {
+    const error = $("call-error");
     try {
-      await post("/calls");
-    } catch (error) {
-      showError(`The call did not start: ${error.message}`);
+      const started = await post("/calls");
+      error.hidden = true;
+      await openCall(started.callSid);
+    } catch (failure) {
+      error.textContent = `The call did not start: ${failure.message}`;
+      error.hidden = false;
+      await refresh();
     }
-    await refresh();
   });
 
   // The server ends the stream when it stops; the browser then reconnects on its own until the server is back.
@@ -234,6 +289,14 @@
       live.classList.add("off");
       pollTimer ??= setInterval(refresh, 3000);
     };
+  }
+
+  // The console's token (…/sandbox?token=…) is kept in a cookie by now; out of the address bar, it is not shared or
+  // bookmarked with the page.
+  const address = new URL(location.href);
+  if (address.searchParams.has("token")) {
+    address.searchParams.delete("token");
+    history.replaceState(history.state, "", address.pathname + address.search + address.hash);
   }
 
   // The example is for this server, wherever it listens.

@@ -1,8 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using FlexAgentPlugin.Sandbox.Emulator;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace FlexAgentPlugin.Sandbox.Console;
 
@@ -11,25 +11,17 @@ namespace FlexAgentPlugin.Sandbox.Console;
 /// and a server-sent event stream that says when anything changed (ended when the server stops, so a stop never
 /// waits for open consoles).
 /// </summary>
-internal static partial class ConsoleEndpoints
+internal static class ConsoleEndpoints
 {
     public static void MapConsoleApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup($"{SandboxAccount.ConsolePath}/api").ExcludeFromDescription();
 
-        api.MapGet("/conversations", (EmulatorState state) => TypedResults.Ok(state.Queue().Select(c =>
-        {
-            var last = c.Messages.Count > 0 ? c.Messages[^1] : null;
-            return new QueueItem(c.Sid, c.Customer, c.State, last?.Created, last?.Body,
-                Unanswered: c.Routed && c.Messages.LastOrDefault(m => !m.FromAi) is { FromAgent: false } && c.State != "closed",
-                AttributeJson.Source(c.Attributes), AiAnswering: !c.Routed);
-        })));
+        api.MapGet("/conversations", (EmulatorState state) => TypedResults.Ok(ConsoleViews.Queue(state.Queue())));
 
         api.MapGet("/conversations/{sid}", Results<Ok<ConversationView>, NotFound> (string sid, EmulatorState state) =>
-            state.Queue().FirstOrDefault(c => c.Sid == sid) is { } c
-                ? TypedResults.Ok(new ConversationView(sid, c.Customer, c.State, AttributeJson.Source(c.Attributes), AiAnswering: !c.Routed,
-                    [.. c.Messages.Select(m => new MessageView(m.Index, m.Author, m.Body ?? "", m.Created, m.FromAgent, AttributeJson.Source(m.Attributes),
-                        AttributeJson.Handoff(m.Attributes) is { } handoff ? new HandoffView(handoff.Reason, handoff.Summary) : null))]))
+            state.Queue() is var queue && queue.FirstOrDefault(c => c.Sid == sid) is { } c
+                ? TypedResults.Ok(ConsoleViews.Conversation(queue, c))
                 : TypedResults.NotFound());
 
         api.MapPost("/conversations/{sid}/messages", Results<Created, ProblemHttpResult> (string sid, AgentReply reply, EmulatorState state) =>
@@ -59,14 +51,14 @@ internal static partial class ConsoleEndpoints
             return TypedResults.Ok(new AssistantConversation(conversation.Sid, $"webhook:conversations__{SandboxAccount.ChatServiceSid}/{conversation.Sid}", identity));
         });
 
-        // A customer writing by SMS, WhatsApp or web chat: their open conversation (a new one at first, with the AI
-        // responder's webhook, as a Conversations address would set it up) gets the message, and the webhook fires.
-        api.MapPost("/channel-messages", Results<Ok<ChannelMessageSent>, ProblemHttpResult> (ChannelMessage? sent, EmulatorState state, SandboxSession session) =>
+        // A customer writing by SMS, WhatsApp or web chat (Write as a customer), answered by the AI or by an agent.
+        api.MapPost("/channel-messages", Results<Ok<ChannelMessageSent>, ProblemHttpResult> (
+            ChannelMessage? sent, EmulatorState state, IOptions<CustomerChannelOptions> channels) =>
         {
             var address = sent?.Address?.Trim() ?? "";
-            if (!ChannelAddress().IsMatch(address))
+            if (!CustomerChannels.IsAddress(address))
             {
-                return TypedResults.Problem(statusCode: 400, detail: "Write as +15550100 (SMS), whatsapp:+15550100 (WhatsApp) or a chat name of letters, digits, '.', '_' or '-'.");
+                return TypedResults.Problem(statusCode: 400, detail: CustomerChannels.AddressHelp);
             }
 
             if (string.IsNullOrWhiteSpace(sent!.Body))
@@ -74,9 +66,8 @@ internal static partial class ConsoleEndpoints
                 return TypedResults.Problem(statusCode: 400, detail: "Type a message before sending.");
             }
 
-            var conversation = state.OpenConversationOf(address) ?? StartChannelConversation(state, session, address);
-            var message = state.AddMessage(conversation, address, sent.Body.Trim(), attributes: null, webhookEnabled: true, fromAgent: false);
-            return TypedResults.Ok(new ChannelMessageSent(conversation.Sid, message.Sid));
+            var message = CustomerChannels.Write(state, channels.Value, address, sent.Body.Trim());
+            return TypedResults.Ok(new ChannelMessageSent(message.ConversationSid, message.Sid));
         });
 
         // The Calls view: "Simulate a call" streams the sample call through the server's real /voice/stream; each call shows
@@ -93,20 +84,6 @@ internal static partial class ConsoleEndpoints
 
         api.MapGet("/events", (EmulatorState state, IHostApplicationLifetime lifetime, CancellationToken cancellationToken) =>
             TypedResults.ServerSentEvents(Changes(state, lifetime.ApplicationStopping, cancellationToken), eventType: "changed"));
-    }
-
-    private static EmulatedConversation StartChannelConversation(EmulatorState state, SandboxSession session, string address)
-    {
-        var phone = address.StartsWith('+') || address.StartsWith("whatsapp:", StringComparison.Ordinal);
-        var conversation = state.CreateConversation($"Customer: {address}", uniqueName: null, attributes: null);
-        state.SetChannelAddress(conversation, address);
-        state.AddParticipant(conversation, phone ? null : address, attributes: null, phone ? address : null);
-        if (session.ChannelWebhookUrl is { } url)
-        {
-            state.AddWebhook(conversation, "webhook", ["onMessageAdded"], flowSid: null, url, "post");
-        }
-
-        return conversation;
     }
 
     private static Results<Created, ProblemHttpResult> Act(Action action)
@@ -142,16 +119,6 @@ internal static partial class ConsoleEndpoints
             yield return JsonSerializer.Serialize(seen);
         }
     }
-
-    private sealed record QueueItem(
-        string Sid, string Customer, string State, DateTimeOffset? LastMessageAt, string? LastMessage, bool Unanswered, string? Source, bool AiAnswering);
-
-    private sealed record ConversationView(string Sid, string Customer, string State, string? Source, bool AiAnswering, IReadOnlyList<MessageView> Messages);
-
-    /// <summary>A message; <see cref="Source"/> "ai" for the AI's, with <see cref="Handoff"/> on its hand-off notice.</summary>
-    private sealed record MessageView(int Index, string Author, string Body, DateTimeOffset CreatedAt, bool FromAgent, string? Source, HandoffView? Handoff);
-
-    private sealed record HandoffView(string Reason, string Summary);
 
     private sealed record ChannelMessage(string? Address, string? Body);
 
@@ -191,7 +158,4 @@ internal static partial class ConsoleEndpoints
 
     /// <summary>The conversation, and the X-Session-Id and X-Identity headers an AI Assistant would send for it.</summary>
     private sealed record AssistantConversation(string ConversationSid, string SessionId, string Identity);
-
-    [GeneratedRegex(@"^(\+[1-9][0-9]{6,14}|whatsapp:\+[1-9][0-9]{6,14}|[A-Za-z0-9._-]{1,64})$")]
-    private static partial Regex ChannelAddress();
 }

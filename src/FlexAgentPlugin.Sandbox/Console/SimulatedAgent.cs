@@ -5,7 +5,7 @@ namespace FlexAgentPlugin.Sandbox.Console;
 /// <summary>
 /// With <see cref="EmulatorBehavior.AutoReplyAfter"/> set (<c>SANDBOX_AUTO_REPLY_SECONDS</c>), a simulated agent answers
 /// each routed customer message after that long (on the injected clock; at once for zero), for demos, tests and
-/// benchmarks.
+/// benchmarks. It is an agent of its own (<see cref="EmulatorState.SimulatedAgentIdentity"/>), not the console's.
 /// </summary>
 public sealed partial class SimulatedAgent(
     EmulatorState state,
@@ -61,8 +61,8 @@ public sealed partial class SimulatedAgent(
     {
         try
         {
-            state.Join(conversation, EmulatorState.AgentIdentity);
-            state.AddMessage(conversation, EmulatorState.AgentIdentity, ReplyTo(message.Body), null, webhookEnabled: false, fromAgent: true);
+            state.Join(conversation, EmulatorState.SimulatedAgentIdentity);
+            state.AddMessage(conversation, EmulatorState.SimulatedAgentIdentity, ReplyTo(message.Body), null, webhookEnabled: false, fromAgent: true);
         }
         catch (EmulatorException fault)
         {

@@ -30,6 +30,9 @@ public sealed class EmulatedConversation(string sid, string? uniqueName, string?
 
     /// <summary>The address of the customer when they write on a channel (SMS, WhatsApp, chat) the sandbox plays; null otherwise.</summary>
     public string? ChannelAddress { get; internal set; }
+
+    /// <summary>Why its last webhook could not be delivered (the server's answer), or null.</summary>
+    public string? WebhookFailure { get; internal set; }
 }
 
 /// <summary>A participant: a chat identity (agents, web chat customers), or the <see cref="Address"/> of an SMS or WhatsApp customer.</summary>
@@ -73,9 +76,14 @@ public sealed record ConversationSnapshot(
     IReadOnlyList<EmulatedWebhook> Webhooks,
     IReadOnlyList<EmulatedMessage> Messages)
 {
-    /// <summary>The customer as the agent sees them: the first participant that is not the agent, else the first author.</summary>
+    public DateTimeOffset Created { get; init; }
+
+    /// <summary>Why its last webhook could not be delivered, or null.</summary>
+    public string? WebhookFailure { get; init; }
+
+    /// <summary>The customer as the agent sees them: the first participant that is no agent, else the first author.</summary>
     public string Customer =>
-        Participants.FirstOrDefault(p => p.Identity is not null and not EmulatorState.AgentIdentity)?.Identity
+        Participants.FirstOrDefault(p => p.Identity is not null and not (EmulatorState.AgentIdentity or EmulatorState.SimulatedAgentIdentity))?.Identity
         ?? Messages.FirstOrDefault(m => !m.FromAgent)?.Author
         ?? FriendlyName
         ?? Sid;

@@ -13,6 +13,9 @@ public sealed class EmulatorState(SandboxAccount account, TimeProvider clock)
     /// <summary>The identity the console's agent writes as.</summary>
     public const string AgentIdentity = "sandbox-agent";
 
+    /// <summary>The identity of the simulated agent (SANDBOX_AUTO_REPLY_SECONDS), another agent than the console's.</summary>
+    public const string SimulatedAgentIdentity = "simulated-agent";
+
     private readonly Lock gate = new();
     private readonly Dictionary<string, EmulatedConversation> conversations = new(StringComparer.Ordinal);
     private readonly List<EmulatedInteraction> interactions = [];
@@ -372,12 +375,28 @@ public sealed class EmulatorState(SandboxAccount account, TimeProvider clock)
         }
     }
 
-    /// <summary>The routed conversations (the agent's queue) and those the AI is answering, newest activity first.</summary>
+    /// <summary>
+    /// The routed conversations (the agent's queue), those the AI is answering, and every channel customer's (shown from
+    /// their first message, whoever answers), newest activity first.
+    /// </summary>
     public IReadOnlyList<ConversationSnapshot> Queue()
     {
         lock (gate)
         {
-            return [.. conversations.Values.Where(c => c.Routed || c.Messages.Any(m => m.FromAi)).OrderByDescending(c => c.Updated).Select(Snapshot)];
+            return [.. conversations.Values.Where(c => c.Routed || c.ChannelAddress is not null || c.Messages.Any(m => m.FromAi)).OrderByDescending(c => c.Updated).Select(Snapshot)];
+        }
+    }
+
+    /// <summary>Keeps why the conversation's last webhook was not delivered (null once one is), for the console to show.</summary>
+    public void WebhookOutcome(string conversationSid, string? failure)
+    {
+        lock (gate)
+        {
+            if (conversations.GetValueOrDefault(conversationSid) is { } conversation && conversation.WebhookFailure != failure)
+            {
+                conversation.WebhookFailure = failure;
+                Changed();
+            }
         }
     }
 
@@ -445,7 +464,11 @@ public sealed class EmulatorState(SandboxAccount account, TimeProvider clock)
     }
 
     private static ConversationSnapshot Snapshot(EmulatedConversation c) =>
-        new(c.Sid, c.State, c.UniqueName, c.FriendlyName, c.Attributes, c.Routed, c.Updated, [.. c.Participants], [.. c.Webhooks], [.. c.Messages]);
+        new(c.Sid, c.State, c.UniqueName, c.FriendlyName, c.Attributes, c.Routed, c.Updated, [.. c.Participants], [.. c.Webhooks], [.. c.Messages])
+        {
+            Created = c.Created,
+            WebhookFailure = c.WebhookFailure,
+        };
 
     private static List<EmulatedWebhook> Subscribed(EmulatedConversation conversation, string eventType) =>
         [.. conversation.Webhooks.Where(w => w.Target == "webhook" && w.Filters.Contains(eventType))];

@@ -55,14 +55,33 @@ internal sealed partial class WebhookSender(
             using var request = new HttpRequestMessage(HttpMethod.Post, webhook.Url) { Content = new FormUrlEncodedContent(form) };
             request.Headers.Add(RequestSigner.Header, RequestSigner.Sign(account.AuthToken, webhook.Url!, form));
             using var response = await clients.CreateClient(ClientName).SendAsync(request, lifetime.ApplicationStopping);
-            if (!response.IsSuccessStatusCode)
+            var failure = response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode}{await ProblemDetailAsync(response)}";
+            state.WebhookOutcome(webhook.ConversationSid, failure is null ? null : $"{webhook.Url} answered {failure}");
+            if (failure is not null)
             {
-                Failed(logger, webhook.Url!, $"HTTP {(int)response.StatusCode}");
+                Failed(logger, webhook.Url!, failure);
             }
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or ObjectDisposedException)
         {
+            state.WebhookOutcome(webhook.ConversationSid, $"{webhook.Url} could not be reached: {ex.Message}");
             Failed(logger, webhook.Url!, ex.Message);
+        }
+    }
+
+    /// <summary>The detail of a ProblemDetails answer (what the server says to do), as " (detail)", or nothing.</summary>
+    private async Task<string> ProblemDetailAsync(HttpResponseMessage response)
+    {
+        try
+        {
+            var body = await response.Content.ReadAsStringAsync(lifetime.ApplicationStopping);
+            return System.Text.Json.Nodes.JsonNode.Parse(body)?["detail"] is System.Text.Json.Nodes.JsonValue detail && detail.TryGetValue(out string? text)
+                ? $" ({text})"
+                : "";
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return "";
         }
     }
 

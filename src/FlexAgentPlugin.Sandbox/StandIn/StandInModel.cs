@@ -9,6 +9,8 @@ namespace FlexAgentPlugin.Sandbox.StandIn;
 /// A stand-in for a language model, so the AI that answers first works in the sandbox without a key. It is not a model:
 /// it answers from the knowledge in its instructions (the part after "# Knowledge") by plain keyword match, greets a
 /// greeting, and hands off (a <c>handoff_to_human</c> tool call) when the customer asks for a person or nothing matches.
+/// A section matches when it shares two of the question's meaningful words (stop words ignored), or one when the question
+/// has no more than two: one shared word of many ("gift" in "do you sell gift wrapping for birthdays?") is no answer.
 /// </summary>
 public static partial class StandInModel
 {
@@ -19,11 +21,19 @@ public static partial class StandInModel
     /// <summary>The longest answer it gives from one section of the knowledge.</summary>
     private const int MaxAnswer = 700;
 
+    /// <summary>Meaningful words a section must share with a question of three or more.</summary>
+    private const int MinShared = 2;
+
+    /// <summary>Words that say nothing of what the customer asks about (English stop words and polite fillers).</summary>
     private static readonly HashSet<string> Ignored = new(StringComparer.OrdinalIgnoreCase)
     {
-        "about", "after", "again", "also", "and", "any", "are", "can", "could", "does", "from", "have", "hello", "how", "into",
-        "just", "know", "like", "much", "need", "please", "should", "some", "tell", "than", "thanks", "that", "the", "their",
-        "them", "then", "there", "this", "what", "when", "where", "which", "while", "will", "with", "would", "your", "you",
+        "about", "after", "again", "all", "also", "and", "any", "are", "been", "being", "both", "but", "can", "could", "did",
+        "does", "doing", "each", "for", "from", "get", "got", "had", "has", "have", "hello", "her", "here", "him", "his", "how",
+        "into", "its", "just", "know", "let", "like", "may", "might", "more", "most", "much", "must", "need", "not", "now",
+        "off", "one", "only", "other", "our", "ours", "out", "own", "please", "same", "she", "should", "some", "such", "tell",
+        "than", "thank", "thanks", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "too",
+        "use", "very", "want", "was", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with",
+        "would", "yes", "you", "your", "yours",
     };
 
     /// <summary>What the stand-in says to a conversation: an answer, or a hand-off with its reason and summary.</summary>
@@ -46,9 +56,10 @@ public static partial class StandInModel
 
         var knowledge = instructions.IndexOf("# Knowledge", StringComparison.Ordinal) is var at and >= 0 ? instructions[(at + "# Knowledge".Length)..] : "";
         var keywords = Words(asked).Where(w => w.Length >= 3 && !Ignored.Contains(w)).Select(Stem).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var needed = keywords.Count <= MinShared ? 1 : MinShared;
         var best = Sections(knowledge)
             .Select(section => (section.Body, Score: Words(section.Heading + " " + section.Body).Select(Stem).Distinct(StringComparer.OrdinalIgnoreCase).Count(keywords.Contains)))
-            .Where(scored => scored.Score > 0 && scored.Body.Length > 0)
+            .Where(scored => scored.Score >= needed && keywords.Count > 0 && scored.Body.Length > 0)
             .OrderByDescending(scored => scored.Score)
             .FirstOrDefault();
         return best.Body is { } body

@@ -7,8 +7,8 @@ using Microsoft.Extensions.Options;
 
 namespace FlexAgentPlugin.Configuration;
 
-/// <summary>Which <c>.env</c> file the settings came from, if any, for the start-up report.</summary>
-public sealed record EnvironmentFile(string? LoadedPath, string LookedFor);
+/// <summary>Which <c>.env</c> file the settings came from, if any, and the names it sets, for the start-up report.</summary>
+public sealed record EnvironmentFile(string? LoadedPath, string LookedFor, IReadOnlyList<string> Names);
 
 /// <summary>
 /// Settings come from environment variables (the original plugin's names) and an optional <c>.env</c> file in the
@@ -19,25 +19,29 @@ public static class EnvironmentSettings
 {
     public const string DefaultUrl = "http://localhost:5002";
 
+    private const string AspNetCorePrefix = "ASPNETCORE_";
+
     public static WebApplicationBuilder AddEnvironmentSettings(this WebApplicationBuilder builder, string[] args)
     {
         var path = Path.Combine(Directory.GetCurrentDirectory(), ".env");
         var loaded = File.Exists(path);
+        IReadOnlyList<string> names = loaded ? EnvFile.Names(path) : [];
         if (loaded)
         {
-            try
-            {
-                builder.Configuration.AddDotNetEnv(path, new LoadOptions(setEnvVars: false, clobberExistingVars: false, onlyExactPath: true));
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                throw new StartFailureException($"The settings file {path} has a line that is not NAME=value ({FirstLine(ex.Message)}); fix or remove that line.");
-            }
+            builder.Configuration.AddDotNetEnv(path, new LoadOptions(setEnvVars: false, clobberExistingVars: false, onlyExactPath: true));
+
+            // As in the environment, ASPNETCORE_URLS and its kin in .env name the listening address (urls, http_ports).
+            var listening = names
+                .Where(name => name.StartsWith(AspNetCorePrefix, StringComparison.OrdinalIgnoreCase))
+                .Select(name => new KeyValuePair<string, string?>(name[AspNetCorePrefix.Length..], builder.Configuration[name]))
+                .ToList();
+            builder.Configuration.AddInMemoryCollection(listening);
         }
 
         builder.Configuration.AddEnvironmentVariables();
+        builder.Configuration.AddEnvironmentVariables(AspNetCorePrefix);
         builder.Configuration.AddCommandLine(args);
-        builder.Services.AddSingleton(new EnvironmentFile(loaded ? path : null, path));
+        builder.Services.AddSingleton(new EnvironmentFile(loaded ? path : null, path, names));
 
         // The original listened on 5002; --urls, ASPNETCORE_URLS and ASPNETCORE_HTTP_PORTS still decide when given.
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"]))
@@ -67,8 +71,6 @@ public static class EnvironmentSettings
 
             configuration.Bind(options);
         });
-
-    private static string FirstLine(string text) => text.Split('\n')[0].Trim();
 
     private static IEnumerable<string> UnconvertibleValues<T>(IConfiguration configuration)
     {

@@ -7,6 +7,8 @@ using FlexAgentPlugin.Core.Voice;
 using FlexAgentPlugin.Core.Routing;
 using FlexAgentPlugin.Doors.AiResponder;
 using FlexAgentPlugin.Sandbox;
+using FlexAgentPlugin.Sandbox.Console;
+using Microsoft.Extensions.Options;
 
 namespace FlexAgentPlugin.Hosting;
 
@@ -29,7 +31,11 @@ public static class SandboxComposition
             return null;
         }
 
-        var session = builder.Services.AddFlexSandbox(decision, decision.Settings!, AiResponderEndpoints.Path);
+        var session = builder.Services.AddFlexSandbox(decision, decision.Settings!);
+
+        // Customers played in the console reach the AI responder when the AI answers first, else Flex directly.
+        builder.Services.AddOptions<CustomerChannelOptions>().Configure<IOptions<AssistantOptions>>((channels, assistant) =>
+            channels.ResponderWebhookUrl = assistant.Value.IsAiFirst ? session.SelfBaseUrl + AiResponderEndpoints.Path : null);
         builder.Services.PostConfigure<TwilioOptions>(twilio =>
         {
             twilio.AccountSid = session.Account.AccountSid;

@@ -6,6 +6,7 @@ using FlexAgentPlugin.Core.Callbacks;
 using FlexAgentPlugin.Core.Replies;
 using FlexAgentPlugin.Core.Routing;
 using FlexAgentPlugin.Hosting.Access;
+using FlexAgentPlugin.Sandbox;
 using Microsoft.Extensions.Options;
 
 namespace FlexAgentPlugin.Hosting;
@@ -14,7 +15,8 @@ namespace FlexAgentPlugin.Hosting;
 /// Once the server has started (its settings known valid), one line says how it is set up: sandbox or Twilio
 /// account, routing, public URL and webhooks, whether the API (/send, /replies, /mcp) needs a key and which keys there
 /// are (by name), and which .env file was read. Warnings
-/// follow for what a user should know: an open API, a reply timeout GPT Actions would not wait for.
+/// follow for what a user should know: an open API, a reply timeout GPT Actions would not wait for, a name in .env that
+/// is not a setting (with the closest one).
 /// </summary>
 public static partial class StartReport
 {
@@ -45,6 +47,14 @@ public static partial class StartReport
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "REPLY_TIMEOUT_SECONDS is {Seconds}: GPT Actions give up after 45 seconds, so a wait that long loses the answer there (it stays fetchable with getReplies). 40 is the default.")]
     private static partial void ReplyTimeoutTooLong(ILogger logger, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "{Name} in {File} is not a setting of this server, so it is ignored: did you mean {Closest}?")]
+    private static partial void MisspeltSetting(ILogger logger, string name, string file, string closest);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "{Name} in {File} is not a setting of this server, so it is ignored (README's settings table lists them all).")]
+    private static partial void UnknownSetting(ILogger logger, string name, string file);
 
     /// <summary>Reports in StartedAsync: after the server listens, before the host says it has started, so the line is always written by then.</summary>
     private sealed class Reporter(IServiceProvider services, ILogger<Reporter> logger) : IHostedLifecycleService
@@ -94,6 +104,25 @@ public static partial class StartReport
             if (replies.ReplyTimeoutSeconds == 0 || replies.ReplyTimeoutSeconds > GptActionLimitSeconds - 1)
             {
                 ReplyTimeoutTooLong(logger, replies.ReplyTimeoutSeconds);
+            }
+
+            WarnOfUnknownNames(settings);
+        }
+
+        /// <summary>Names in .env that nothing reads: most often a misspelt setting, whose value would silently not count.</summary>
+        private void WarnOfUnknownNames(EnvironmentFile settings)
+        {
+            var known = SettingNames.Known([typeof(StartReport).Assembly, typeof(SandboxSettings).Assembly], SandboxSettings.Variables);
+            foreach (var name in settings.Names.Where(name => !SettingNames.IsKnown(name, known)).Distinct(StringComparer.OrdinalIgnoreCase))
+            {
+                if (SettingNames.Closest(name, known) is { } closest)
+                {
+                    MisspeltSetting(logger, name, settings.LookedFor, closest);
+                }
+                else
+                {
+                    UnknownSetting(logger, name, settings.LookedFor);
+                }
             }
         }
     }

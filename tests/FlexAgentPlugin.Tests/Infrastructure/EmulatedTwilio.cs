@@ -173,7 +173,7 @@ public sealed class EmulatedTwilio : IDisposable
     public void AgentJoins(string conversationSid, string identity = AgentIdentity) => State.Join(State.Get(conversationSid), identity);
 
     /// <summary>True for a participant who is not one of the agents (the emulator's simulated agent, or <see cref="AgentIdentity"/>).</summary>
-    public static bool IsCustomer(string participant) => participant is not (EmulatorState.AgentIdentity or AgentIdentity);
+    public static bool IsCustomer(string participant) => participant is not (EmulatorState.AgentIdentity or EmulatorState.SimulatedAgentIdentity or AgentIdentity);
 
     /// <summary>The agent closes the conversation in Flex.</summary>
     public void Close(string conversationSid) => State.Close(State.Get(conversationSid));

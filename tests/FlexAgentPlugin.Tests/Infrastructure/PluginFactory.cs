@@ -45,7 +45,7 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
     {
     }
 
-    private PluginFactory(Mode mode, Dictionary<string, string?> settings, EmulatedTwilio? twilio = null)
+    private PluginFactory(Mode mode, Dictionary<string, string?> settings, EmulatedTwilio? twilio = null, bool consoleToken = false)
     {
         this.mode = mode;
         Settings = settings;
@@ -62,8 +62,9 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
         }
         if (mode == Mode.RealSandbox)
         {
+            // Kestrel listens on loopback (UseKestrel); an address others could reach, as the sandbox sees it, asks for the console's token.
             var port = FreePort();
-            Settings["urls"] = $"http://127.0.0.1:{port}";
+            Settings["urls"] = consoleToken ? $"http://0.0.0.0:{port}" : $"http://127.0.0.1:{port}";
             BaseAddress = new Uri($"http://127.0.0.1:{port}/");
             UseKestrel(port);
         }
@@ -80,13 +81,19 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
     public Uri? BaseAddress { get; }
 
     /// <summary>No Twilio account: the built-in sandbox, reached in memory, on the manual clock.</summary>
-    public static PluginFactory Sandbox(IDictionary<string, string?>? settings = null) =>
-        new(Mode.Sandbox, SandboxSettings(settings));
+    public static PluginFactory Sandbox(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null) =>
+        new(Mode.Sandbox, SandboxSettings(settings)) { TestServices = services };
 
-    /// <summary>The sandbox on a real Kestrel port and the real clock: the relay reaches its emulator over HTTP, a browser reaches the console.</summary>
-    public static PluginFactory RealSandbox(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    /// <summary>
+    /// The sandbox on a real Kestrel port and the real clock: the relay reaches its emulator over HTTP, a browser reaches the
+    /// console (which, with <paramref name="consoleToken"/>, asks for its token as on an address others can reach).
+    /// </summary>
+    public static PluginFactory RealSandbox(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, bool consoleToken = false)
     {
-        var factory = new PluginFactory(Mode.RealSandbox, SandboxSettings(settings)) { TestServices = services };
+        var factory = new PluginFactory(Mode.RealSandbox, SandboxSettings(consoleToken ? With(new() { ["SANDBOX"] = "true" }, settings) : settings), consoleToken: consoleToken)
+        {
+            TestServices = services,
+        };
         factory.StartServer();
         return factory;
     }

@@ -31,7 +31,8 @@ public static class AccessPolicies
 /// <summary>
 /// Who may call what, with the framework's own mechanisms: authentication schemes for the API key and Twilio's
 /// signature, authorization policies over them, and a named rate-limiter policy per caller (429 with Retry-After).
-/// A proxy on this machine (ngrok's agent, a sidecar) may name the client address with X-Forwarded-For.
+/// A proxy on this machine (ngrok's agent, a sidecar), or one FORWARDED_HEADERS_KNOWN_NETWORKS or _PROXIES names
+/// (<see cref="TrustedProxies"/>), may name the client address with X-Forwarded-For.
 /// </summary>
 public static class AccessSetup
 {
@@ -44,7 +45,7 @@ public static class AccessSetup
         services.AddSingleton<IValidateOptions<AccessOptions>, KeysValidation>();
         services.AddSingleton<CallerLimits>();
 
-        services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
+        services.AddTrustedProxies();
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
             .AddScheme<AuthenticationSchemeOptions, TwilioSignatureAuthenticationHandler>(TwilioSignatureAuthenticationHandler.SchemeName, null);
