@@ -53,6 +53,7 @@ public static class McpEndpoints
             })
             .WithHttpTransport(http => http.SessionMode = HttpServerSessionMode.StatefulForInitializeClients)
             .WithTools<HumanAgentTools>()
+            .WithMessageFilters(filters => filters.AddIncomingFilter(ParamsGuard.Filter))
             .WithRequestFilters(filters => filters.AddCallToolFilter(ToolGuard.Filter));
         return services;
     }
