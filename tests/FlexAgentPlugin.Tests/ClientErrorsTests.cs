@@ -116,6 +116,31 @@ public sealed class ClientErrorsTests
             await door.Before(factory);
         }
 
+        await AssertAnsweredAsync(factory, factory.CreateClient, door);
+    }
+
+    /// <summary>The Media Streams socket refuses an upgrade it cannot trust (only a real socket upgrades, so Kestrel serves this one).</summary>
+    [Fact]
+    public async Task AMediaStreamUpgradeWithAForgedSignatureIsAProblemWhateverTheAcceptHeader()
+    {
+        using var server = PluginFactory.RealSandbox();
+        var door = new Door(403, "signed Media Streams", () =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, "/voice/stream");
+            request.Headers.Connection.Add("Upgrade");
+            request.Headers.Upgrade.Add(new ProductHeaderValue("websocket"));
+            request.Headers.Add("Sec-WebSocket-Key", Convert.ToBase64String(new byte[16]));
+            request.Headers.Add("Sec-WebSocket-Version", "13");
+            request.Headers.Add(TwilioSignature.Header, "forged");
+            return request;
+        });
+
+        await AssertAnsweredAsync(server, () => new HttpClient { BaseAddress = server.BaseAddress }, door);
+    }
+
+    /// <summary>The door's request with each Accept value: its status, its problem (the same whatever the Accept), nothing worse than a warning logged.</summary>
+    private static async Task AssertAnsweredAsync(PluginFactory factory, Func<HttpClient> client, Door door)
+    {
         var logged = factory.Logs.Lines.Count;
         var wrong = new List<string>();
         var kinds = new HashSet<string>();
@@ -127,7 +152,8 @@ public sealed class ClientErrorsTests
                 request.Headers.TryAddWithoutValidation("Accept", accept);
             }
 
-            using var response = await factory.CreateClient().SendAsync(request);
+            using var http = client();
+            using var response = await http.SendAsync(request);
             var body = await response.Content.ReadAsStringAsync();
             if ((int)response.StatusCode != door.Status || Problem(response, body) is not { } problem || !problem.Text.Contains(door.Says, StringComparison.Ordinal))
             {
