@@ -57,6 +57,7 @@ public sealed class ClientErrorsTests
         ["403 on /send with a voice agent's key"] = new(403, "VOICE_AGENT_KEYS", () => Send(AgentToken, """{"msg":"Hi"}""")),
         ["401 on the hand-over tool without credentials"] = new(401, "HANDOVER_TOKEN", () => Handover(token: null)),
         ["403 on the hand-over tool with a wrong token"] = new(403, "The hand-over token is wrong", () => Handover("wrong-token-0123456789abcdef")),
+        ["400 on the hand-over tool without X-Session-Id"] = new(400, "X-Session-Id header is missing", () => Handover(PluginFactory.HandoverToken, session: null)),
         ["401 on starting assist without a key"] = new(401, "Send an agent key", () => Voice(HttpMethod.Post, "assist", key: null)),
         ["401 on stopping assist without a key"] = new(401, "Send an agent key", () => Voice(HttpMethod.Delete, "assist", key: null)),
         ["401 on a call's events without a key"] = new(401, "Send an agent key", () => Voice(HttpMethod.Get, "events", key: null)),
@@ -221,10 +222,14 @@ public sealed class ClientErrorsTests
         return request;
     }
 
-    private static HttpRequestMessage Handover(string? token)
+    private static HttpRequestMessage Handover(string? token, string? session = "conversations__IS00000000000000000000000000000000/CH00000000000000000000000000000000")
     {
         var request = WithKey(new HttpRequestMessage(HttpMethod.Post, HandoverEndpoints.Path), token);
-        request.Headers.Add(HandoverInput.SessionHeader, $"conversations__IS{new string('0', 32)}/CH{new string('0', 32)}");
+        if (session is not null)
+        {
+            request.Headers.Add(HandoverInput.SessionHeader, session);
+        }
+
         request.Headers.Add(HandoverInput.IdentityHeader, "user_id:42");
         return request;
     }
