@@ -73,8 +73,9 @@ public static class McpEndpoints
 
     /// <summary>
     /// Wraps the SDK's endpoints: a page of another origin is refused before the SDK sees the request, and so is a POST
-    /// whose body is not declared JSON (415); a body is read at most <see cref="MaxBodyBytes"/> (413 beyond), and params the SDK cannot read (an initialize without its
-    /// required members) are a JSON-RPC error with 400, not a failure of the server.
+    /// whose body is not declared JSON (415); a body is read at most <see cref="MaxBodyBytes"/> (413 beyond), and params
+    /// the SDK cannot read (an initialize without its required members) are a JSON-RPC error with 400, not a failure of
+    /// the server.
     /// </summary>
     private static void Guard(EndpointBuilder endpoint)
     {

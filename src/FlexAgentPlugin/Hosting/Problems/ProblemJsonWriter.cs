@@ -12,7 +12,7 @@ namespace FlexAgentPlugin.Hosting.Problems;
 /// </summary>
 internal sealed class ProblemJsonWriter(IOptions<ProblemDetailsOptions> problemOptions, IOptions<JsonOptions> jsonOptions) : IProblemDetailsWriter
 {
-    public const string ContentType = "application/problem+json";
+    private const string ContentType = "application/problem+json";
 
     public bool CanWrite(ProblemDetailsContext context) => true;
 
