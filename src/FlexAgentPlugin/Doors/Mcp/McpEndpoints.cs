@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using FlexAgentPlugin.Configuration;
 using FlexAgentPlugin.Hosting.Access;
+using FlexAgentPlugin.Hosting.Requests;
 using Microsoft.AspNetCore.Http.Features;
 using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Protocol;
@@ -52,6 +53,7 @@ public static class McpEndpoints
             })
             .WithHttpTransport(http => http.SessionMode = HttpServerSessionMode.StatefulForInitializeClients)
             .WithTools<HumanAgentTools>()
+            .WithMessageFilters(filters => filters.AddIncomingFilter(ParamsGuard.Filter))
             .WithRequestFilters(filters => filters.AddCallToolFilter(ToolGuard.Filter));
         return services;
     }
@@ -70,9 +72,10 @@ public static class McpEndpoints
     public const long MaxBodyBytes = 1024 * 1024;
 
     /// <summary>
-    /// Wraps the SDK's endpoints: a page of another origin is refused before the SDK sees the request, a body is read
-    /// at most <see cref="MaxBodyBytes"/> (413 beyond), and params the SDK cannot read (an initialize without its
-    /// required members) are a JSON-RPC error with 400, not a failure of the server.
+    /// Wraps the SDK's endpoints: a page of another origin is refused before the SDK sees the request, and so is a POST
+    /// whose body is not declared JSON (415); a body is read at most <see cref="MaxBodyBytes"/> (413 beyond), and params
+    /// the SDK cannot read (an initialize without its required members) are a JSON-RPC error with 400, not a failure of
+    /// the server.
     /// </summary>
     private static void Guard(EndpointBuilder endpoint)
     {
@@ -84,6 +87,11 @@ public static class McpEndpoints
             {
                 await McpOrigins.RefuseAsync(context, origin);
                 return;
+            }
+
+            if (HttpMethods.IsPost(context.Request.Method) && !context.Request.HasJsonContentType())
+            {
+                throw RequestRejectedException.MediaType("Send MCP's JSON-RPC messages with the header Content-Type: application/json.");
             }
 
             if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)

@@ -12,7 +12,8 @@ namespace FlexAgentPlugin.Doors.Mcp;
 /// Runs around every tool call: refuses arguments the tool's input schema does not allow (a missing or unknown argument,
 /// a wrong type), counts the call against the caller's rate limit, and turns what a caller or Twilio can get wrong into
 /// a tool error with a sentence the model can act on (the same sentences the HTTP API gives), never a crash of the
-/// session. Failures of the server's own are left to the SDK (a generic tool error, logged).
+/// session. A client that hangs up ends its call quietly. Failures of the server's own are left to the SDK (a generic
+/// tool error, logged).
 /// </summary>
 internal static partial class ToolGuard
 {
@@ -20,6 +21,10 @@ internal static partial class ToolGuard
         async (request, cancellationToken) =>
         {
             var services = request.Services!;
+            var http = services.GetRequiredService<IHttpContextAccessor>().HttpContext!;
+
+            // Read now: once the client is gone the request may end, and its context with it, before the call does.
+            var hungUp = http.RequestAborted;
             try
             {
                 if (request.MatchedPrimitive is McpServerTool tool)
@@ -27,13 +32,20 @@ internal static partial class ToolGuard
                     CheckArguments(tool.ProtocolTool, request.Params?.Arguments);
                 }
 
-                var http = services.GetRequiredService<IHttpContextAccessor>().HttpContext!;
                 await services.GetRequiredService<CallerLimits>().TakeAsync(AccessSetup.Caller(http), cancellationToken);
                 return await next(request, cancellationToken);
             }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && hungUp.IsCancellationRequested)
+            {
+                // The client hung up (its connection dropped before it cancelled the call): no failure of the server. The
+                // result goes nowhere; it only ends the call without the SDK logging a crash.
+                var logger = Logger(services);
+                CallerLeft(logger, request.Params?.Name ?? "");
+                return new CallToolResult { IsError = true, Content = [new TextContentBlock { Text = "The client hung up before the call ended." }] };
+            }
             catch (Exception error) when (ProblemMapping.Map(error).Problem is { Detail: { } detail })
             {
-                var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ToolGuard));
+                var logger = Logger(services);
                 if (error is TwilioApiException or TwilioUnavailableException or TwilioNotConfiguredException)
                 {
                     TwilioFailed(logger, request.Params?.Name ?? "", error.Message);
@@ -108,6 +120,11 @@ internal static partial class ToolGuard
         "object" => "an object",
         _ => $"a {type}",
     };
+
+    private static ILogger Logger(IServiceProvider services) => services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ToolGuard));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Tool call {Tool} ended: the client hung up")]
+    private static partial void CallerLeft(ILogger logger, string tool);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tool call {Tool} answered with a tool error, Twilio failed: {Failure}")]
     private static partial void TwilioFailed(ILogger logger, string tool, string failure);

@@ -149,8 +149,11 @@ public static partial class VoiceEndpoints
         if (signature.Length == 0 || !new[] { stream, https }.Any(url => TwilioSignature.IsValid(twilio.Value.AuthToken ?? "", url, [], signature)))
         {
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
-            await context.Response.WriteAsJsonAsync(new { title = "Invalid Twilio signature", status = 403, detail = "Only Twilio's signed Media Streams connections are accepted here." },
-                context.RequestAborted);
+            await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context,
+                ProblemDetails = new() { Status = 403, Title = "Invalid Twilio signature", Detail = "Only Twilio's signed Media Streams connections are accepted here." },
+            });
             return;
         }
 

@@ -55,19 +55,25 @@ public sealed class ApiKeyAuthenticationHandler(
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Bearer";
+        await RefuseAsync(StatusCodes.Status401Unauthorized, "Missing or wrong bearer token",
+            Context.GetEndpoint()?.Metadata.GetMetadata<AgentKeyRequired>() is not null
+                ? "Send an agent key (one of API_KEYS or VOICE_AGENT_KEYS) as the header Authorization: Bearer <token>."
+                : "Send the API key as the header Authorization: Bearer <token> (in a GPT Action: Authentication, API key, Bearer).");
+    }
+
+    /// <summary>A valid key of the wrong kind: a VOICE_AGENT_KEYS key opens only the agents' voice tools, not the API.</summary>
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        RefuseAsync(StatusCodes.Status403Forbidden, "This key does not open the API",
+            "This is a VOICE_AGENT_KEYS key, for the agents' voice assist only: send one of API_KEYS (or PLUGIN_BEARER_TOKEN) to call the API.");
+
+    private async Task RefuseAsync(int status, string title, string detail)
+    {
+        Response.StatusCode = status;
         await problems.WriteAsync(new ProblemDetailsContext
         {
             HttpContext = Context,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = StatusCodes.Status401Unauthorized,
-                Title = "Missing or wrong bearer token",
-                Detail = Context.GetEndpoint()?.Metadata.GetMetadata<AgentKeyRequired>() is not null
-                    ? "Send an agent key (one of API_KEYS or VOICE_AGENT_KEYS) as the header Authorization: Bearer <token>."
-                    : "Send the API key as the header Authorization: Bearer <token> (in a GPT Action: Authentication, API key, Bearer).",
-            },
+            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
         });
     }
 }
