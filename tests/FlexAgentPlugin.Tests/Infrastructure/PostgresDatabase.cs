@@ -49,6 +49,19 @@ public sealed class PostgresDatabase : IAsyncDisposable
         return await command.ExecuteScalarAsync();
     }
 
+    /// <summary>
+    /// The database goes away, as in a restart or a fail-over: every connection to it is ended and new ones are refused
+    /// until <see cref="AcceptConnectionsAsync"/>.
+    /// </summary>
+    public async Task RefuseConnectionsAsync()
+    {
+        await OnServerAsync($"ALTER DATABASE {Name} ALLOW_CONNECTIONS false");
+        await OnServerAsync($"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '{Name}'");
+    }
+
+    /// <summary>The database is back.</summary>
+    public Task AcceptConnectionsAsync() => OnServerAsync($"ALTER DATABASE {Name} ALLOW_CONNECTIONS true");
+
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
@@ -56,6 +69,14 @@ public sealed class PostgresDatabase : IAsyncDisposable
         await connection.OpenAsync();
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)", connection);
         await drop.ExecuteNonQueryAsync();
+    }
+
+    private async Task OnServerAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(server.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
     }
 }
 

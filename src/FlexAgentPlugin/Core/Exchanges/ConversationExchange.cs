@@ -67,8 +67,8 @@ public sealed partial class ConversationExchange(
     }
 
     /// <summary>
-    /// After the post: the responder makes sure someone answers, then the answer is awaited; a Twilio failure answers
-    /// pending. Ends the subscription. (The wait holds the conversation and the subscription, not the message.)
+    /// After the post: the responder makes sure someone answers, then the answer is awaited; a failure of Twilio or of
+    /// the store answers pending (the message must not be sent again). Ends the subscription. (The wait holds the conversation and the subscription, not the message.)
     /// </summary>
     public Task<ReplyOutcome> AnswerAsync(PostedMessage posted, TimeSpan? wait, WaitProgress? progress, CancellationToken cancellationToken) =>
         AnswerAsync(posted.Conversation, posted.Subscription, responder.RespondAsync(posted.Conversation, posted.Message, cancellationToken), wait, progress, cancellationToken);
@@ -108,12 +108,21 @@ public sealed partial class ConversationExchange(
                 return await waiter.WaitAsync(
                     new ReplyWait(conversation.Username, conversation.UserKey, subscription, wait, LookFirst: !waiter.HasWebhooks, progress), cancellationToken);
             }
-            catch (Exception error) when (error is TwilioApiException or TwilioUnavailableException)
+            catch (Exception error) when (IsOutage(error))
             {
-                PendingAfterFailure(logger, conversation.Sid, error.Message);
-                return ReplyOutcome.TwilioFailed with { ConversationSid = conversation.Sid };
+                return PendingAfter(error, conversation.Sid);
             }
         }
+    }
+
+    /// <summary>True when Twilio or the store failed (not the caller): once the message is posted, the answer is then pending.</summary>
+    internal static bool IsOutage(Exception error) => error is TwilioApiException or TwilioUnavailableException || StoreFailures.IsStoreFailure(error);
+
+    /// <summary>The pending outcome for a message in <paramref name="conversationSid"/> whose answer could not be had because of <paramref name="error"/>.</summary>
+    internal ReplyOutcome PendingAfter(Exception error, string? conversationSid)
+    {
+        PendingAfterFailure(logger, conversationSid ?? "(unknown)", error is TwilioApiException or TwilioUnavailableException ? "Twilio" : "the store", error.Message);
+        return ReplyOutcome.TwilioFailed with { ConversationSid = conversationSid };
     }
 
     private async Task<ConversationMessage> PostAsync(UserConversation conversation, OutgoingMessage message, CancellationToken cancellationToken)
@@ -122,6 +131,6 @@ public sealed partial class ConversationExchange(
         return await conversations.PostAsync(conversation, message, cancellationToken);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The message is in conversation {ConversationSid}, but Twilio then failed ({Failure}); the caller is told the reply is pending")]
-    private static partial void PendingAfterFailure(ILogger logger, string conversationSid, string failure);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The message is in conversation {ConversationSid}, but {Failed} then failed ({Failure}); the caller is told the reply is pending")]
+    private static partial void PendingAfterFailure(ILogger logger, string conversationSid, string failed, string failure);
 }
