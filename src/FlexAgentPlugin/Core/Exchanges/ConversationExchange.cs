@@ -27,17 +27,19 @@ public sealed partial class ConversationExchange(
     ReplyWaiter waiter,
     IConversationSignals signals,
     UserLimits limits,
+    TimeProvider clock,
     ILogger<ConversationExchange> logger)
 {
     /// <summary>
     /// Sends <paramref name="text"/> (already checked) as <paramref name="username"/> and waits up to <paramref name="wait"/>
-    /// (null: no limit), telling <paramref name="progress"/> (if any) how long it has waited.
+    /// from now, posting included (null: no limit), telling <paramref name="progress"/> (if any) how long it has waited.
     /// </summary>
     public async Task<ReplyOutcome> SendAsync(
         string username, string text, MessageSource source, TimeSpan? wait, WaitProgress? progress, CancellationToken cancellationToken)
     {
+        var since = clock.GetUtcNow();
         await limits.TakeAsync(Usernames.Key(username), cancellationToken);
-        return await AnswerAsync(await PostAsync(username, new OutgoingMessage(text, source), cancellationToken), wait, progress, cancellationToken);
+        return await AnswerAsync(await PostAsync(username, new OutgoingMessage(text, source), cancellationToken), wait, since, progress, cancellationToken);
     }
 
     /// <summary>Posts the message into the user's open conversation, replacing one Twilio reports closed or gone.</summary>
@@ -70,18 +72,21 @@ public sealed partial class ConversationExchange(
     /// After the post: the responder makes sure someone answers, then the answer is awaited; a failure of Twilio or of
     /// the store answers pending (the message must not be sent again). Ends the subscription. (The wait holds the conversation and the subscription, not the message.)
     /// </summary>
-    public Task<ReplyOutcome> AnswerAsync(PostedMessage posted, TimeSpan? wait, WaitProgress? progress, CancellationToken cancellationToken) =>
-        AnswerAsync(posted.Conversation, posted.Subscription, responder.RespondAsync(posted.Conversation, posted.Message, cancellationToken), wait, progress, cancellationToken);
+    public Task<ReplyOutcome> AnswerAsync(PostedMessage posted, TimeSpan? wait, DateTimeOffset since, WaitProgress? progress, CancellationToken cancellationToken) =>
+        AnswerAsync(posted.Conversation, posted.Subscription, responder.RespondAsync(posted.Conversation, posted.Message, cancellationToken),
+            wait, since, progress, cancellationToken);
 
     /// <summary>Waits up to <paramref name="wait"/> for replies to <paramref name="username"/> not handed out yet, asked through <paramref name="source"/>.</summary>
     public async Task<ReplyOutcome> GetRepliesAsync(string username, MessageSource source, TimeSpan? wait, WaitProgress? progress, CancellationToken cancellationToken)
     {
+        var since = clock.GetUtcNow();
         await limits.TakeAsync(Usernames.Key(username), cancellationToken);
-        return await WaitForRepliesAsync(username, source, wait, progress, cancellationToken);
+        return await WaitForRepliesAsync(username, source, wait, since, progress, cancellationToken);
     }
 
-    /// <summary>As <see cref="GetRepliesAsync"/>, for a call already counted against the user's limit.</summary>
-    public async Task<ReplyOutcome> WaitForRepliesAsync(string username, MessageSource source, TimeSpan? wait, WaitProgress? progress, CancellationToken cancellationToken)
+    /// <summary>As <see cref="GetRepliesAsync"/>, for a call that began at <paramref name="since"/>, already counted against the user's limit.</summary>
+    public async Task<ReplyOutcome> WaitForRepliesAsync(
+        string username, MessageSource source, TimeSpan? wait, DateTimeOffset since, WaitProgress? progress, CancellationToken cancellationToken)
     {
         var userKey = Usernames.Key(username);
         var stored = await conversations.FindAsync(username, cancellationToken) ?? throw new UnknownUserException();
@@ -91,14 +96,15 @@ public sealed partial class ConversationExchange(
             await responder.ResumeAsync(new UserConversation(username, userKey, stored.ConversationSid, IsNew: false, stored.LastDeliveredIndex ?? -1, source), cancellationToken);
         }
 
-        return await waiter.WaitAsync(new ReplyWait(username, userKey, subscription, wait, LookFirst: true, progress), cancellationToken);
+        return await waiter.WaitAsync(new ReplyWait(username, userKey, subscription, wait, LookFirst: true, progress, since), cancellationToken);
     }
 
     /// <summary>The caller never received <paramref name="outcome"/> (it hung up as it was written): its replies are handed out again.</summary>
     public Task UndoAsync(ReplyOutcome outcome) => outcome.Delivered is { } delivered ? waiter.UndoAsync(delivered) : Task.CompletedTask;
 
     private async Task<ReplyOutcome> AnswerAsync(
-        UserConversation conversation, IConversationSubscription subscription, Task responding, TimeSpan? wait, WaitProgress? progress, CancellationToken cancellationToken)
+        UserConversation conversation, IConversationSubscription subscription, Task responding, TimeSpan? wait, DateTimeOffset since, WaitProgress? progress,
+        CancellationToken cancellationToken)
     {
         using (subscription)
         {
@@ -106,7 +112,7 @@ public sealed partial class ConversationExchange(
             {
                 await responding;
                 return await waiter.WaitAsync(
-                    new ReplyWait(conversation.Username, conversation.UserKey, subscription, wait, LookFirst: !waiter.HasWebhooks, progress), cancellationToken);
+                    new ReplyWait(conversation.Username, conversation.UserKey, subscription, wait, LookFirst: !waiter.HasWebhooks, progress, since), cancellationToken);
             }
             catch (Exception error) when (IsOutage(error))
             {

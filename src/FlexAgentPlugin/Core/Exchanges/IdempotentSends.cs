@@ -33,6 +33,7 @@ public sealed partial class IdempotentSends(
 
     public async Task<ReplyOutcome> SendAsync(string username, string text, MessageSource source, string idempotencyKey, TimeSpan? wait, CancellationToken cancellationToken)
     {
+        var since = clock.GetUtcNow();
         var userKey = Usernames.Key(username);
         await limits.TakeAsync(userKey, cancellationToken);
         var keyHash = Hash($"{userKey}:{idempotencyKey}");
@@ -64,7 +65,7 @@ public sealed partial class IdempotentSends(
         ReplyOutcome outcome;
         if (posted is not null)
         {
-            outcome = await exchange.AnswerAsync(posted, wait, progress: null, cancellationToken);
+            outcome = await exchange.AnswerAsync(posted, wait, since, progress: null, cancellationToken);
         }
         else if (earlier!.Outcome is { } stored)
         {
@@ -74,7 +75,7 @@ public sealed partial class IdempotentSends(
         {
             try
             {
-                outcome = await exchange.WaitForRepliesAsync(username, source, wait, progress: null, cancellationToken);
+                outcome = await exchange.WaitForRepliesAsync(username, source, wait, since, progress: null, cancellationToken);
                 if (outcome.Status == ReplyStatus.Pending && await records.FindSendAsync(userKey, keyHash, notBefore, cancellationToken) is { Outcome: { } meanwhile })
                 {
                     return Read(meanwhile);
