@@ -38,8 +38,10 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
     [PostgresFact]
     public async Task CallersWaitingWhenTheDatabaseGoesAwayAnswerPendingAndTheirRepliesStayFetchable()
     {
-        string[] users = ["alice", "bob", "carol"];
-        var sends = users.Select(user => PluginFactory.SendAsync(client, user, $"Hello from {user}")).ToList();
+        string[] users = ["alice", "bob", "carol", "dave"];
+        await using var mcp = await McpConnection.ConnectAsync(factory);
+        var sends = users[..3].Select(user => PluginFactory.SendAsync(client, user, $"Hello from {user}")).ToList();
+        var asked = mcp.CallToolAsync("ask_human_agent", new Dictionary<string, object?> { ["message"] = "Hello from dave", ["user"] = "dave" }).AsTask();
         await factory.Twilio.WaitUntilAsync(() => factory.Twilio.Conversations.Count == users.Length && factory.Twilio.Conversations.All(c => c.Messages.Count == 1));
         await factory.Clock.WaitForArmedTimerAsync();
 
@@ -50,12 +52,16 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
             answers.Add(await factory.Clock.RunUntilDoneAsync(send));
         }
 
+        var toolResult = await factory.Clock.RunUntilDoneAsync(asked);
         await database.AcceptConnectionsAsync();
         foreach (var answer in answers)
         {
             Assert.True(answer.StatusCode == HttpStatusCode.OK, $"{(int)answer.StatusCode} {await answer.Content.ReadAsStringAsync()}");
             Assert.Equal("pending", (string?)(await answer.Content.ReadFromJsonAsync<JsonObject>())!["status"]);
         }
+
+        Assert.True(toolResult.IsError != true, toolResult.Text());
+        Assert.Equal("pending", toolResult.Structured("status"));
 
         foreach (var conversation in factory.Twilio.Conversations)
         {

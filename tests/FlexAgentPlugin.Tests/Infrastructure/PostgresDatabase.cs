@@ -56,7 +56,7 @@ public sealed class PostgresDatabase : IAsyncDisposable
     public async Task RefuseConnectionsAsync()
     {
         await OnServerAsync($"ALTER DATABASE {Name} ALLOW_CONNECTIONS false");
-        await OnServerAsync($"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '{Name}'");
+        await OnServerAsync($"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '{Name}' AND usename = current_user AND pid <> pg_backend_pid()");
     }
 
     /// <summary>The database is back.</summary>
@@ -68,7 +68,19 @@ public sealed class PostgresDatabase : IAsyncDisposable
         await using var connection = new NpgsqlConnection(server.ConnectionString);
         await connection.OpenAsync();
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)", connection);
-        await drop.ExecuteNonQueryAsync();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await drop.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (PostgresException busy) when (attempt < 20 && busy.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+            {
+                // The server's autovacuum is working in the database (FORCE may not end its process): it is done soon.
+                await Task.Delay(100);
+            }
+        }
     }
 
     private async Task OnServerAsync(string sql)

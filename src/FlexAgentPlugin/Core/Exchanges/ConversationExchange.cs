@@ -70,7 +70,8 @@ public sealed partial class ConversationExchange(
 
     /// <summary>
     /// After the post: the responder makes sure someone answers, then the answer is awaited; a failure of Twilio or of
-    /// the store answers pending (the message must not be sent again). Ends the subscription. (The wait holds the conversation and the subscription, not the message.)
+    /// the store answers pending (the message must not be sent again). Ends the subscription. (The wait holds the
+    /// conversation and the subscription, not the message.)
     /// </summary>
     public Task<ReplyOutcome> AnswerAsync(PostedMessage posted, TimeSpan? wait, DateTimeOffset since, WaitProgress? progress, CancellationToken cancellationToken) =>
         AnswerAsync(posted.Conversation, posted.Subscription, responder.RespondAsync(posted.Conversation, posted.Message, cancellationToken),

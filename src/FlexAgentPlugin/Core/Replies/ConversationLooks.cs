@@ -15,8 +15,8 @@ public sealed record Look(StoredConversation? Stored, IReadOnlyList<Conversation
 /// Looks at a user's conversation for messages not handed out yet: the delivery mark from the store and the newest
 /// messages from Twilio, read at the same time (neither needs the other). Every wait for one user shares the looks: a
 /// wait joins the next look to start (see <see cref="SharedRuns{TKey, TResult}"/>), so however many calls wait for the
-/// user, a wake-up costs at most two looks, not one per call (Twilio serves 30 actions a second on a conversation: one
-/// look per call would queue the calls behind one another far past their timeout). Handing out stays each wait's own
+/// user, a wake-up costs a few looks, not one per call (Twilio serves 30 actions a second on a conversation: one look
+/// per call would queue the calls behind one another far past their timeout). Handing out stays each wait's own
 /// compare-and-set, so a shared look never hands a reply out twice. Reading back stops at the mark, or sooner, at
 /// messages already seen to be only the user's own: a user with many unanswered messages costs a page a look, not all
 /// of them.
