@@ -60,6 +60,41 @@ public sealed class ManualClock : TimeProvider
         }
     }
 
+    /// <summary>
+    /// Waits until at least <paramref name="count"/> armed timers match <paramref name="match"/>, e.g. until every call
+    /// still waiting has armed its timeout (moving the clock sooner would leave a call that was busy with a timer set
+    /// from the new time).
+    /// </summary>
+    public async Task WaitForArmedTimersAsync(int count, Func<ManualTimer, bool> match, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? TimeSpan.FromSeconds(10);
+        var armedNow = 0;
+        using var giveUp = new CancellationTokenSource(limit);
+        while (true)
+        {
+            Task signal;
+            lock (gate)
+            {
+                armedNow = timers.Count(t => t.IsArmed && match(t));
+                if (armedNow >= count)
+                {
+                    return;
+                }
+
+                signal = armed.Task;
+            }
+
+            try
+            {
+                await signal.WaitAsync(giveUp.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"{armedNow} of {count} timers were armed after {limit.TotalSeconds} s.");
+            }
+        }
+    }
+
     /// <summary>Moves time forward and fires every timer that falls due.</summary>
     public void Advance(TimeSpan by)
     {

@@ -49,13 +49,46 @@ public sealed class PostgresDatabase : IAsyncDisposable
         return await command.ExecuteScalarAsync();
     }
 
+    /// <summary>
+    /// The database goes away, as in a restart or a fail-over: every connection to it is ended and new ones are refused
+    /// until <see cref="AcceptConnectionsAsync"/>.
+    /// </summary>
+    public async Task RefuseConnectionsAsync()
+    {
+        await OnServerAsync($"ALTER DATABASE {Name} ALLOW_CONNECTIONS false");
+        await OnServerAsync($"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '{Name}' AND usename = current_user AND pid <> pg_backend_pid()");
+    }
+
+    /// <summary>The database is back.</summary>
+    public Task AcceptConnectionsAsync() => OnServerAsync($"ALTER DATABASE {Name} ALLOW_CONNECTIONS true");
+
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
         await using var connection = new NpgsqlConnection(server.ConnectionString);
         await connection.OpenAsync();
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)", connection);
-        await drop.ExecuteNonQueryAsync();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await drop.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (PostgresException busy) when (attempt < 20 && busy.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+            {
+                // The server's autovacuum is working in the database (FORCE may not end its process): it is done soon.
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    private async Task OnServerAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(server.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
     }
 }
 

@@ -58,6 +58,7 @@ public static class PostgresSetup
         services.AddSingleton<IConversationSignals>(provider => provider.GetRequiredService<PostgresSignals>());
         services.AddSingleton<IKeyedLock, PostgresKeyedLock>();
         services.AddHostedService<PostgresLifetime>();
+        services.AddKeysInStore<PostgresStore>();
         services.AddHostedService(provider => provider.GetRequiredService<PostgresSignals>());
         services.AddHealthChecks().AddCheck<DatabaseCheck>("postgresql", tags: ["ready"]);
         return services;

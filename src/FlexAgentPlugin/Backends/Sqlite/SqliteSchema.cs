@@ -64,6 +64,14 @@ public sealed partial class SqliteStore
         );
         CREATE INDEX IF NOT EXISTS event_claims_by_age ON event_claims (claimed_at);
         """,
+        """
+        CREATE TABLE IF NOT EXISTS data_protection_keys (
+            id            INTEGER PRIMARY KEY AUTOINCREMENT,
+            friendly_name TEXT,
+            xml           TEXT NOT NULL,
+            created_at    TEXT NOT NULL
+        );
+        """,
     ];
 
     /// <summary>Creates the folder and brings the schema up to date in one transaction; safe on every start.</summary>

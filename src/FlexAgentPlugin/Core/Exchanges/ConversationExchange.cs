@@ -27,17 +27,19 @@ public sealed partial class ConversationExchange(
     ReplyWaiter waiter,
     IConversationSignals signals,
     UserLimits limits,
+    TimeProvider clock,
     ILogger<ConversationExchange> logger)
 {
     /// <summary>
     /// Sends <paramref name="text"/> (already checked) as <paramref name="username"/> and waits up to <paramref name="wait"/>
-    /// (null: no limit), telling <paramref name="progress"/> (if any) how long it has waited.
+    /// from now, posting included (null: no limit), telling <paramref name="progress"/> (if any) how long it has waited.
     /// </summary>
     public async Task<ReplyOutcome> SendAsync(
         string username, string text, MessageSource source, TimeSpan? wait, WaitProgress? progress, CancellationToken cancellationToken)
     {
+        var since = clock.GetUtcNow();
         await limits.TakeAsync(Usernames.Key(username), cancellationToken);
-        return await AnswerAsync(await PostAsync(username, new OutgoingMessage(text, source), cancellationToken), wait, progress, cancellationToken);
+        return await AnswerAsync(await PostAsync(username, new OutgoingMessage(text, source), cancellationToken), wait, since, progress, cancellationToken);
     }
 
     /// <summary>Posts the message into the user's open conversation, replacing one Twilio reports closed or gone.</summary>
@@ -67,21 +69,25 @@ public sealed partial class ConversationExchange(
     }
 
     /// <summary>
-    /// After the post: the responder makes sure someone answers, then the answer is awaited; a Twilio failure answers
-    /// pending. Ends the subscription. (The wait holds the conversation and the subscription, not the message.)
+    /// After the post: the responder makes sure someone answers, then the answer is awaited; a failure of Twilio or of
+    /// the store answers pending (the message must not be sent again). Ends the subscription. (The wait holds the
+    /// conversation and the subscription, not the message.)
     /// </summary>
-    public Task<ReplyOutcome> AnswerAsync(PostedMessage posted, TimeSpan? wait, WaitProgress? progress, CancellationToken cancellationToken) =>
-        AnswerAsync(posted.Conversation, posted.Subscription, responder.RespondAsync(posted.Conversation, posted.Message, cancellationToken), wait, progress, cancellationToken);
+    public Task<ReplyOutcome> AnswerAsync(PostedMessage posted, TimeSpan? wait, DateTimeOffset since, WaitProgress? progress, CancellationToken cancellationToken) =>
+        AnswerAsync(posted.Conversation, posted.Subscription, responder.RespondAsync(posted.Conversation, posted.Message, cancellationToken),
+            wait, since, progress, cancellationToken);
 
     /// <summary>Waits up to <paramref name="wait"/> for replies to <paramref name="username"/> not handed out yet, asked through <paramref name="source"/>.</summary>
     public async Task<ReplyOutcome> GetRepliesAsync(string username, MessageSource source, TimeSpan? wait, WaitProgress? progress, CancellationToken cancellationToken)
     {
+        var since = clock.GetUtcNow();
         await limits.TakeAsync(Usernames.Key(username), cancellationToken);
-        return await WaitForRepliesAsync(username, source, wait, progress, cancellationToken);
+        return await WaitForRepliesAsync(username, source, wait, since, progress, cancellationToken);
     }
 
-    /// <summary>As <see cref="GetRepliesAsync"/>, for a call already counted against the user's limit.</summary>
-    public async Task<ReplyOutcome> WaitForRepliesAsync(string username, MessageSource source, TimeSpan? wait, WaitProgress? progress, CancellationToken cancellationToken)
+    /// <summary>As <see cref="GetRepliesAsync"/>, for a call that began at <paramref name="since"/>, already counted against the user's limit.</summary>
+    public async Task<ReplyOutcome> WaitForRepliesAsync(
+        string username, MessageSource source, TimeSpan? wait, DateTimeOffset since, WaitProgress? progress, CancellationToken cancellationToken)
     {
         var userKey = Usernames.Key(username);
         var stored = await conversations.FindAsync(username, cancellationToken) ?? throw new UnknownUserException();
@@ -91,14 +97,15 @@ public sealed partial class ConversationExchange(
             await responder.ResumeAsync(new UserConversation(username, userKey, stored.ConversationSid, IsNew: false, stored.LastDeliveredIndex ?? -1, source), cancellationToken);
         }
 
-        return await waiter.WaitAsync(new ReplyWait(username, userKey, subscription, wait, LookFirst: true, progress), cancellationToken);
+        return await waiter.WaitAsync(new ReplyWait(username, userKey, subscription, wait, LookFirst: true, progress, since), cancellationToken);
     }
 
     /// <summary>The caller never received <paramref name="outcome"/> (it hung up as it was written): its replies are handed out again.</summary>
     public Task UndoAsync(ReplyOutcome outcome) => outcome.Delivered is { } delivered ? waiter.UndoAsync(delivered) : Task.CompletedTask;
 
     private async Task<ReplyOutcome> AnswerAsync(
-        UserConversation conversation, IConversationSubscription subscription, Task responding, TimeSpan? wait, WaitProgress? progress, CancellationToken cancellationToken)
+        UserConversation conversation, IConversationSubscription subscription, Task responding, TimeSpan? wait, DateTimeOffset since, WaitProgress? progress,
+        CancellationToken cancellationToken)
     {
         using (subscription)
         {
@@ -106,14 +113,23 @@ public sealed partial class ConversationExchange(
             {
                 await responding;
                 return await waiter.WaitAsync(
-                    new ReplyWait(conversation.Username, conversation.UserKey, subscription, wait, LookFirst: !waiter.HasWebhooks, progress), cancellationToken);
+                    new ReplyWait(conversation.Username, conversation.UserKey, subscription, wait, LookFirst: !waiter.HasWebhooks, progress, since), cancellationToken);
             }
-            catch (Exception error) when (error is TwilioApiException or TwilioUnavailableException)
+            catch (Exception error) when (IsOutage(error))
             {
-                PendingAfterFailure(logger, conversation.Sid, error.Message);
-                return ReplyOutcome.TwilioFailed with { ConversationSid = conversation.Sid };
+                return PendingAfter(error, conversation.Sid);
             }
         }
+    }
+
+    /// <summary>True when Twilio or the store failed (not the caller): once the message is posted, the answer is then pending.</summary>
+    internal static bool IsOutage(Exception error) => error is TwilioApiException or TwilioUnavailableException || StoreFailures.IsStoreFailure(error);
+
+    /// <summary>The pending outcome for a message in <paramref name="conversationSid"/> whose answer could not be had because of <paramref name="error"/>.</summary>
+    internal ReplyOutcome PendingAfter(Exception error, string? conversationSid)
+    {
+        PendingAfterFailure(logger, conversationSid ?? "(unknown)", error is TwilioApiException or TwilioUnavailableException ? "Twilio" : "the store", error.Message);
+        return ReplyOutcome.TwilioFailed with { ConversationSid = conversationSid };
     }
 
     private async Task<ConversationMessage> PostAsync(UserConversation conversation, OutgoingMessage message, CancellationToken cancellationToken)
@@ -122,6 +138,6 @@ public sealed partial class ConversationExchange(
         return await conversations.PostAsync(conversation, message, cancellationToken);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The message is in conversation {ConversationSid}, but Twilio then failed ({Failure}); the caller is told the reply is pending")]
-    private static partial void PendingAfterFailure(ILogger logger, string conversationSid, string failure);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The message is in conversation {ConversationSid}, but {Failed} then failed ({Failure}); the caller is told the reply is pending")]
+    private static partial void PendingAfterFailure(ILogger logger, string conversationSid, string failed, string failure);
 }

@@ -45,6 +45,7 @@ public static class ExchangeSetup
         services.AddSingleton<UserConversations>();
         services.AddFlexRouting();
         services.AddResponder();
+        services.AddSingleton<ConversationLooks>();
         services.AddSingleton<ReplyWaiter>();
         services.AddSingleton<ConversationExchange>();
         services.AddSingleton<IdempotentSends>();

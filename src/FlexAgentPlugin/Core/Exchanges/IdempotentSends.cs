@@ -20,7 +20,12 @@ public sealed class IdempotencyConflictException()
 /// exchange's replies, and once an outcome was final (replied or closed) a repeat gets that outcome again. The key
 /// also names the message in Twilio, so a post interrupted after Twilio took it is found, not made again.
 /// </summary>
-public sealed class IdempotentSends(ConversationExchange exchange, ISendRecords records, IKeyedLock locks, UserLimits limits, TimeProvider clock)
+/// <remarks>
+/// Once the message is posted, a failure of the store (or of Twilio) ends in pending, never in an error that would
+/// invite the message again: a record left unmarked makes a repeat look for the message in Twilio before posting.
+/// </remarks>
+public sealed partial class IdempotentSends(
+    ConversationExchange exchange, ISendRecords records, IKeyedLock locks, UserLimits limits, TimeProvider clock, ILogger<IdempotentSends> logger)
 {
     public static readonly TimeSpan Window = TimeSpan.FromHours(24);
 
@@ -28,6 +33,7 @@ public sealed class IdempotentSends(ConversationExchange exchange, ISendRecords 
 
     public async Task<ReplyOutcome> SendAsync(string username, string text, MessageSource source, string idempotencyKey, TimeSpan? wait, CancellationToken cancellationToken)
     {
+        var since = clock.GetUtcNow();
         var userKey = Usernames.Key(username);
         await limits.TakeAsync(userKey, cancellationToken);
         var keyHash = Hash($"{userKey}:{idempotencyKey}");
@@ -52,14 +58,14 @@ public sealed class IdempotentSends(ConversationExchange exchange, ISendRecords 
                 }
 
                 posted = await exchange.PostAsync(username, new OutgoingMessage(text, source, keyHash[..32], MayBeThereAlready: earlier is not null), cancellationToken);
-                await records.MarkSendPostedAsync(userKey, keyHash, CancellationToken.None);
+                await AfterPostAsync("post", records.MarkSendPostedAsync(userKey, keyHash, CancellationToken.None));
             }
         }
 
         ReplyOutcome outcome;
         if (posted is not null)
         {
-            outcome = await exchange.AnswerAsync(posted, wait, progress: null, cancellationToken);
+            outcome = await exchange.AnswerAsync(posted, wait, since, progress: null, cancellationToken);
         }
         else if (earlier!.Outcome is { } stored)
         {
@@ -67,10 +73,17 @@ public sealed class IdempotentSends(ConversationExchange exchange, ISendRecords 
         }
         else
         {
-            outcome = await exchange.WaitForRepliesAsync(username, source, wait, progress: null, cancellationToken);
-            if (outcome.Status == ReplyStatus.Pending && await records.FindSendAsync(userKey, keyHash, notBefore, cancellationToken) is { Outcome: { } meanwhile })
+            try
             {
-                return Read(meanwhile);
+                outcome = await exchange.WaitForRepliesAsync(username, source, wait, since, progress: null, cancellationToken);
+                if (outcome.Status == ReplyStatus.Pending && await records.FindSendAsync(userKey, keyHash, notBefore, cancellationToken) is { Outcome: { } meanwhile })
+                {
+                    return Read(meanwhile);
+                }
+            }
+            catch (Exception error) when (ConversationExchange.IsOutage(error))
+            {
+                return exchange.PendingAfter(error, conversationSid: null);
             }
         }
 
@@ -80,8 +93,24 @@ public sealed class IdempotentSends(ConversationExchange exchange, ISendRecords 
         }
 
         // Kept for repeats of this key, so a caller that lost this answer gets it again by repeating the call.
-        await records.SaveSendOutcomeAsync(userKey, keyHash, JsonSerializer.Serialize(new StoredOutcome(outcome.Status, outcome.Replies), Json), CancellationToken.None);
+        await AfterPostAsync("outcome", records.SaveSendOutcomeAsync(userKey, keyHash, JsonSerializer.Serialize(new StoredOutcome(outcome.Status, outcome.Replies), Json), CancellationToken.None));
         return outcome with { Delivered = null };
+    }
+
+    /// <summary>
+    /// A record written after the post: if the store fails, the exchange goes on without it (without the post's, a repeat
+    /// looks for the message in Twilio before posting; without the outcome's, a repeat waits for replies again).
+    /// </summary>
+    private async Task AfterPostAsync(string record, Task recording)
+    {
+        try
+        {
+            await recording;
+        }
+        catch (Exception error) when (StoreFailures.IsStoreFailure(error))
+        {
+            RecordLost(logger, record, error.Message);
+        }
     }
 
     private static ReplyOutcome Read(string stored)
@@ -93,4 +122,7 @@ public sealed class IdempotentSends(ConversationExchange exchange, ISendRecords 
     private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
     private sealed record StoredOutcome(ReplyStatus Status, IReadOnlyList<Reply> Replies);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The store could not record the {Record} of an idempotent send ({Failure}); the caller is answered all the same")]
+    private static partial void RecordLost(ILogger logger, string record, string failure);
 }

@@ -21,7 +21,7 @@ public enum PendingReason
     /// <summary>No one has answered within the wait (or the server is stopping).</summary>
     NotAnsweredYet,
 
-    /// <summary>The message is in the conversation, but Twilio failed while the server was routing it or reading the answer.</summary>
+    /// <summary>The message is in the conversation, but Twilio or the store failed while the server was routing it or reading the answer.</summary>
     TwilioFailed,
 
     /// <summary>The AI handed the user to a person (its notice is in the replies), who has not answered yet.</summary>

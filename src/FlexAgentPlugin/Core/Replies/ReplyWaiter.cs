@@ -1,4 +1,3 @@
-using System.Net;
 using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Core.Callbacks;
 using FlexAgentPlugin.Core.Conversations;
@@ -10,9 +9,11 @@ namespace FlexAgentPlugin.Core.Replies;
 
 /// <summary>
 /// One wait for a user's replies: the user, their subscription to the conversation, how long to wait at most
-/// (null: until a reply), whether to look at once or first wait for an event, and who to tell how long it has waited.
+/// (null: until a reply), whether to look at once or first wait for an event, who to tell how long it has waited, and
+/// when the call began (<see cref="Since"/>: the limit counts from it, so time spent posting is part of it; null: now).
 /// </summary>
-public sealed record ReplyWait(string Username, string UserKey, IConversationSubscription Subscription, TimeSpan? Limit, bool LookFirst, WaitProgress? Progress = null);
+public sealed record ReplyWait(
+    string Username, string UserKey, IConversationSubscription Subscription, TimeSpan? Limit, bool LookFirst, WaitProgress? Progress = null, DateTimeOffset? Since = null);
 
 /// <summary>Told every <see cref="Every"/> while a wait goes on, with the time waited so far (on the wait's own timer).</summary>
 public sealed record WaitProgress(TimeSpan Every, Action<TimeSpan> Report);
@@ -21,21 +22,19 @@ public sealed record WaitProgress(TimeSpan Every, Action<TimeSpan> Report);
 /// Waits for replies without holding a thread, and hands each message written after the user's out exactly once.
 /// What is new is decided by the store's delivery mark (the Index of the last message handed out), moved with a
 /// compare-and-set, so concurrent calls, repeated webhooks, several instances and restarts neither lose nor repeat a
-/// reply. An event wakes the wait at once; without one it looks every poll interval. When the server shuts down,
-/// waiting callers are answered "pending" (the reply stays fetchable) instead of being cut off.
+/// reply. An event wakes the wait at once; without one it looks every poll interval. The looks are shared by every
+/// wait for the user (<see cref="ConversationLooks"/>), so many waits for one user each end by their limit. When the
+/// server shuts down, waiting callers are answered "pending" (the reply stays fetchable) instead of being cut off.
 /// </summary>
 public sealed class ReplyWaiter(
     IConversationStore store,
-    ConversationsClient twilio,
+    ConversationLooks looks,
     TwilioCallbacks callbacks,
     IOptions<ReplyOptions> options,
     TimeProvider clock,
     IHostApplicationLifetime lifetime,
     ExchangeMetrics metrics)
 {
-    /// <summary>The newest messages read per page.</summary>
-    public const int PageSize = 10;
-
     private enum Wake
     {
         Event,
@@ -63,9 +62,9 @@ public sealed class ReplyWaiter(
     {
         var conversationSid = wait.Subscription.ConversationSid;
         var pollInterval = options.Value.PollInterval;
-        var started = clock.GetUtcNow();
+        var started = wait.Since ?? clock.GetUtcNow();
         var deadline = wait.Limit is { } span ? started + span : (DateTimeOffset?)null;
-        var nextPoll = started + pollInterval;
+        var nextPoll = clock.GetUtcNow() + pollInterval;
         var nextProgress = wait.Progress is { } progress ? started + progress.Every : DateTimeOffset.MaxValue;
         var look = wait.LookFirst;
         var held = false;
@@ -104,7 +103,7 @@ public sealed class ReplyWaiter(
 
             if (wake == Wake.Timer && clock.GetUtcNow() >= nextPoll)
             {
-                await RefreshStateAsync(conversationSid, cancellationToken);
+                await looks.RefreshStateAsync(conversationSid, cancellationToken);
                 nextPoll = clock.GetUtcNow() + pollInterval;
                 look = true;
             }
@@ -126,22 +125,9 @@ public sealed class ReplyWaiter(
     {
         while (true)
         {
-            // The mark and the newest messages are read together (neither needs the other; the compare-and-set below
-            // is what hands each message out once), so a reply waits for one of them, not both in turn.
-            var finding = store.FindAsync(wait.UserKey, cancellationToken);
-            var listing = NewestPageAsync(conversationSid, cancellationToken);
-            await Task.WhenAll(finding, listing);
-            var stored = await finding;
-            if (stored is null || stored.ConversationSid != conversationSid)
+            var (stored, fresh) = await looks.LookAsync(wait.UserKey, wait.Username, conversationSid, cancellationToken);
+            if (stored is null || stored.ConversationSid != conversationSid || fresh is null)
             {
-                return (ReplyOutcome.Closed, false);
-            }
-
-            var mark = stored.LastDeliveredIndex ?? -1;
-            var fresh = await listing is { } newest ? await MessagesAfterAsync(newest, wait.Username, mark, cancellationToken) : null;
-            if (fresh is null)
-            {
-                await store.MarkClosedAsync(conversationSid, cancellationToken);
                 return (ReplyOutcome.Closed, false);
             }
 
@@ -167,73 +153,16 @@ public sealed class ReplyWaiter(
 
                 var status = stored.Closed ? ReplyStatus.Closed : awaitingPerson ? ReplyStatus.Pending : ReplyStatus.Replied;
                 return (new ReplyOutcome(status, [.. fresh.Select(ToReply)], awaitingPerson ? PendingReason.HandedOff : null,
-                    Delivered: new DeliveryMark(wait.UserKey, conversationSid, mark, to)), false);
+                    Delivered: new DeliveryMark(wait.UserKey, conversationSid, stored.LastDeliveredIndex ?? -1, to)), false);
             }
 
             // Another call handed some of them out first: read the mark again.
         }
     }
 
-    /// <summary>The newest page of the conversation's messages, or null when Twilio says the conversation is gone.</summary>
-    private async Task<MessagePage?> NewestPageAsync(string conversationSid, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await twilio.ListMessagesAsync(conversationSid, newestFirst: true, PageSize, cancellationToken);
-        }
-        catch (TwilioApiException error) when (error.Status == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>
-    /// Messages with an Index above <paramref name="mark"/> not written by the user, oldest first, reading newest-first
-    /// pages from <paramref name="newest"/> as far back as needed (null when the conversation is gone meanwhile). A
-    /// message seen on two pages (one was written between the page reads) counts once.
-    /// </summary>
-    private async Task<IReadOnlyList<ConversationMessage>?> MessagesAfterAsync(MessagePage newest, string username, long mark, CancellationToken cancellationToken)
-    {
-        var found = new SortedDictionary<int, ConversationMessage>();
-        try
-        {
-            for (MessagePage? page = newest; page is not null; page = await twilio.NextPageAsync(page, cancellationToken))
-            {
-                foreach (var message in page.Messages)
-                {
-                    if (message.Index <= mark)
-                    {
-                        return [.. found.Values];
-                    }
-
-                    if (!string.Equals(message.Author, username, StringComparison.Ordinal))
-                    {
-                        found.TryAdd(message.Index, message);
-                    }
-                }
-            }
-        }
-        catch (TwilioApiException error) when (error.Status == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-
-        return [.. found.Values];
-    }
-
     private static Reply ToReply(ConversationMessage message) =>
         new(string.IsNullOrEmpty(message.Body) ? ReplyOutcome.MediaOnlyPlaceholder : message.Body,
             MessageMarks.Read(message.Attributes).IsAi ? ReplySource.Ai : ReplySource.Agent);
-
-    /// <summary>The fallback for a missed state webhook: asks Twilio whether the conversation is closed or gone.</summary>
-    private async Task RefreshStateAsync(string conversationSid, CancellationToken cancellationToken)
-    {
-        var conversation = await twilio.FetchConversationAsync(conversationSid, cancellationToken);
-        if (conversation is null or { IsClosed: true })
-        {
-            await store.MarkClosedAsync(conversationSid, cancellationToken);
-        }
-    }
 
     /// <summary>
     /// Waits for an event that can matter, or for <paramref name="due"/>. A stopping server wakes every subscription

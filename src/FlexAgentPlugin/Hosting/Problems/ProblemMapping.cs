@@ -67,8 +67,8 @@ internal sealed partial class ProblemMapping(IProblemDetailsService problems, IL
         TwilioUnavailableException unavailable => (Problem(StatusCodes.Status503ServiceUnavailable, "Twilio could not be reached",
             $"Twilio did not answer the request to {unavailable.Operation}, so it may or may not have been done. Nothing was recorded; try again in a few seconds."), RetryAfterSeconds),
         Npgsql.NpgsqlException database when database.IsTransient || database.InnerException is TimeoutException => (Problem(StatusCodes.Status503ServiceUnavailable,
-            "The database is busy", "The shared database (DATABASE_URL) could not serve the request in time. Try again in a few seconds; "
-            + "if you were sending a message, fetch the replies first (getReplies), as it may have been posted."), RetryAfterSeconds),
+            "The database is busy", "The shared database (DATABASE_URL) could not serve the request in time (busy, restarting or unreachable). "
+            + "No message was posted (one already in the conversation is answered pending instead); try again in a few seconds."), RetryAfterSeconds),
         _ => (null, null),
     };
 

@@ -1,0 +1,87 @@
+using Dapper;
+
+namespace FlexAgentPlugin.Backends.Postgres;
+
+/// <summary>The schema, brought from the version a database has (<c>schema_version</c>) to the newest, one step at a time.</summary>
+public sealed partial class PostgresStore
+{
+    /// <summary>Any fixed number: the advisory lock instances take while one of them migrates the schema.</summary>
+    private const long MigrationLock = 0x466c6578_4167656e;
+
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE IF NOT EXISTS user_conversations (
+            user_key             text PRIMARY KEY,
+            conversation_sid     text NOT NULL,
+            last_delivered_index bigint,
+            closed               boolean NOT NULL DEFAULT false,
+            created_at           timestamptz NOT NULL,
+            updated_at           timestamptz NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS user_conversations_by_sid ON user_conversations (conversation_sid);
+        CREATE TABLE IF NOT EXISTS conversation_routes (
+            conversation_sid text PRIMARY KEY,
+            mode             text NOT NULL,
+            interaction_sid  text,
+            created_at       timestamptz NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS sends (
+            user_key     text NOT NULL,
+            key_hash     text NOT NULL,
+            message_hash text NOT NULL,
+            posted       boolean NOT NULL,
+            outcome      text,
+            created_at   timestamptz NOT NULL,
+            PRIMARY KEY (user_key, key_hash)
+        );
+        CREATE INDEX IF NOT EXISTS sends_by_age ON sends (created_at);
+        CREATE TABLE IF NOT EXISTS event_claims (
+            event_key  text PRIMARY KEY,
+            claimed_at timestamptz NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS event_claims_by_age ON event_claims (claimed_at);
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS rate_windows (
+            counter_key  text NOT NULL,
+            window_start timestamptz NOT NULL,
+            count        integer NOT NULL,
+            PRIMARY KEY (counter_key, window_start)
+        );
+        CREATE INDEX IF NOT EXISTS rate_windows_by_age ON rate_windows (window_start);
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS key_locks (
+            lock_key   text PRIMARY KEY,
+            owner      text NOT NULL,
+            expires_at timestamptz NOT NULL
+        );
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS data_protection_keys (
+            id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            friendly_name text,
+            xml           text NOT NULL,
+            created_at    timestamptz NOT NULL
+        );
+        """,
+    ];
+
+    /// <summary>Brings the schema up to date under an advisory lock, so instances starting together migrate once.</summary>
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@MigrationLock)", new { MigrationLock }, transaction, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition("CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)", transaction: transaction, cancellationToken: cancellationToken));
+        var version = await connection.ExecuteScalarAsync<int?>(new CommandDefinition("SELECT max(version) FROM schema_version", transaction: transaction, cancellationToken: cancellationToken)) ?? 0;
+        for (var step = version; step < Migrations.Length; step++)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(Migrations[step], transaction: transaction, cancellationToken: cancellationToken));
+            await connection.ExecuteAsync(new CommandDefinition("INSERT INTO schema_version (version) VALUES (@version)", new { version = step + 1 }, transaction, cancellationToken: cancellationToken));
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+}
