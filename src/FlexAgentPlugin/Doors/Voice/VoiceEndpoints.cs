@@ -17,10 +17,11 @@ namespace FlexAgentPlugin.Doors.Voice;
 /// <summary>
 /// Real-time voice assist. <c>POST /voice/incoming</c> (Twilio-signed): TwiML that streams the caller's audio to
 /// <c>/voice/stream</c> and enqueues the call to the Flex workflow. <c>POST</c>/<c>DELETE /voice/calls/{callSid}/assist</c>
-/// (agent key): start or stop that stream on a call in progress (<see cref="AssistStreams"/>). Either way the stream carries a ticket for its call
+/// (the agent's Flex token or an agent key, <see cref="AgentAccess"/>): start or stop that stream on a call in progress
+/// (<see cref="AssistStreams"/>). Either way the stream carries a ticket for its call
 /// (<see cref="StreamTickets"/>). <c>/voice/stream</c>: the Media Streams WebSocket, accepted only with a valid
 /// <c>X-Twilio-Signature</c> on the upgrade, assisted only when its <c>start</c> carries its call's ticket.
-/// <c>GET /voice/calls/{callSid}/events</c> (agent key): the call's transcript lines and suggestions as server-sent events.
+/// <c>GET /voice/calls/{callSid}/events</c> (the same access): the call's transcript lines and suggestions as server-sent events.
 /// </summary>
 public static class VoiceEndpoints
 {
@@ -31,7 +32,7 @@ public static class VoiceEndpoints
     public static IEndpointRouteBuilder MapVoice(this IEndpointRouteBuilder app)
     {
         app.MapPost("/voice/incoming", Incoming).RequireAuthorization(AccessPolicies.TwilioSigned).DisableAntiforgery().ExcludeFromDescription();
-        var calls = app.MapGroup("/voice/calls/{callSid}").RequireAuthorization(AccessPolicies.Agent).WithMetadata(new AgentKeyRequired()).ExcludeFromDescription();
+        var calls = app.MapGroup("/voice/calls/{callSid}").RequireAgentAccess().ExcludeFromDescription();
         calls.MapPost("/assist", StartAssistAsync);
         calls.MapDelete("/assist", StopAssistAsync);
         calls.MapGet("/events", EventsAsync);
