@@ -3,6 +3,7 @@ using System.Text.Json;
 using FlexAgentPlugin.Core.Users;
 using FlexAgentPlugin.Hosting.Requests;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Primitives;
 
 namespace FlexAgentPlugin.Doors.VoiceAssistFunctions;
 
@@ -45,6 +46,6 @@ public sealed record StreamRequest(string? Action, string? CallSid, string? Toke
         }
     }
 
-    private static string? Field(Dictionary<string, Microsoft.Extensions.Primitives.StringValues> form, string name) =>
+    private static string? Field(Dictionary<string, StringValues> form, string name) =>
         form.FirstOrDefault(pair => string.Equals(pair.Key, name, StringComparison.OrdinalIgnoreCase)).Value.ToString() is { Length: > 0 } value ? value : null;
 }

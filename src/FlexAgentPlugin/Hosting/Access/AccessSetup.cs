@@ -24,7 +24,7 @@ public static class AccessPolicies
     /// <summary>An agent's tool (voice assist): the agent's Flex token with an agent role, an API key or a VOICE_AGENT_KEYS key, always required.</summary>
     public const string Agent = "agent";
 
-    /// <summary>The rate limit per caller: the key's name when one was presented, else the client address.</summary>
+    /// <summary>The rate limit per caller: the Flex agent, the key's name when one was presented, else the client address.</summary>
     public const string PerCaller = "per-caller";
 }
 

@@ -1,5 +1,6 @@
 using FlexAgentPlugin.Configuration;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.Extensions.Options;
 
 namespace FlexAgentPlugin.Hosting.Access;
@@ -46,7 +47,7 @@ public static class AgentAccess
             .ValidateOnStart();
         services.AddSingleton<FlexSignIns>();
         services.AddCors();
-        services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>().Configure<IOptions<FlexUiOptions>>((cors, flexUi) =>
+        services.AddOptions<CorsOptions>().Configure<IOptions<FlexUiOptions>>((cors, flexUi) =>
             cors.AddPolicy(CorsPolicy, policy => policy
                 .WithOrigins([.. flexUi.Value.OriginList])
                 .WithHeaders("Authorization", "Content-Type", "Last-Event-ID")

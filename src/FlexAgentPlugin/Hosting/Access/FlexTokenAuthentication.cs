@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Globalization;
+using System.Security.Claims;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using FlexAgentPlugin.Backends.Twilio;
@@ -53,9 +54,9 @@ public sealed class FlexTokenAuthenticationHandler(
     }
 
     /// <summary>Whether the user may use the agents' endpoints: an agent key or API key, or a Flex agent with an agent role.</summary>
-    public static bool MayAssist(System.Security.Claims.ClaimsPrincipal user) =>
+    public static bool MayAssist(ClaimsPrincipal user) =>
         user.Identity?.AuthenticationType != FlexSignIn.AuthenticationType
-        || user.Claims.Any(claim => claim.Type == System.Security.Claims.ClaimTypes.Role && FlexSignIns.AgentRoles.Contains(claim.Value));
+        || user.Claims.Any(claim => claim.Type == ClaimTypes.Role && FlexSignIns.AgentRoles.Contains(claim.Value));
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
