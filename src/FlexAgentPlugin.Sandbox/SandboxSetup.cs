@@ -27,6 +27,8 @@ public sealed record SandboxSession(SandboxAccount Account, string SelfBaseUrl, 
 
     public string SyncBaseUrl => SelfBaseUrl + SandboxAccount.SyncPath;
 
+    public string IamBaseUrl => SelfBaseUrl + SandboxAccount.IamPath;
+
     /// <summary>The console's address, with the token when the console needs one.</summary>
     public string ConsoleUrl => $"{SelfBaseUrl}{SandboxAccount.ConsolePath}{(Console.Token is { } token ? $"?token={token}" : "")}";
 }
@@ -46,6 +48,7 @@ public static partial class SandboxSetup
         services.AddSingleton(account);
         services.AddSingleton(behavior ?? new EmulatorBehavior());
         services.AddSingleton<EmulatorState>();
+        services.AddSingleton<SandboxAgentTokens>();
         services.AddHostedService<WebhookSender>();
         services.AddHostedService<SimulatedAgent>();
         services.AddHttpClient(WebhookSender.ClientName, http => http.Timeout = TimeSpan.FromSeconds(5))
@@ -58,6 +61,7 @@ public static partial class SandboxSetup
         app.MapConversationsApi();
         app.MapInteractionsApi();
         app.MapVoiceAndSyncApi();
+        app.MapIamApi();
         return app;
     }
 
@@ -91,6 +95,7 @@ public static partial class SandboxSetup
         });
         app.MapTwilioEmulator();
         app.MapConsoleApi();
+        app.MapAgentToken();
         app.MapStandInModel();
         app.MapStandInRealtime();
         return app;
@@ -103,7 +108,8 @@ public static partial class SandboxSetup
         && !context.Request.Path.StartsWithSegments(SandboxAccount.FlexPath)
         && !context.Request.Path.StartsWithSegments(SandboxAccount.ModelPath)
         && !context.Request.Path.StartsWithSegments(SandboxAccount.VoicePath)
-        && !context.Request.Path.StartsWithSegments(SandboxAccount.SyncPath);
+        && !context.Request.Path.StartsWithSegments(SandboxAccount.SyncPath)
+        && !context.Request.Path.StartsWithSegments(SandboxAccount.IamPath);
 
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "Sandbox mode: no Twilio account is used; messages go to the built-in Flex sandbox. Answer them in the agent console at {ConsoleUrl}")]

@@ -10,6 +10,7 @@ using FlexAgentPlugin.Doors.Mcp;
 using FlexAgentPlugin.Doors.PluginFiles;
 using FlexAgentPlugin.Doors.TwilioEvents;
 using FlexAgentPlugin.Doors.Voice;
+using FlexAgentPlugin.Doors.VoiceAssistFunctions;
 using FlexAgentPlugin.Hosting;
 using FlexAgentPlugin.Hosting.Access;
 using FlexAgentPlugin.Hosting.Health;
@@ -37,14 +38,16 @@ try
     // PostgreSQL shared by several instances with DATABASE_URL, else embedded SQLite in one process.
     builder.Services.AddExchange().AddTwilio().AddOpenAi().AddStore(builder.Configuration);
 
-    // Who may call, and the front doors: the GPT Action API and its files, the MCP server, Twilio's webhooks (conversation
-    // events, the AI responder for customers on channels), the hand-over tool, voice assist.
-    builder.Services.AddAccess().AddPluginFiles().AddMcp().AddHandover().AddVoice().AddHealth();
+    // Who may call (agents with their Flex token too), and the front doors: the GPT Action API and its files, the MCP
+    // server, Twilio's webhooks (conversation events, the AI responder for customers on channels), the hand-over tool,
+    // voice assist, and the Functions the voice-assist Flex plugin calls.
+    builder.Services.AddAccess().AddPluginFiles().AddMcp().AddHandover().AddVoice().AddVoiceAssistFunctions().AddHealth();
 
     var app = builder.Build();
 
-    // Pipeline: client address from a local proxy, request log, failures as ProblemDetails, CORS for ChatGPT, the
-    // sandbox's console, authentication, authorization, rate limits, WebSockets (voice), Swagger UI.
+    // Pipeline: client address from a local proxy, request log, failures as ProblemDetails, CORS (ChatGPT's origins; Flex
+    // UI's on the agents' endpoints), the sandbox's console, authentication, authorization, rate limits, WebSockets
+    // (voice), Swagger UI.
     app.UseForwardedHeaders();
     app.UseHttpLogging();
     app.UseExceptionHandler();
@@ -69,6 +72,7 @@ try
     app.MapAiResponder();
     app.MapHandover();
     app.MapVoice();
+    app.MapVoiceAssistFunctions();
     app.MapHealth();
 
     await app.RunAsync();

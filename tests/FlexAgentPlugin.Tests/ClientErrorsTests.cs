@@ -58,9 +58,15 @@ public sealed class ClientErrorsTests
         ["401 on the hand-over tool without credentials"] = new(401, "HANDOVER_TOKEN", () => Handover(token: null)),
         ["403 on the hand-over tool with a wrong token"] = new(403, "The hand-over token is wrong", () => Handover("wrong-token-0123456789abcdef")),
         ["400 on the hand-over tool without X-Session-Id"] = new(400, "X-Session-Id header is missing", () => Handover(PluginFactory.HandoverToken, session: null)),
-        ["401 on starting assist without a key"] = new(401, "Send an agent key", () => Voice(HttpMethod.Post, "assist", key: null)),
-        ["401 on stopping assist without a key"] = new(401, "Send an agent key", () => Voice(HttpMethod.Delete, "assist", key: null)),
-        ["401 on a call's events without a key"] = new(401, "Send an agent key", () => Voice(HttpMethod.Get, "events", key: null)),
+        ["401 on starting assist without a key"] = new(401, "or send an agent key", () => Voice(HttpMethod.Post, "assist", key: null)),
+        ["401 on stopping assist without a key"] = new(401, "or send an agent key", () => Voice(HttpMethod.Delete, "assist", key: null)),
+        ["401 on a call's events without a key"] = new(401, "or send an agent key", () => Voice(HttpMethod.Get, "events", key: null)),
+        ["401 on starting assist with a Flex token Twilio refuses"] = new(401, "sign in to Flex again", () => Voice(HttpMethod.Post, "assist", FlexTokens.Make("forged"))),
+        ["403 on the voice-assist plugin's /stream with a Flex token Twilio refuses"] = new(403, "sign in to Flex again",
+            () => Stream($$"""{"action":"start","callSid":"{{CallSid}}","Token":"{{FlexTokens.Make("forged")}}"}""")),
+        ["403 on the voice-assist plugin's /stream without a token"] = new(403, "Send the agent's Flex token as Token", () => Stream($$"""{"action":"start","callSid":"{{CallSid}}"}""")),
+        ["415 on the voice-assist plugin's /stream with text"] = new(415, "application/json", () => Stream("action=start", "text/plain")),
+        ["404 on the voice-assist plugin's /token without SYNC_TOKEN_IDENTITY"] = new(404, "nothing at this path", () => Get("/token?identity=anyone-0123456789", key: null)),
         ["400 on a call's events for a malformed call SID"] = new(400, "callSid must be", () => Voice(HttpMethod.Get, "events", AgentToken, callSid: "CA-not-a-sid")),
         ["404 on stopping assist on a call without it"] = new(404, "No assist stream is running", () => Voice(HttpMethod.Delete, "assist", AgentToken)),
         ["400 on the media stream without a WebSocket"] = new(400, "WebSocket upgrade", () => Get("/voice/stream", key: null)),
@@ -236,6 +242,9 @@ public sealed class ClientErrorsTests
 
     private static HttpRequestMessage Voice(HttpMethod method, string action, string? key, string callSid = CallSid) =>
         WithKey(new HttpRequestMessage(method, $"/voice/calls/{callSid}/{action}"), key);
+
+    private static HttpRequestMessage Stream(string body, string contentType = "application/json") =>
+        new(HttpMethod.Post, "/stream") { Content = new StringContent(body, Encoding.UTF8, contentType) };
 
     private static HttpRequestMessage Webhook(string path, string? signature, HttpContent? content = null)
     {

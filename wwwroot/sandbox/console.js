@@ -270,6 +270,27 @@
     }
   });
 
+  // A sandbox agent token for trying a Flex plugin against this server (its IAM stand-in accepts it, nothing else does).
+  $("agent-token-get").addEventListener("click", async () => {
+    const error = $("agent-token-error");
+    try {
+      const response = await fetch("/sandbox/agent-token", { cache: "no-store" });
+      if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
+      const minted = await response.json();
+      $("agent-token").value = minted.token;
+      $("agent-token-info").textContent = `Agent ${minted.identity} (${minted.roles.join(", ")}), valid until ${new Date(minted.expiresAt).toLocaleString()}.`;
+      for (const id of ["agent-token", "agent-token-copy", "agent-token-info"]) $(id).hidden = false;
+      error.hidden = true;
+    } catch (failure) {
+      error.textContent = `No token: ${failure.message}`;
+      error.hidden = false;
+    }
+  });
+  $("agent-token-copy").addEventListener("click", async () => {
+    $("agent-token").select();
+    await navigator.clipboard?.writeText($("agent-token").value).catch(() => {});
+  });
+
   // The server ends the stream when it stops; the browser then reconnects on its own until the server is back.
   function listen() {
     const live = $("live");

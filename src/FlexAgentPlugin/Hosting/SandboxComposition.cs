@@ -40,12 +40,14 @@ public static class SandboxComposition
         {
             twilio.AccountSid = session.Account.AccountSid;
             twilio.AuthToken = session.Account.AuthToken;
-            twilio.ApiKey = null;
-            twilio.ApiSecret = null;
+            // The emulated account's own API key signs access tokens (Sync's, GET /token) as a real key would.
+            twilio.ApiKey = SandboxAccount.ApiKeySid;
+            twilio.ApiSecret = session.Account.ApiKeySecret;
             twilio.ConversationsBaseUrl = session.ConversationsBaseUrl;
             twilio.FlexBaseUrl = session.FlexBaseUrl;
             twilio.ApiBaseUrl = session.VoiceBaseUrl;
             twilio.SyncBaseUrl = session.SyncBaseUrl;
+            twilio.IamBaseUrl = session.IamBaseUrl;
         });
 
         // Voice assist publishes to the emulated Sync service, where the console's Calls view reads it.

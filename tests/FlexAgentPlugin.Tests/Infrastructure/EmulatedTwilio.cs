@@ -53,6 +53,8 @@ public sealed class EmulatedTwilio : IDisposable
 
     public static string SyncBaseUrl => BaseUrl + SandboxAccount.SyncPath;
 
+    public static string IamBaseUrl => BaseUrl + SandboxAccount.IamPath;
+
     public SandboxAccount Account { get; }
 
     public EmulatorBehavior Behavior { get; } = new();

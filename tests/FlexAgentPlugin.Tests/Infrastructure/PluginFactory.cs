@@ -115,6 +115,7 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
             ["TWILIO_FLEX_BASE_URL"] = EmulatedTwilio.FlexBaseUrl,
             ["TWILIO_API_BASE_URL"] = EmulatedTwilio.VoiceBaseUrl,
             ["TWILIO_SYNC_BASE_URL"] = EmulatedTwilio.SyncBaseUrl,
+            ["TWILIO_IAM_BASE_URL"] = EmulatedTwilio.IamBaseUrl,
         };
         if (databasePath is not null)
         {
@@ -162,6 +163,9 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
 
     /// <summary>OpenAI's API as the server's model client reaches it (with <see cref="FakeOpenAi.Settings"/>), played by WireMock.</summary>
     public FakeOpenAi OpenAi { get; } = new();
+
+    /// <summary>Twilio's IAM token validation as the server reaches it (with <see cref="FakeIam.Settings"/>), played by WireMock.</summary>
+    public FakeIam Iam { get; } = new();
 
     /// <summary>The emulated Twilio (not in the sandbox modes, where the server has its own).</summary>
     public EmulatedTwilio Twilio { get; }
@@ -257,7 +261,7 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
             {
                 case Mode.EmulatedTwilio:
                     services.AddSingleton<TimeProvider>(Clock);
-                    services.AddHttpClient(TwilioSetup.ClientName).ConfigurePrimaryHttpMessageHandler(Twilio.CreateHandler);
+                    services.AddHttpClient(TwilioSetup.ClientName).ConfigurePrimaryHttpMessageHandler(() => Iam.Route(Twilio.CreateHandler()));
                     services.AddHttpClient(OpenAiSetup.ClientName).ConfigurePrimaryHttpMessageHandler(OpenAi.CreateHandler);
                     break;
                 case Mode.Sandbox:
@@ -286,7 +290,9 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
         DeleteTemporaryFolder();
         var unknown = Twilio?.UnknownRequests ?? [];
         var unknownToTheModel = OpenAi.Unknown;
+        var unknownToIam = Iam.Unknown;
         OpenAi.Dispose();
+        Iam.Dispose();
         if (ownsTwilio)
         {
             Twilio!.Dispose();
@@ -294,5 +300,6 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
 
         Assert.True(unknown.Count == 0, "The emulated Twilio received requests Twilio does not define:\n" + string.Join("\n", unknown));
         Assert.True(unknownToTheModel.Count == 0, "The fake OpenAI API received requests it does not accept:\n" + string.Join("\n", unknownToTheModel));
+        Assert.True(unknownToIam.Count == 0, "The fake IAM received requests it does not accept:\n" + string.Join("\n", unknownToIam));
     }
 }

@@ -30,6 +30,10 @@ public sealed class TwilioOptions
     [ConfigurationKeyName("TWILIO_SYNC_BASE_URL")]
     public string SyncBaseUrl { get; set; } = "https://sync.twilio.com";
 
+    /// <summary>The IAM host that validates agents' Flex tokens (a region's is <c>https://iam.{region}.twilio.com</c>).</summary>
+    [ConfigurationKeyName("TWILIO_IAM_BASE_URL")]
+    public string IamBaseUrl { get; set; } = "https://iam.twilio.com";
+
     /// <summary>Seconds one attempt of a Twilio call may take before it is abandoned and retried.</summary>
     [ConfigurationKeyName("TWILIO_TIMEOUT_SECONDS")]
     public double AttemptTimeoutSeconds { get; set; } = 10;
@@ -40,6 +44,13 @@ public sealed class TwilioOptions
 
     /// <summary>True when there is an account and a way to authenticate REST calls for it.</summary>
     public bool IsConfigured => HasAccount && (HasApiKey || !string.IsNullOrWhiteSpace(AuthToken));
+
+    /// <summary>
+    /// The pair Flex tokens are validated with: the account SID and auth token, as Twilio's own validator sends them, or
+    /// the API key pair when there is no auth token.
+    /// </summary>
+    public (string User, string Password) AccountCredentials =>
+        string.IsNullOrWhiteSpace(AuthToken) ? RestCredentials : (AccountSid!.Trim(), AuthToken.Trim());
 
     /// <summary>The Basic auth pair: the API key and secret when given, otherwise the account SID and auth token.</summary>
     public (string User, string Password) RestCredentials =>

@@ -120,6 +120,11 @@ internal sealed class TwilioResilienceHandler : DelegatingHandler
             copy.Headers.TryAddWithoutValidation(header.Key, header.Value);
         }
 
+        foreach (var option in request.Options)
+        {
+            copy.Options.Set(new HttpRequestOptionsKey<object?>(option.Key), option.Value);
+        }
+
         if (body is not null)
         {
             copy.Content = new ByteArrayContent(body);

@@ -41,6 +41,8 @@ public static class TwilioSetup
                 "TWILIO_API_BASE_URL must be an absolute http(s) URL such as https://api.twilio.com.")
             .Validate(o => Settings.IsHttpUrl(o.SyncBaseUrl),
                 "TWILIO_SYNC_BASE_URL must be an absolute http(s) URL such as https://sync.twilio.com.")
+            .Validate(o => Settings.IsHttpUrl(o.IamBaseUrl),
+                "TWILIO_IAM_BASE_URL must be an absolute http(s) URL such as https://iam.twilio.com.")
             .ValidateOnStart();
 
         services.AddTransient<TwilioCallHandler>();
@@ -64,6 +66,8 @@ public static class TwilioSetup
         services.AddSingleton<InteractionsClient>();
         services.AddSingleton<VoiceClient>();
         services.AddSingleton<SyncClient>();
+        services.AddSingleton<FlexTokenValidation>();
+        services.AddSingleton<AccessTokens>();
 
         return services;
     }

@@ -6,8 +6,8 @@ namespace FlexAgentPlugin.Core.Telemetry;
 /// What operators of several instances watch, as OpenTelemetry-ready .NET metrics on the meter <see cref="MeterName"/>:
 /// calls waiting for an agent, reply latency (Twilio's webhook reporting the agent's message to any instance → the
 /// waiting caller's answer; Twilio stamps messages to the second only, too coarse to start from), Twilio calls by
-/// operation and outcome, webhook wake-ups (this instance's own, or announced by another), and conversation set-ups
-/// queued for a connection to Twilio.
+/// operation and outcome, webhook wake-ups (this instance's own, or announced by another), conversation set-ups
+/// queued for a connection to Twilio, and agents' Flex sign-ins.
 /// </summary>
 public sealed class ExchangeMetrics
 {
@@ -18,6 +18,7 @@ public sealed class ExchangeMetrics
     private readonly Counter<long> twilioCalls;
     private readonly Counter<long> wakeUps;
     private readonly UpDownCounter<long> setupsQueued;
+    private readonly Counter<long> flexSignIns;
 
     public ExchangeMetrics(IMeterFactory meters)
     {
@@ -28,6 +29,7 @@ public sealed class ExchangeMetrics
         twilioCalls = meter.CreateCounter<long>("flexagent.twilio.calls", "{call}", "Twilio REST calls by operation and outcome.");
         wakeUps = meter.CreateCounter<long>("flexagent.webhook.wakeups", "{event}", "Conversation events that woke waiting calls, by origin: local or cross_instance.");
         setupsQueued = meter.CreateUpDownCounter<long>("flexagent.setups.queued", "{setup}", "New conversations waiting for a connection to Twilio.");
+        flexSignIns = meter.CreateCounter<long>("flexagent.flex.signins", "{request}", "Requests signed in with an agent's Flex token, by outcome and whether Twilio was asked or the kept answer used.");
     }
 
     public void WaitStarted() => waiting.Add(1);
@@ -45,4 +47,8 @@ public sealed class ExchangeMetrics
     public void SetupQueued() => setupsQueued.Add(1);
 
     public void SetupStarted() => setupsQueued.Add(-1);
+
+    /// <summary><paramref name="outcome"/>: accepted, refused or unavailable (Twilio could not say); <paramref name="cached"/>: the kept answer.</summary>
+    public void FlexSignIn(string outcome, bool cached) =>
+        flexSignIns.Add(1, new KeyValuePair<string, object?>("outcome", outcome), new KeyValuePair<string, object?>("source", cached ? "cache" : "twilio"));
 }

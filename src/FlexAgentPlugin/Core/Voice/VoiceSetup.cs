@@ -20,6 +20,7 @@ public static class VoiceSetup
         services.AddSingleton<StreamTickets>();
         services.AddSingleton<AssistFeed>();
         services.AddSingleton<VoiceCalls>();
+        services.AddSingleton<AssistStreams>();
         return services;
     }
 }

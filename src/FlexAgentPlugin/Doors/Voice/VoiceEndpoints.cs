@@ -1,8 +1,6 @@
 using System.Net.ServerSentEvents;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using FlexAgentPlugin.Backends.Twilio;
-using FlexAgentPlugin.Core.Callbacks;
 using FlexAgentPlugin.Core.Routing;
 using FlexAgentPlugin.Core.Users;
 using FlexAgentPlugin.Core.Voice;
@@ -19,22 +17,22 @@ namespace FlexAgentPlugin.Doors.Voice;
 /// <summary>
 /// Real-time voice assist. <c>POST /voice/incoming</c> (Twilio-signed): TwiML that streams the caller's audio to
 /// <c>/voice/stream</c> and enqueues the call to the Flex workflow. <c>POST</c>/<c>DELETE /voice/calls/{callSid}/assist</c>
-/// (agent key): start or stop that stream on a call in progress. Either way the stream carries a ticket for its call
+/// (the agent's Flex token or an agent key, <see cref="AgentAccess"/>): start or stop that stream on a call in progress
+/// (<see cref="AssistStreams"/>). Either way the stream carries a ticket for its call
 /// (<see cref="StreamTickets"/>). <c>/voice/stream</c>: the Media Streams WebSocket, accepted only with a valid
 /// <c>X-Twilio-Signature</c> on the upgrade, assisted only when its <c>start</c> carries its call's ticket.
-/// <c>GET /voice/calls/{callSid}/events</c> (agent key): the call's transcript lines and suggestions as server-sent events.
+/// <c>GET /voice/calls/{callSid}/events</c> (the same access): the call's transcript lines and suggestions as server-sent events.
 /// </summary>
-public static partial class VoiceEndpoints
+public static class VoiceEndpoints
 {
-    public const string StreamPath = "/voice/stream";
-    public const string StreamName = "flex-assist";
+    public const string StreamPath = AssistStreams.StreamPath;
 
     public static IServiceCollection AddVoice(this IServiceCollection services) => services.AddVoiceAssist();
 
     public static IEndpointRouteBuilder MapVoice(this IEndpointRouteBuilder app)
     {
         app.MapPost("/voice/incoming", Incoming).RequireAuthorization(AccessPolicies.TwilioSigned).DisableAntiforgery().ExcludeFromDescription();
-        var calls = app.MapGroup("/voice/calls/{callSid}").RequireAuthorization(AccessPolicies.Agent).WithMetadata(new AgentKeyRequired()).ExcludeFromDescription();
+        var calls = app.MapGroup("/voice/calls/{callSid}").RequireAgentAccess().ExcludeFromDescription();
         calls.MapPost("/assist", StartAssistAsync);
         calls.MapDelete("/assist", StopAssistAsync);
         calls.MapGet("/events", EventsAsync);
@@ -42,20 +40,15 @@ public static partial class VoiceEndpoints
         return app;
     }
 
-    /// <summary>The stream's address as Twilio must call it: wss:// for an https public URL, ws:// for an http one.</summary>
-    public static string StreamUrl(TwilioCallbacks callbacks, HttpRequest request)
-    {
-        var baseUrl = callbacks.BaseUrl ?? $"{request.Scheme}://{request.Host}{request.PathBase}";
-        return (baseUrl.StartsWith("https://", StringComparison.OrdinalIgnoreCase) ? "wss://" + baseUrl["https://".Length..] : "ws://" + baseUrl[(baseUrl.IndexOf("://", StringComparison.Ordinal) + 3)..])
-            + StreamPath;
-    }
+    /// <summary>The request's own base URL, for a stream address when no public URL is configured.</summary>
+    private static string RequestBaseUrl(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}";
 
     private static Results<ContentHttpResult, ProblemHttpResult> Incoming(
-        HttpContext context, TwilioCallbacks callbacks, IOptions<RoutingOptions> routing, StreamTickets tickets)
+        HttpContext context, AssistStreams assist, IOptions<RoutingOptions> routing, StreamTickets tickets)
     {
         var form = context.Features.Get<SignedBody>()!;
         var callSid = form["CallSid"] ?? "";
-        CheckCallSid(callSid, "CallSid");
+        AssistStreams.CheckCallSid(callSid, "CallSid");
         if (routing.Value.WorkflowSid?.Trim() is not { Length: > 0 } workflow)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "No Flex workflow is configured",
@@ -64,7 +57,7 @@ public static partial class VoiceEndpoints
 
         var from = form["From"] ?? "";
         var task = JsonSerializer.Serialize(new Dictionary<string, string> { ["type"] = "inbound", ["name"] = from, ["from"] = from, ["assist"] = "voice" });
-        var stream = new Stream(name: StreamName, url: StreamUrl(callbacks, context.Request), track: Stream.TrackEnum.InboundTrack)
+        var stream = new Stream(name: AssistStreams.StreamName, url: assist.StreamUrl(RequestBaseUrl(context.Request)), track: Stream.TrackEnum.InboundTrack)
             .Parameter(name: "from", value: from)
             .Parameter(name: StreamTickets.Parameter, value: tickets.Issue(callSid));
         var enqueue = new Enqueue(workflowSid: workflow).Task(task);
@@ -73,36 +66,16 @@ public static partial class VoiceEndpoints
     }
 
     private static async Task<Results<Ok<AssistState>, ProblemHttpResult>> StartAssistAsync(
-        string callSid, HttpContext context, VoiceClient voice, TwilioCallbacks callbacks, StreamTickets tickets, IOptions<TwilioOptions> twilio,
-        CancellationToken cancellationToken)
-    {
-        CheckCallSid(callSid);
-        try
-        {
-            var stream = await voice.StartStreamAsync(AccountSid(twilio), callSid, StreamUrl(callbacks, context.Request), StreamName,
-                new(StreamTickets.Parameter, tickets.Issue(callSid)), cancellationToken);
-            return TypedResults.Ok(new AssistState(callSid, stream.Sid, "started"));
-        }
-        catch (TwilioApiException error) when (error.Status == System.Net.HttpStatusCode.NotFound)
-        {
-            return NotFound("Twilio knows no call in progress with this SID.");
-        }
-    }
+        string callSid, HttpContext context, AssistStreams assist, CancellationToken cancellationToken) =>
+        await assist.StartAsync(callSid, RequestBaseUrl(context.Request), cancellationToken) is { } started
+            ? TypedResults.Ok(started)
+            : NotFound("Twilio knows no call in progress with this SID.");
 
     private static async Task<Results<Ok<AssistState>, ProblemHttpResult>> StopAssistAsync(
-        string callSid, VoiceClient voice, IOptions<TwilioOptions> twilio, CancellationToken cancellationToken)
-    {
-        CheckCallSid(callSid);
-        try
-        {
-            var stream = await voice.StopStreamAsync(AccountSid(twilio), callSid, StreamName, cancellationToken);
-            return TypedResults.Ok(new AssistState(callSid, stream.Sid, "stopped"));
-        }
-        catch (TwilioApiException error) when (error.Status == System.Net.HttpStatusCode.NotFound)
-        {
-            return NotFound("No assist stream is running on this call (or Twilio knows no such call).");
-        }
-    }
+        string callSid, AssistStreams assist, CancellationToken cancellationToken) =>
+        await assist.StopAsync(callSid, cancellationToken) is { } stopped
+            ? TypedResults.Ok(stopped)
+            : NotFound("No assist stream is running on this call (or Twilio knows no such call).");
 
     private static ProblemHttpResult NotFound(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such call or stream", detail: detail);
@@ -113,7 +86,7 @@ public static partial class VoiceEndpoints
     /// </summary>
     private static async Task EventsAsync(string callSid, HttpContext context, AssistFeed feed, IHostApplicationLifetime lifetime)
     {
-        CheckCallSid(callSid);
+        AssistStreams.CheckCallSid(callSid);
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
         var events = feed.Subscribe(callSid, ended.Token);
         context.Response.ContentType = "text/event-stream";
@@ -136,7 +109,7 @@ public static partial class VoiceEndpoints
     /// what follows is <see cref="MediaStreamSocket"/>'s.
     /// </summary>
     private static async Task StreamAsync(
-        HttpContext context, VoiceCalls calls, StreamTickets tickets, TimeProvider clock, TwilioCallbacks callbacks, IOptions<TwilioOptions> twilio, ILoggerFactory loggers)
+        HttpContext context, VoiceCalls calls, StreamTickets tickets, TimeProvider clock, AssistStreams assist, IOptions<TwilioOptions> twilio, ILoggerFactory loggers)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -144,7 +117,7 @@ public static partial class VoiceEndpoints
         }
 
         var signature = context.Request.Headers[TwilioSignature.Header].ToString();
-        var stream = StreamUrl(callbacks, context.Request) + context.Request.QueryString;
+        var stream = assist.StreamUrl(RequestBaseUrl(context.Request)) + context.Request.QueryString;
         var https = stream.StartsWith("wss://", StringComparison.Ordinal) ? "https://" + stream["wss://".Length..] : "http://" + stream["ws://".Length..];
         if (signature.Length == 0 || !new[] { stream, https }.Any(url => TwilioSignature.IsValid(twilio.Value.AuthToken ?? "", url, [], signature)))
         {
@@ -160,21 +133,4 @@ public static partial class VoiceEndpoints
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         await new MediaStreamSocket(socket, calls, tickets, clock, loggers.CreateLogger(typeof(VoiceEndpoints))).RunAsync(context.RequestAborted);
     }
-
-    private static string AccountSid(IOptions<TwilioOptions> twilio) =>
-        twilio.Value.AccountSid?.Trim() is { Length: > 0 } account ? account : throw new TwilioNotConfiguredException();
-
-    private static void CheckCallSid(string callSid, string name = "callSid")
-    {
-        if (!CallSidPattern().IsMatch(callSid))
-        {
-            throw new InvalidInputException(name, $"{name} must be a Twilio call SID: CA followed by 32 hexadecimal characters.");
-        }
-    }
-
-    [GeneratedRegex("^CA[0-9a-fA-F]{32}$")]
-    private static partial Regex CallSidPattern();
-
-    /// <summary>A call's assist as the agent endpoints answer it.</summary>
-    public sealed record AssistState(string CallSid, string StreamSid, string Status);
 }

@@ -21,10 +21,10 @@ public static class AccessPolicies
     /// <summary>Requests Twilio signed.</summary>
     public const string TwilioSigned = "twilio-signed";
 
-    /// <summary>An agent's tool (voice assist): an API key or a VOICE_AGENT_KEYS key, always required.</summary>
+    /// <summary>An agent's tool (voice assist): the agent's Flex token with an agent role, an API key or a VOICE_AGENT_KEYS key, always required.</summary>
     public const string Agent = "agent";
 
-    /// <summary>The rate limit per caller: the key's name when one was presented, else the client address.</summary>
+    /// <summary>The rate limit per caller: the Flex agent, the key's name when one was presented, else the client address.</summary>
     public const string PerCaller = "per-caller";
 }
 
@@ -48,14 +48,16 @@ public static class AccessSetup
         services.AddTrustedProxies();
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
-            .AddScheme<AuthenticationSchemeOptions, TwilioSignatureAuthenticationHandler>(TwilioSignatureAuthenticationHandler.SchemeName, null);
+            .AddScheme<AuthenticationSchemeOptions, TwilioSignatureAuthenticationHandler>(TwilioSignatureAuthenticationHandler.SchemeName, null)
+            .AddFlexSignIn();
         services.AddAuthorizationBuilder()
             .AddPolicy(AccessPolicies.Api, policy => policy
                 .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
                 .RequireClaim(ApiKeyAuthenticationHandler.KeyKind, ApiKeyAuthenticationHandler.ApiKind))
             .AddPolicy(AccessPolicies.Agent, policy => policy
-                .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
-                .RequireAuthenticatedUser())
+                .AddAuthenticationSchemes(FlexTokenAuthenticationHandler.AgentSchemeName)
+                .RequireAuthenticatedUser()
+                .RequireAssertion(context => FlexTokenAuthenticationHandler.MayAssist(context.User)))
             .AddPolicy(AccessPolicies.TwilioSigned, policy => policy
                 .AddAuthenticationSchemes(TwilioSignatureAuthenticationHandler.SchemeName)
                 .RequireAuthenticatedUser());
@@ -88,9 +90,10 @@ public static class AccessSetup
             ? group.RequireAuthorization(AccessPolicies.Api)
             : group;
 
-    /// <summary>The caller a limit counts for: the key's name when the request presented one, else the client address.</summary>
+    /// <summary>The caller a limit counts for: the Flex agent, or the key's name when the request presented one, else the client address.</summary>
     public static string Caller(HttpContext context) =>
-        context.User.Identity is { IsAuthenticated: true, Name: { } name } ? $"key:{name}" : $"address:{context.Connection.RemoteIpAddress}";
+        FlexSignIn.Caller(context.User)
+        ?? (context.User.Identity is { IsAuthenticated: true, Name: { } name } ? $"key:{name}" : $"address:{context.Connection.RemoteIpAddress}");
 
     /// <summary>API_KEYS, PLUGIN_BEARER_TOKEN and VOICE_AGENT_KEYS, each problem in one sentence.</summary>
     private sealed class KeysValidation : IValidateOptions<AccessOptions>

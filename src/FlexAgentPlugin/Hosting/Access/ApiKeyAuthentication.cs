@@ -58,7 +58,7 @@ public sealed class ApiKeyAuthenticationHandler(
         Response.Headers.WWWAuthenticate = "Bearer";
         await RefuseAsync(StatusCodes.Status401Unauthorized, "Missing or wrong bearer token",
             Context.GetEndpoint()?.Metadata.GetMetadata<AgentKeyRequired>() is not null
-                ? "Send an agent key (one of API_KEYS or VOICE_AGENT_KEYS) as the header Authorization: Bearer <token>."
+                ? "Sign in with the agent's Flex token, or send an agent key (one of API_KEYS or VOICE_AGENT_KEYS), as the header Authorization: Bearer <token>."
                 : "Send the API key as the header Authorization: Bearer <token> (in a GPT Action: Authentication, API key, Bearer).");
     }
 

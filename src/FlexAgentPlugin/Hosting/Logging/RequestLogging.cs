@@ -1,11 +1,12 @@
 using System.Text.RegularExpressions;
+using FlexAgentPlugin.Hosting.Access;
 using Microsoft.AspNetCore.HttpLogging;
 
 namespace FlexAgentPlugin.Hosting.Logging;
 
 /// <summary>
-/// One log line per request (method, path, query, status, duration) with secrets blanked out of the query: a
-/// <c>?token=</c>, and any parameter named like a secret. The host's own request lines, which print the raw URL, are
+/// One log line per request (method, path, query, status, duration, and the caller once authenticated) with secrets
+/// blanked out of the query: a <c>?token=</c>, and any parameter named like a secret (or like an identity that guards). The host's own request lines, which print the raw URL, are
 /// off; so are the log scope and activity the host would otherwise give every request (a waiting request keeps
 /// them alive), unless tracing listens.
 /// </summary>
@@ -27,7 +28,7 @@ public static partial class RequestLogging
     /// <summary>The query string with the value of every secret-looking parameter replaced by <c>[redacted]</c>.</summary>
     public static string Redact(string query) => SecretParameter().Replace(query, "${name}=[redacted]");
 
-    [GeneratedRegex(@"(?<name>(?<=[?&])[^=&]*(?:token|secret|password|passwd|key|signature|sig|auth|credential|code)[^=&]*)=[^&]*", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(?<name>(?<=[?&])[^=&]*(?:token|secret|password|passwd|key|signature|sig|auth|credential|code|identity)[^=&]*)=[^&]*", RegexOptions.IgnoreCase)]
     private static partial Regex SecretParameter();
 
     private sealed class SecretRedaction : IHttpLoggingInterceptor
@@ -43,6 +44,20 @@ public static partial class RequestLogging
             return default;
         }
 
-        public ValueTask OnResponseAsync(HttpLoggingInterceptorContext logContext) => default;
+        /// <summary>Who called, once authentication named them: a Flex agent (with its worker SID), a key's name, Twilio.</summary>
+        public ValueTask OnResponseAsync(HttpLoggingInterceptorContext logContext)
+        {
+            var user = logContext.HttpContext.User;
+            if (user.Identity is { IsAuthenticated: true, Name: { } name })
+            {
+                logContext.AddParameter("Caller", name);
+                if (user.FindFirst(FlexSignIn.WorkerSidClaim)?.Value is { } workerSid)
+                {
+                    logContext.AddParameter("WorkerSid", workerSid);
+                }
+            }
+
+            return default;
+        }
     }
 }
