@@ -27,6 +27,8 @@ public sealed record SandboxSession(SandboxAccount Account, string SelfBaseUrl, 
 
     public string SyncBaseUrl => SelfBaseUrl + SandboxAccount.SyncPath;
 
+    public string VerifyBaseUrl => SelfBaseUrl + SandboxAccount.VerifyPath;
+
     /// <summary>The console's address, with the token when the console needs one.</summary>
     public string ConsoleUrl => $"{SelfBaseUrl}{SandboxAccount.ConsolePath}{(Console.Token is { } token ? $"?token={token}" : "")}";
 }
@@ -58,6 +60,7 @@ public static partial class SandboxSetup
         app.MapConversationsApi();
         app.MapInteractionsApi();
         app.MapVoiceAndSyncApi();
+        app.MapVerifyApi();
         return app;
     }
 
@@ -103,7 +106,8 @@ public static partial class SandboxSetup
         && !context.Request.Path.StartsWithSegments(SandboxAccount.FlexPath)
         && !context.Request.Path.StartsWithSegments(SandboxAccount.ModelPath)
         && !context.Request.Path.StartsWithSegments(SandboxAccount.VoicePath)
-        && !context.Request.Path.StartsWithSegments(SandboxAccount.SyncPath);
+        && !context.Request.Path.StartsWithSegments(SandboxAccount.SyncPath)
+        && !context.Request.Path.StartsWithSegments(SandboxAccount.VerifyPath);
 
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "Sandbox mode: no Twilio account is used; messages go to the built-in Flex sandbox. Answer them in the agent console at {ConsoleUrl}")]

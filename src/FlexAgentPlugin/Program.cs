@@ -8,12 +8,14 @@ using FlexAgentPlugin.Doors.GptAction;
 using FlexAgentPlugin.Doors.Handover;
 using FlexAgentPlugin.Doors.Mcp;
 using FlexAgentPlugin.Doors.PluginFiles;
+using FlexAgentPlugin.Doors.SignIn;
 using FlexAgentPlugin.Doors.TwilioEvents;
 using FlexAgentPlugin.Doors.Voice;
 using FlexAgentPlugin.Hosting;
 using FlexAgentPlugin.Hosting.Access;
 using FlexAgentPlugin.Hosting.Health;
 using FlexAgentPlugin.Hosting.Logging;
+using FlexAgentPlugin.Hosting.OAuth;
 using FlexAgentPlugin.Hosting.Problems;
 using FlexAgentPlugin.Hosting.Telemetry;
 using FlexAgentPlugin.Sandbox;
@@ -41,6 +43,12 @@ try
     // events, the AI responder for customers on channels), the hand-over tool, voice assist.
     builder.Services.AddAccess().AddPluginFiles().AddMcp().AddHandover().AddVoice().AddHealth();
 
+    // Sign-in (OAuth 2.1) once the server knows its public URL (or runs the sandbox): the built-in authorization server
+    // and its pages, where a person proves their phone or email with a code (Twilio Verify), or OAUTH_AUTHORITY's tokens.
+    // Then /mcp takes a sign-in token or an API key, and /send and /replies also take a token.
+    var signIn = builder.AddOAuth(sandbox?.SelfBaseUrl);
+    builder.Services.AddSignIn(signIn);
+
     var app = builder.Build();
 
     // Pipeline: client address from a local proxy, request log, failures as ProblemDetails, CORS for ChatGPT, the
@@ -65,6 +73,7 @@ try
     app.MapGptAction();
     app.MapPluginFiles();
     app.MapMcpServer();
+    app.MapSignIn();
     app.MapConversationEvents();
     app.MapAiResponder();
     app.MapHandover();

@@ -248,7 +248,7 @@ public sealed class AiFirstTests : IDisposable
     [Fact]
     public async Task TheMcpToolSaysTheAiAnsweredInItsStructuredMessages()
     {
-        Start();
+        Start(new() { ["OAUTH"] = "off" });
         OpenAi.Says("We open at 9.");
         await using var mcp = await McpConnection.ConnectAsync(Factory);
 

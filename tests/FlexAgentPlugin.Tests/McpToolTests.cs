@@ -13,7 +13,8 @@ public sealed class McpToolTests : IDisposable
 {
     private const string User = "mcp-user-0123456789";
 
-    private static readonly Dictionary<string, string?> Webhooks = new() { ["PUBLIC_BASE_URL"] = ConversationEventsTests.PublicUrl };
+    /// <summary>Webhooks on, and sign-in off: these tests are about the tools, called without a key.</summary>
+    private static readonly Dictionary<string, string?> Webhooks = new() { ["PUBLIC_BASE_URL"] = ConversationEventsTests.PublicUrl, ["OAUTH"] = "off" };
 
     private readonly PluginFactory factory = new(Webhooks);
 

@@ -115,6 +115,8 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
             ["TWILIO_FLEX_BASE_URL"] = EmulatedTwilio.FlexBaseUrl,
             ["TWILIO_API_BASE_URL"] = EmulatedTwilio.VoiceBaseUrl,
             ["TWILIO_SYNC_BASE_URL"] = EmulatedTwilio.SyncBaseUrl,
+            ["TWILIO_VERIFY_BASE_URL"] = EmulatedTwilio.VerifyBaseUrl,
+            ["VERIFY_SERVICE_SID"] = SandboxAccount.VerifyServiceSid,
         };
         if (databasePath is not null)
         {

@@ -30,6 +30,10 @@ public sealed class TwilioOptions
     [ConfigurationKeyName("TWILIO_SYNC_BASE_URL")]
     public string SyncBaseUrl { get; set; } = "https://sync.twilio.com";
 
+    /// <summary>The Verify API host (sign-in codes).</summary>
+    [ConfigurationKeyName("TWILIO_VERIFY_BASE_URL")]
+    public string VerifyBaseUrl { get; set; } = "https://verify.twilio.com";
+
     /// <summary>Seconds one attempt of a Twilio call may take before it is abandoned and retried.</summary>
     [ConfigurationKeyName("TWILIO_TIMEOUT_SECONDS")]
     public double AttemptTimeoutSeconds { get; set; } = 10;

@@ -13,7 +13,8 @@ namespace FlexAgentPlugin.Doors.GptAction;
 /// The GPT Action API that openapi.yaml describes: <c>POST /send/{username}</c> (sendMsg) hands the user's message to
 /// whoever answers and returns the answer; <c>GET /replies/{username}?waitSeconds=N</c> (getReplies) returns the replies
 /// not handed out yet, for when /send answered "pending". Both wait at most REPLY_TIMEOUT_SECONDS (under the 45 s
-/// GPT Actions allow).
+/// GPT Actions allow). A caller with a sign-in token is served as the signed-in person, whatever <c>{username}</c> says,
+/// so a token never reaches another person's conversation.
 /// </summary>
 public static class GptActionEndpoints
 {
@@ -36,6 +37,7 @@ public static class GptActionEndpoints
 
     private static AgentRepliesResult Send(
         string username,
+        HttpContext http,
         SendRequest request,
         [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
         ConversationExchange exchange,
@@ -43,7 +45,7 @@ public static class GptActionEndpoints
         IOptions<ReplyOptions> replies,
         CancellationToken cancellationToken)
     {
-        Usernames.Check(username);
+        username = User(http, username);
         var wait = replies.Value.ReplyTimeout;
         if (idempotencyKey is null)
         {
@@ -59,9 +61,9 @@ public static class GptActionEndpoints
     }
 
     private static AgentRepliesResult GetReplies(
-        string username, string? waitSeconds, ConversationExchange exchange, IOptions<ReplyOptions> replies, CancellationToken cancellationToken)
+        string username, HttpContext http, string? waitSeconds, ConversationExchange exchange, IOptions<ReplyOptions> replies, CancellationToken cancellationToken)
     {
-        Usernames.Check(username);
+        username = User(http, username);
         var seconds = 0;
         if (!string.IsNullOrEmpty(waitSeconds) && !int.TryParse(waitSeconds, NumberStyles.None, CultureInfo.InvariantCulture, out seconds))
         {
@@ -75,5 +77,17 @@ public static class GptActionEndpoints
         }
 
         return new AgentRepliesResult(exchange.GetRepliesAsync(username, MessageSource.GptAction, wait, progress: null, cancellationToken), exchange);
+    }
+
+    /// <summary>The signed-in person, or the path's username (checked).</summary>
+    private static string User(HttpContext http, string username)
+    {
+        if (SignedInUser.From(http.User) is { } person)
+        {
+            return person.Username;
+        }
+
+        Usernames.Check(username);
+        return username;
     }
 }
