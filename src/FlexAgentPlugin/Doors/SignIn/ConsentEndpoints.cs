@@ -31,6 +31,14 @@ internal static class ConsentEndpoints
             return SignInForms.Expired(context);
         }
 
+        // A request OpenIddict refused (an unknown client, a redirect URI the client did not register, no PKCE…) is shown
+        // here, and nobody is sent anywhere.
+        if (context.GetOpenIddictServerResponse() is { Error: { } error } refused)
+        {
+            return SignInPages.Page(context, StatusCodes.Status400BadRequest, "This sign-in request is not valid",
+                SignInPages.Paragraph($"The app that sent you here made a request this server refuses ({error}: {refused.ErrorDescription}). Go back to the app; if it keeps happening, tell whoever runs it."));
+        }
+
         var person = await context.AuthenticateAsync(SignInEndpoints.Scheme);
         if (!person.Succeeded)
         {

@@ -8,8 +8,8 @@ namespace FlexAgentPlugin.Hosting.OAuth;
 /// <summary>
 /// What OpenIddict lacks, as handlers in its pipeline: the metadata of dynamic registration and client metadata
 /// documents (and endpoint URLs from the public base, not the request's host); clients known by their metadata
-/// document; a token request may name only resources its grant holds (OpenIddict checks only that they exist);
-/// revoking a token revokes its whole grant (OpenIddict revokes the one token).
+/// document; revoking a token revokes its whole grant (OpenIddict revokes the one token). A token request may name
+/// only its grant's resource without a handler here: each client is permitted exactly one resource, its door's.
 /// </summary>
 public static class ServerHandlers
 {
@@ -29,17 +29,6 @@ public static class ServerHandlers
         server.AddEventHandler<ValidateAuthorizationRequestContext>(handler => handler
             .UseScopedHandler<ClientMetadataResolver>()
             .SetOrder(OpenIddictServerHandlers.Authentication.ValidateAuthentication.Descriptor.Order - 500));
-
-        server.AddEventHandler<ValidateTokenRequestContext>(handler => handler.UseInlineHandler(context =>
-        {
-            var granted = (context.AuthorizationCodePrincipal ?? context.RefreshTokenPrincipal)?.GetResources() ?? [];
-            if (context.Request.GetResources().Except(granted, StringComparer.Ordinal).Any())
-            {
-                context.Reject(Errors.InvalidTarget, "The resource parameter names a resource this grant was not given; ask for it at the authorization endpoint.");
-            }
-
-            return ValueTask.CompletedTask;
-        }).SetOrder(OpenIddictServerHandlers.Exchange.ValidateGrantedScopes.Descriptor.Order + 1));
 
         server.AddEventHandler<HandleRevocationRequestContext>(handler => handler
             .UseScopedHandler<RevokeGrant>()
