@@ -137,7 +137,8 @@ public sealed partial class SignInPageTests : IDisposable
         using var response = await flow.PostFormAsync("/oauth/sign-in", signIn, new() { ["contact"] = "+15551230001" });
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.Contains("try again", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("<h1>Codes cannot be sent right now</h1>", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.DoesNotContain(factory.Logs.Lines, l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
         Assert.DoesNotContain(factory.Logs.Lines, l => l.Text.Contains("+15551230001", StringComparison.Ordinal));
     }
