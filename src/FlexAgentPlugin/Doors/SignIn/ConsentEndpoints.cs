@@ -94,9 +94,10 @@ internal static class ConsentEndpoints
     private static IResult ConsentPage(HttpContext context, OpenIddictRequest request, string name, Contact contact)
     {
         var host = Uri.TryCreate(request.RedirectUri, UriKind.Absolute, out var redirect) ? redirect.Authority : request.RedirectUri;
+        var publisher = ClientMetadataDocuments.IsDocumentUrl(request.ClientId) ? $" (as described at {new Uri(request.ClientId!).Authority})" : "";
         var hidden = Parameters(request).Where(p => p.Key is not ("decision" or "__RequestVerificationToken"));
         return SignInPages.Page(context, StatusCodes.Status200OK, "Allow this app?",
-            $"<p><span class=\"client\">{SignInPages.Encode(name)}</span> wants to act for you (signed in as {SignInPages.Encode(contact.Address)}). "
+            $"<p><span class=\"client\">{SignInPages.Encode(name)}</span>{SignInPages.Encode(publisher)} wants to act for you (signed in as {SignInPages.Encode(contact.Address)}). "
             + $"After you answer, you go back to <strong>{SignInPages.Encode(host)}</strong>.</p>"
             + "<p>It will be able to:</p><ul><li>send your messages to our support team, a person in Twilio Flex, who sees your "
             + (contact.IsPhone ? "phone number" : "email address") + "</li><li>read the team's replies to you</li></ul>"

@@ -12,6 +12,9 @@ public sealed class ClientMetadataOptions
 {
     /// <summary>Allows http URLs and loopback addresses (and nothing else that is not public); only tests set it.</summary>
     public bool AllowLoopback { get; set; }
+
+    /// <summary>The longest a fetch may take, connecting included.</summary>
+    public TimeSpan Timeout { get; set; } = ClientMetadataDocuments.DefaultTimeout;
 }
 
 /// <summary>A fetched client metadata document, and how long it may be kept before it is fetched again.</summary>
@@ -23,10 +26,10 @@ public sealed record FetchedClient(ClientMetadata Metadata, TimeSpan KeepFor);
 /// resolves to this network is refused), without following redirects, within 5 seconds and 5 KB; it must be JSON whose
 /// client_id is the URL itself. Every failure is a sentence for an <c>invalid_client</c> answer, never an exception.
 /// </summary>
-public sealed class ClientMetadataDocuments(HttpClient http)
+public sealed class ClientMetadataDocuments(HttpClient http, IOptions<ClientMetadataOptions> options)
 {
     public const int MaxBytes = 5 * 1024;
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan MinKeep = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan MaxKeep = TimeSpan.FromHours(24);
 
@@ -40,7 +43,7 @@ public sealed class ClientMetadataDocuments(HttpClient http)
         AllowAutoRedirect = false,
         UseProxy = false,
         UseCookies = false,
-        ConnectTimeout = Timeout,
+        ConnectTimeout = options.Timeout,
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         ConnectCallback = async (context, cancellationToken) =>
         {
@@ -77,7 +80,9 @@ public sealed class ClientMetadataDocuments(HttpClient http)
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, clientId);
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            limit.CancelAfter(options.Value.Timeout);
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, limit.Token);
             if (response.StatusCode != HttpStatusCode.OK)
             {
                 return (null, $"The client's metadata document at {clientId} answered HTTP {(int)response.StatusCode}, not 200 (redirects are not followed).");
@@ -97,12 +102,12 @@ public sealed class ClientMetadataDocuments(HttpClient http)
             var (metadata, _, problem) = ClientMetadataRules.Check(document);
             return metadata is null ? (null, $"The client's metadata document at {clientId} is not usable: {problem}") : (new FetchedClient(metadata, KeepFor(response)), null);
         }
-        catch (Exception error) when (error is HttpRequestException or TaskCanceledException or JsonException && !cancellationToken.IsCancellationRequested)
+        catch (Exception error) when (error is HttpRequestException or OperationCanceledException or JsonException && !cancellationToken.IsCancellationRequested)
         {
             return (null, error.InnerException is PrivateAddressException || error is HttpRequestException { InnerException: PrivateAddressException }
                 ? $"The client's metadata document at {clientId} is on an address that is not public; it is not fetched."
                 : error is TaskCanceledException
-                    ? $"The client's metadata document at {clientId} did not arrive within {Timeout.TotalSeconds:0} seconds."
+                    ? $"The client's metadata document at {clientId} did not arrive within {options.Value.Timeout.TotalSeconds:0.#} seconds."
                     : $"The client's metadata document at {clientId} could not be read (it must be JSON of at most {MaxBytes / 1024} KB).");
         }
     }

@@ -44,11 +44,7 @@ public static class OAuthSetup
                 "VERIFY_SERVICE_SID must be set for sign-in (a Twilio Verify service, VA…, that sends the codes), because the built-in sign-in is on with PUBLIC_BASE_URL; or set OAUTH=off.");
         services.AddAuthorizationServer(settings);
         services.AddOptions<ClientMetadataOptions>();
-        services.AddHttpClient<ClientMetadataDocuments>(http =>
-            {
-                http.Timeout = ClientMetadataDocuments.Timeout;
-                http.MaxResponseContentBufferSize = ClientMetadataDocuments.MaxBytes;
-            })
+        services.AddHttpClient<ClientMetadataDocuments>(http => http.MaxResponseContentBufferSize = ClientMetadataDocuments.MaxBytes)
             .ConfigurePrimaryHttpMessageHandler(provider => ClientMetadataDocuments.CreateHandler(provider.GetRequiredService<IOptions<ClientMetadataOptions>>().Value));
         services.AddHostedService<ConfiguredClientsSync>();
         services.AddHostedService<OAuthPruning>();
