@@ -36,6 +36,8 @@ public sealed class SignInInstancesTests
             var refreshed = await again.RefreshAsync(clientId, tokens.RefreshToken);
             Assert.Equal(HttpStatusCode.OK, refreshed.Status);
             Assert.Equal(user, await AskAsync(after, refreshed.AccessToken));
+            var (_, signedInAgain) = await again.SignInAsync();
+            Assert.Equal(user, await AskAsync(after, signedInAgain.AccessToken));
         }
         finally
         {
