@@ -46,7 +46,7 @@ try
     // Sign-in (OAuth 2.1) once the server knows its public URL (or runs the sandbox): the built-in authorization server
     // and its pages, where a person proves their phone or email with a code (Twilio Verify), or OAUTH_AUTHORITY's tokens.
     // Then /mcp takes a sign-in token or an API key, and /send and /replies also take a token.
-    var signIn = builder.AddOAuth(sandbox?.SelfBaseUrl);
+    var signIn = builder.Services.AddOAuth(builder.Configuration, sandbox?.SelfBaseUrl);
     builder.Services.AddSignIn(signIn);
 
     var app = builder.Build();

@@ -12,15 +12,14 @@ namespace FlexAgentPlugin.Hosting.OAuth;
 /// </summary>
 public static class OAuthSetup
 {
-    public static SignInSettings AddOAuth(this WebApplicationBuilder builder, string? sandboxBaseUrl)
+    public static SignInSettings AddOAuth(this IServiceCollection services, IConfiguration configuration, string? sandboxBaseUrl)
     {
-        var (settings, refusals) = SignInSettings.Decide(builder.Configuration, sandboxBaseUrl);
+        var (settings, refusals) = SignInSettings.Decide(configuration, sandboxBaseUrl);
         if (refusals.Count > 0)
         {
             throw new AggregateException(refusals.Select(sentence => new StartFailureException(sentence)));
         }
 
-        var services = builder.Services;
         services.AddSingleton(settings);
         services.AddOptions<OAuthOptions>()
             .BindEnvironment()
@@ -33,7 +32,7 @@ public static class OAuthSetup
             return settings;
         }
 
-        services.AddBearerTokens(settings, builder.Configuration.Get<OAuthOptions>() ?? new OAuthOptions());
+        services.AddBearerTokens(settings, configuration.Get<OAuthOptions>() ?? new OAuthOptions());
         if (!settings.IsBuiltIn)
         {
             return settings;
