@@ -54,6 +54,36 @@ public sealed class McpToolTests : IDisposable
         Assert.Contains("ask_human_agent", client.ServerInstructions, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Asking a person is not read-only, not idempotent (each call posts), destroys nothing and reaches outside (Flex);
+    /// fetching replies hands each out once, so it is not read-only or idempotent either. Every hint is on the wire, as
+    /// connector directories read them (a missing destructiveHint would read as true).
+    /// </summary>
+    [Fact]
+    public async Task BothToolsCarryTheirTrueAnnotationsAsAClientReadsThem()
+    {
+        var http = factory.CreateClient();
+        var session = await RawMcp.InitializeAsync(http);
+        using var listed = await http.SendAsync(session.Request("""{"jsonrpc":"2.0","id":2,"method":"tools/list"}"""));
+        var body = await listed.Content.ReadAsStringAsync();
+        var json = JsonDocument.Parse(body.StartsWith("event:", StringComparison.Ordinal) || body.StartsWith("data:", StringComparison.Ordinal)
+            ? body.Split('\n').First(l => l.StartsWith("data:", StringComparison.Ordinal))["data:".Length..]
+            : body);
+
+        var annotations = json.RootElement.GetProperty("result").GetProperty("tools").EnumerateArray()
+            .ToDictionary(t => t.GetProperty("name").GetString()!, t => t.GetProperty("annotations"));
+
+        foreach (var (name, title) in new[] { ("ask_human_agent", "Ask a human agent"), ("get_agent_replies", "Get the human agent's replies") })
+        {
+            var hints = annotations[name];
+            Assert.Equal(title, hints.GetProperty("title").GetString());
+            Assert.False(hints.GetProperty("readOnlyHint").GetBoolean());
+            Assert.False(hints.GetProperty("destructiveHint").GetBoolean());
+            Assert.False(hints.GetProperty("idempotentHint").GetBoolean());
+            Assert.True(hints.GetProperty("openWorldHint").GetBoolean());
+        }
+    }
+
     [Theory]
     [InlineData(McpConnection.SessionEra)]
     [InlineData(McpConnection.StatelessEra)]
