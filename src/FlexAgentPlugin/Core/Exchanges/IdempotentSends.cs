@@ -26,7 +26,8 @@ public sealed class IdempotentSends(ConversationExchange exchange, ISendRecords 
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
-    public async Task<ReplyOutcome> SendAsync(string username, string text, MessageSource source, string idempotencyKey, TimeSpan? wait, CancellationToken cancellationToken)
+    public async Task<ReplyOutcome> SendAsync(
+        string username, Contact? contact, string text, MessageSource source, string idempotencyKey, TimeSpan? wait, CancellationToken cancellationToken)
     {
         var userKey = Usernames.Key(username);
         await limits.TakeAsync(userKey, cancellationToken);
@@ -51,7 +52,7 @@ public sealed class IdempotentSends(ConversationExchange exchange, ISendRecords 
                     await records.SaveSendAsync(new SendRecord(userKey, keyHash, messageHash, Posted: false, Outcome: null, clock.GetUtcNow()), notBefore, cancellationToken);
                 }
 
-                posted = await exchange.PostAsync(username, new OutgoingMessage(text, source, keyHash[..32], MayBeThereAlready: earlier is not null), cancellationToken);
+                posted = await exchange.PostAsync(username, contact, new OutgoingMessage(text, source, keyHash[..32], MayBeThereAlready: earlier is not null), cancellationToken);
                 await records.MarkSendPostedAsync(userKey, keyHash, CancellationToken.None);
             }
         }
@@ -67,7 +68,7 @@ public sealed class IdempotentSends(ConversationExchange exchange, ISendRecords 
         }
         else
         {
-            outcome = await exchange.WaitForRepliesAsync(username, source, wait, progress: null, cancellationToken);
+            outcome = await exchange.WaitForRepliesAsync(username, contact, source, wait, progress: null, cancellationToken);
             if (outcome.Status == ReplyStatus.Pending && await records.FindSendAsync(userKey, keyHash, notBefore, cancellationToken) is { Outcome: { } meanwhile })
             {
                 return Read(meanwhile);

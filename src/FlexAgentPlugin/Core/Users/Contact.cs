@@ -1,5 +1,5 @@
 using System.Net.Mail;
-using FlexAgentPlugin.Core.Routing;
+using System.Text.RegularExpressions;
 
 namespace FlexAgentPlugin.Core.Users;
 
@@ -7,7 +7,7 @@ namespace FlexAgentPlugin.Core.Users;
 /// A phone number (E.164, <c>+15551234567</c>) or an email address (lower-cased) that a person can receive a one-time
 /// code at; once they have entered the code, the customer Flex shows them as.
 /// </summary>
-public sealed record Contact(string Kind, string Address)
+public sealed partial record Contact(string Kind, string Address)
 {
     public const string Phone = "phone";
     public const string Email = "email";
@@ -15,9 +15,6 @@ public sealed record Contact(string Kind, string Address)
     public const int MaxLength = 254;
 
     public bool IsPhone => Kind == Phone;
-
-    /// <summary>The customer this contact is in Flex: a phone number is the same customer as on SMS and WhatsApp.</summary>
-    public Customer Customer => new(Kind, Address);
 
     /// <summary>
     /// The contact a person typed: a phone number with its country code (spaces, dots, dashes and brackets ignored) or an
@@ -34,7 +31,7 @@ public sealed record Contact(string Kind, string Address)
         if (text.StartsWith('+'))
         {
             var digits = "+" + new string([.. text[1..].Where(c => c is not (' ' or '-' or '.' or '(' or ')'))]);
-            return Customer.PhoneNumber().IsMatch(digits) ? new Contact(Phone, digits) : null;
+            return PhoneNumber().IsMatch(digits) ? new Contact(Phone, digits) : null;
         }
 
         return text.Contains('@', StringComparison.Ordinal) && !text.Any(char.IsWhiteSpace)
@@ -42,4 +39,7 @@ public sealed record Contact(string Kind, string Address)
             ? new Contact(Email, text.ToLowerInvariant())
             : null;
     }
+
+    [GeneratedRegex(@"^\+[1-9][0-9]{6,14}$")]
+    private static partial Regex PhoneNumber();
 }

@@ -49,7 +49,7 @@ public static class GptActionEndpoints
         var wait = replies.Value.ReplyTimeout;
         if (idempotencyKey is null)
         {
-            return new AgentRepliesResult(exchange.SendAsync(username, request.Msg, MessageSource.GptAction, wait, progress: null, cancellationToken), exchange);
+            return new AgentRepliesResult(exchange.SendAsync(username, Contact(http), request.Msg, MessageSource.GptAction, wait, progress: null, cancellationToken), exchange);
         }
 
         if (idempotencyKey.Length is 0 or > 255 || idempotencyKey.Any(c => c is < '!' or > '~'))
@@ -57,7 +57,7 @@ public static class GptActionEndpoints
             throw new InvalidInputException(IdempotencyKeyHeader, "Idempotency-Key must be 1 to 255 visible ASCII characters, for example a UUID.");
         }
 
-        return new AgentRepliesResult(idempotent.SendAsync(username, request.Msg, MessageSource.GptAction, idempotencyKey, wait, cancellationToken), exchange);
+        return new AgentRepliesResult(idempotent.SendAsync(username, Contact(http), request.Msg, MessageSource.GptAction, idempotencyKey, wait, cancellationToken), exchange);
     }
 
     private static AgentRepliesResult GetReplies(
@@ -76,8 +76,10 @@ public static class GptActionEndpoints
             wait = timeout;
         }
 
-        return new AgentRepliesResult(exchange.GetRepliesAsync(username, MessageSource.GptAction, wait, progress: null, cancellationToken), exchange);
+        return new AgentRepliesResult(exchange.GetRepliesAsync(username, Contact(http), MessageSource.GptAction, wait, progress: null, cancellationToken), exchange);
     }
+
+    private static Contact? Contact(HttpContext http) => SignedInUser.From(http.User)?.Contact;
 
     /// <summary>The signed-in person, or the path's username (checked).</summary>
     private static string User(HttpContext http, string username)

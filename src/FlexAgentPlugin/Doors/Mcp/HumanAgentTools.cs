@@ -47,7 +47,7 @@ public sealed class HumanAgentTools(
         var username = call.User(user);
         var text = UserMessages.Check(message, messages.Value.MaxMessageLength, "message");
         var wait = options.Value.ReplyTimeout;
-        var outcome = await exchange.SendAsync(username, text, MessageSource.Mcp, wait, Reporting(request, progress, wait), call.Token);
+        var outcome = await exchange.SendAsync(username, call.Contact, text, MessageSource.Mcp, wait, Reporting(request, progress, wait), call.Token);
         return AgentAnswer.From(await call.DeliverAsync(outcome, exchange), username).ToResult(outcome);
     }
 
@@ -71,7 +71,7 @@ public sealed class HumanAgentTools(
         }
 
         var wait = TimeSpan.FromSeconds(Math.Min(wait_seconds, options.Value.ReplyTimeoutSeconds));
-        var outcome = await exchange.GetRepliesAsync(username, MessageSource.Mcp, wait, Reporting(request, progress, wait), call.Token);
+        var outcome = await exchange.GetRepliesAsync(username, call.Contact, MessageSource.Mcp, wait, Reporting(request, progress, wait), call.Token);
         return AgentAnswer.From(await call.DeliverAsync(outcome, exchange), username).ToResult(outcome);
     }
 

@@ -54,6 +54,9 @@ public sealed class McpCall : IDisposable
 
     public string User(string? user) => User(http, user);
 
+    /// <summary>The phone number or email address the signed-in person proved, or null for a caller with a key or none.</summary>
+    public Contact? Contact => SignedInUser.From(http.User)?.Contact;
+
     /// <summary>
     /// The outcome goes back to the client, unless the client is gone (it cancelled, or its connection dropped) by the
     /// time the replies were handed out: then they are handed out again to the next call. (Once the SDK writes the
