@@ -51,12 +51,14 @@ try
 
     var app = builder.Build();
 
-    // Pipeline: client address from a local proxy, request log, failures as ProblemDetails, CORS for ChatGPT, the
-    // sandbox's console, authentication, authorization, rate limits, WebSockets (voice), Swagger UI.
+    // Pipeline: client address from a local proxy, request log, failures as ProblemDetails, CORS (any page for the
+    // sign-in's metadata and token endpoints, ChatGPT for the rest), the sandbox's console, authentication (the sign-in's
+    // endpoints and metadata too), authorization, rate limits, WebSockets (voice), Swagger UI.
     app.UseForwardedHeaders();
     app.UseHttpLogging();
     app.UseExceptionHandler();
     app.UseStatusCodePages();
+    app.UseOAuthCors();
     app.UseCors(PluginFilesEndpoints.CorsPolicy);
     if (sandbox is not null)
     {

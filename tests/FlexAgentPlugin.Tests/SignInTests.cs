@@ -54,6 +54,25 @@ public sealed class SignInTests : IDisposable
         Assert.Equal(HttpStatusCode.NotFound, (await flow.Http.GetAsync("/.well-known/oauth-protected-resource/other")).StatusCode);
     }
 
+    [Theory]
+    [InlineData("/.well-known/oauth-protected-resource/mcp", true)]
+    [InlineData("/.well-known/oauth-authorization-server", true)]
+    [InlineData("/oauth/token", true)]
+    [InlineData("/oauth/register", true)]
+    [InlineData("/oauth/sign-in", false)]
+    public async Task APageOfAnyOriginMayCallTheMachineEndpointsButNotThePeoplesPages(string path, bool allowed)
+    {
+        using var preflight = new HttpRequestMessage(HttpMethod.Options, path);
+        preflight.Headers.Add("Origin", "http://localhost:6274");
+        preflight.Headers.Add("Access-Control-Request-Method", "POST");
+        preflight.Headers.Add("Access-Control-Request-Headers", "content-type");
+
+        using var response = await flow.Http.SendAsync(preflight);
+
+        Assert.Equal(allowed, response.Headers.TryGetValues("Access-Control-Allow-Origin", out var origins) && origins.Single() == "*");
+        Assert.False(response.Headers.Contains("Access-Control-Allow-Credentials"));
+    }
+
     [Fact]
     public async Task DynamicallyRegisteredClientSignsInAndCallsAskHumanAgent()
     {

@@ -21,6 +21,7 @@ public static class OAuthSetup
         }
 
         services.AddSingleton(settings);
+        services.AddOAuthCors();
         services.AddOptions<OAuthOptions>()
             .BindEnvironment()
             .Validate(o => string.IsNullOrWhiteSpace(o.Clients) || settings.IsBuiltIn,
