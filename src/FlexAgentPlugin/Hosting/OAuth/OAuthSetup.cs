@@ -22,6 +22,10 @@ public static class OAuthSetup
 
         services.AddSingleton(settings);
         services.AddOAuthCors();
+
+        // OpenIddict's information, debug and trace lines print requests and tokens (a PKCE verifier, a person's phone
+        // number or email): whatever the log levels say, only its warnings and errors are written.
+        services.AddLogging(logging => logging.AddFilter("OpenIddict", level => level >= LogLevel.Warning));
         services.AddOptions<OAuthOptions>()
             .BindEnvironment()
             .Validate(o => string.IsNullOrWhiteSpace(o.Clients) || settings.IsBuiltIn,
