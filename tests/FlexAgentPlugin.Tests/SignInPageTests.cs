@@ -155,9 +155,16 @@ public sealed partial class SignInPageTests : IDisposable
     [InlineData("/oauth/token", "application/x-www-form-urlencoded", "grant_type=authorization_code&code=nothing")]
     [InlineData("/oauth/token", "application/json", "{}")]
     [InlineData("/oauth/revoke", "application/x-www-form-urlencoded", "token=nothing")]
+    [InlineData("/oauth/authorize", "application/x-www-form-urlencoded", "fields")]
+    [InlineData("/oauth/token", "application/x-www-form-urlencoded", "fields")]
     public async Task WhatTheSignInCannotReadIsAClientErrorNeverAServerOne(string path, string contentType, string body)
     {
-        var content = body == "big" ? "contact=" + new string('1', 20_000) : body;
+        var content = body switch
+        {
+            "big" => "contact=" + new string('1', 20_000),
+            "fields" => string.Join("&", Enumerable.Range(0, 2000).Select(i => $"f{i}=v")),
+            _ => body,
+        };
         using var response = await flow.Http.PostAsync(path, new StringContent(content, Encoding.UTF8).WithType(contentType));
 
         Assert.InRange((int)response.StatusCode, 400, 499);
