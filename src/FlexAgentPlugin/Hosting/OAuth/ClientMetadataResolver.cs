@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Text.Json;
-using FlexAgentPlugin.Backends.OAuthStore;
 using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
 using OpenIddict.Server;
