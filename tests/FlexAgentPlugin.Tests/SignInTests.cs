@@ -174,6 +174,19 @@ public sealed class SignInTests : IDisposable
         Assert.Equal("invalid_request", answer.Error);
     }
 
+    [Theory]
+    [InlineData("https://claude.ai/api/mcp/auth_callback", "<strong>claude.ai</strong>")]
+    [InlineData("com.example.desktop:/oauth/callback", "<strong>com.example.desktop:</strong>")]
+    public async Task TheConsentPageNamesTheHostThePersonReturnsTo(string redirect, string shown)
+    {
+        var clientId = await flow.RegisterAsync(redirect, name: "Claude");
+
+        var consent = await flow.ConsentPageAsync(SignInFlow.AuthorizeQuery(clientId, Pkce.Create(), redirect, flow.McpResource));
+
+        Assert.Contains("<span class=\"client\">Claude</span> wants to act for you (signed in as &#x2B;15551230001)", consent, StringComparison.Ordinal);
+        Assert.Contains($"you go back to {shown}", consent, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task DeniedConsentReturnsAccessDeniedToTheClient()
     {

@@ -99,6 +99,15 @@ public sealed partial class SignInFlow(PluginFactory factory, string baseUrl = S
     /// </summary>
     public async Task<Uri> AuthorizeAsync(string authorizeUrl, string contact = "+15551230001", string decision = "allow")
     {
+        var consent = await ConsentPageAsync(authorizeUrl, contact);
+        using var answered = await PostFormAsync("/oauth/authorize", consent, new() { ["decision"] = decision });
+        Assert.Equal(HttpStatusCode.Redirect, answered.StatusCode);
+        return answered.Headers.Location!;
+    }
+
+    /// <summary>From an authorization request to its consent page, signed in as <paramref name="contact"/>.</summary>
+    public async Task<string> ConsentPageAsync(string authorizeUrl, string contact = "+15551230001")
+    {
         using var start = await Http.GetAsync(authorizeUrl);
         Assert.Equal(HttpStatusCode.Redirect, start.StatusCode);
         var signIn = await PageAsync(start.Headers.Location!.OriginalString);
@@ -107,10 +116,7 @@ public sealed partial class SignInFlow(PluginFactory factory, string baseUrl = S
         var codePage = await PageAsync("/oauth/sign-in/code");
         using var signedIn = await PostFormAsync("/oauth/sign-in/code", codePage, new() { ["code"] = CodeFor(contact) });
         Assert.Equal(HttpStatusCode.SeeOther, signedIn.StatusCode);
-        var consent = await PageAsync(signedIn.Headers.Location!.OriginalString);
-        using var answered = await PostFormAsync("/oauth/authorize", consent, new() { ["decision"] = decision });
-        Assert.Equal(HttpStatusCode.Redirect, answered.StatusCode);
-        return answered.Headers.Location!;
+        return await PageAsync(signedIn.Headers.Location!.OriginalString);
     }
 
     /// <summary>The whole flow for a client registered here: its client_id and tokens (for /mcp unless <paramref name="resource"/> says otherwise).</summary>

@@ -93,7 +93,8 @@ internal static class ConsentEndpoints
 
     private static IResult ConsentPage(HttpContext context, OpenIddictRequest request, string name, Contact contact)
     {
-        var host = Uri.TryCreate(request.RedirectUri, UriKind.Absolute, out var redirect) ? redirect.Authority : request.RedirectUri;
+        // An app's own scheme (a native client's redirect) has no host: the scheme says where the person goes.
+        var host = Uri.TryCreate(request.RedirectUri, UriKind.Absolute, out var redirect) ? redirect.Authority is { Length: > 0 } authority ? authority : redirect.Scheme + ":" : request.RedirectUri;
         var publisher = ClientMetadataDocuments.IsDocumentUrl(request.ClientId) ? $" (as described at {new Uri(request.ClientId!).Authority})" : "";
         var hidden = Parameters(request).Where(p => p.Key is not ("decision" or "__RequestVerificationToken"));
         return SignInPages.Page(context, StatusCodes.Status200OK, "Allow this app?",

@@ -37,7 +37,6 @@ public sealed class McpChallengeHandler(
             ScopesSupported = [settings.Scope],
             BearerMethodsSupported = ["header"],
             ResourceName = "Human agent in Twilio Flex",
-            ResourceDocumentation = settings.BaseUrl + "/openapi.yaml",
         };
         return Task.CompletedTask;
     }
