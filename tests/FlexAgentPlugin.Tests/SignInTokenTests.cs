@@ -137,6 +137,18 @@ public sealed class SignInTokenTests : IDisposable
     }
 
     [Fact]
+    public async Task AnMcpSessionOpenedByOnePersonCannotBeUsedByAnother()
+    {
+        var (_, ana) = await flow.SignInAsync("+15551230001");
+        var (_, bob) = await flow.SignInAsync("+15551230002");
+        var session = await RawMcp.InitializeAsync(flow.McpHttp(ana.AccessToken));
+
+        using var hijack = await flow.McpHttp(bob.AccessToken).SendAsync(session.Request("""{"jsonrpc":"2.0","id":2,"method":"tools/list"}"""));
+
+        Assert.Equal(HttpStatusCode.Forbidden, hijack.StatusCode);
+    }
+
+    [Fact]
     public async Task StaticKeyStillOpensMcp()
     {
         using var keyed = new PluginFactory(SignInFlow.Settings(new Dictionary<string, string?> { ["API_KEYS"] = $"scripts={ScriptKey}" }));
