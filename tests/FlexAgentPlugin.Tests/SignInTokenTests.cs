@@ -84,6 +84,8 @@ public sealed class SignInTokenTests : IDisposable
         Assert.Equal(HttpStatusCode.Unauthorized, await McpStatusAsync(gptToken));
         using var send = await flow.McpHttp(mcpTokens.AccessToken).PostAsJsonAsync("/send/alice", new { msg = "Hi" });
         Assert.Equal(HttpStatusCode.Unauthorized, send.StatusCode);
+        Assert.Equal("Bearer error=\"invalid_token\"", send.Headers.WwwAuthenticate.ToString());
+        Assert.Contains("issued for another resource", await send.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

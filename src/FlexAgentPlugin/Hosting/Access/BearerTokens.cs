@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using FlexAgentPlugin.Hosting.OAuth;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using ModelContextProtocol.AspNetCore.Authentication;
@@ -102,7 +103,25 @@ public static class BearerTokens
             bearer.RequireHttpsMetadata = new Uri(settings.Issuer).Scheme == Uri.UriSchemeHttps;
         }
 
-        bearer.Events = new JwtBearerEvents { OnTokenValidated = TokenValidatedAsync };
+        bearer.Events = new JwtBearerEvents { OnTokenValidated = TokenValidatedAsync, OnChallenge = ChallengeAsync };
+    }
+
+    /// <summary>A refused token is a problem saying what to do, beside the standard <c>WWW-Authenticate</c> (on /mcp its own challenge answers).</summary>
+    private static async Task ChallengeAsync(JwtBearerChallengeContext context)
+    {
+        context.HandleResponse();
+        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+        await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context.HttpContext,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = StatusCodes.Status401Unauthorized,
+                Title = "Invalid sign-in token",
+                Detail = "The sign-in token is not valid here: it expired, was revoked, or was issued for another resource. Sign in again, or send an API key.",
+            },
+        });
     }
 
     /// <summary>Names the user the token stands for; refuses a built-in token its grant no longer backs, and an external one without the user claim.</summary>
