@@ -74,8 +74,9 @@ public static partial class SignInEndpoints
         return app;
     }
 
-    private static async Task<IResult> SendCodeAsync(HttpContext context, IContactVerifier verifier, IRateWindows windows, PendingSignIns pending, ILogger<PendingSignIns> logger)
+    private static async Task<IResult> SendCodeAsync(HttpContext context, IContactVerifier verifier, IRateWindows windows, PendingSignIns pending, ILoggerFactory loggers)
     {
+        var logger = loggers.CreateLogger(typeof(SignInEndpoints));
         var (form, refusal) = await SignInForms.ReadAsync(context);
         if (form is null)
         {
@@ -120,8 +121,9 @@ public static partial class SignInEndpoints
     }
 
     private static async Task<IResult> CheckCodeAsync(
-        HttpContext context, IContactVerifier verifier, IRateWindows windows, PendingSignIns pending, OAuthKeyRing keys, ILogger<PendingSignIns> logger)
+        HttpContext context, IContactVerifier verifier, IRateWindows windows, PendingSignIns pending, OAuthKeyRing keys, ILoggerFactory loggers)
     {
+        var logger = loggers.CreateLogger(typeof(SignInEndpoints));
         var (form, refusal) = await SignInForms.ReadAsync(context);
         if (form is null)
         {
