@@ -64,6 +64,9 @@ internal sealed class Deployment : IAsyncDisposable
             ["PUBLIC_BASE_URL"] = serverUrl.ToString().TrimEnd('/'),
             ["DATABASE_PATH"] = Path.Combine(dataFolder, "convs.db"),
 
+            // The benchmark measures the relay: its MCP callers come without signing in.
+            ["OAUTH"] = "off",
+
             // All load comes from one address, far above the production rate limits: lift them for the measurement.
             ["RATE_LIMIT_PER_USER"] = "100000",
             ["RATE_LIMIT_PER_ADDRESS"] = "1000000",
@@ -121,6 +124,7 @@ internal sealed class Deployment : IAsyncDisposable
                 ["TWILIO_CONVERSATIONS_BASE_URL"] = $"{emulatorUrl}sandbox/twilio",
                 ["TWILIO_FLEX_BASE_URL"] = $"{emulatorUrl}sandbox/flex",
                 ["PUBLIC_BASE_URL"] = publicBaseUrl,
+                ["OAUTH"] = "off",
                 ["DATABASE_URL"] = databaseUrl,
                 ["ASPNETCORE_URLS"] = url.ToString(),
                 ["RATE_LIMIT_PER_USER"] = "100000",

@@ -18,6 +18,7 @@ public sealed class SandboxAccount
     public const string VoicePath = "/sandbox/voice";
     public const string SyncPath = "/sandbox/sync";
     public const string IamPath = "/sandbox/iam";
+    public const string VerifyPath = "/sandbox/verify";
 
     /// <summary>The emulated account's phone number, which customers on SMS and WhatsApp write to.</summary>
     public const string ChannelNumber = "+15005550006";
@@ -30,6 +31,9 @@ public sealed class SandboxAccount
     public static readonly string WorkflowSid = Sid("WW");
     public static readonly string SyncServiceSid = Sid("IS")[..^1] + "1";
     public static readonly string ApiKeySid = Sid("SK");
+
+    /// <summary>The emulated Verify service sign-in codes go through.</summary>
+    public static readonly string VerifyServiceSid = Sid("VA");
 
     private volatile string restUser;
     private volatile string restPassword;

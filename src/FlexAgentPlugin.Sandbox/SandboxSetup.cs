@@ -28,6 +28,7 @@ public sealed record SandboxSession(SandboxAccount Account, string SelfBaseUrl, 
     public string SyncBaseUrl => SelfBaseUrl + SandboxAccount.SyncPath;
 
     public string IamBaseUrl => SelfBaseUrl + SandboxAccount.IamPath;
+    public string VerifyBaseUrl => SelfBaseUrl + SandboxAccount.VerifyPath;
 
     /// <summary>The console's address, with the token when the console needs one.</summary>
     public string ConsoleUrl => $"{SelfBaseUrl}{SandboxAccount.ConsolePath}{(Console.Token is { } token ? $"?token={token}" : "")}";
@@ -62,6 +63,7 @@ public static partial class SandboxSetup
         app.MapInteractionsApi();
         app.MapVoiceAndSyncApi();
         app.MapIamApi();
+        app.MapVerifyApi();
         return app;
     }
 
@@ -109,7 +111,8 @@ public static partial class SandboxSetup
         && !context.Request.Path.StartsWithSegments(SandboxAccount.ModelPath)
         && !context.Request.Path.StartsWithSegments(SandboxAccount.VoicePath)
         && !context.Request.Path.StartsWithSegments(SandboxAccount.SyncPath)
-        && !context.Request.Path.StartsWithSegments(SandboxAccount.IamPath);
+        && !context.Request.Path.StartsWithSegments(SandboxAccount.IamPath)
+        && !context.Request.Path.StartsWithSegments(SandboxAccount.VerifyPath);
 
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "Sandbox mode: no Twilio account is used; messages go to the built-in Flex sandbox. Answer them in the agent console at {ConsoleUrl}")]

@@ -8,6 +8,7 @@ using FlexAgentPlugin.Doors.GptAction;
 using FlexAgentPlugin.Doors.Handover;
 using FlexAgentPlugin.Doors.Mcp;
 using FlexAgentPlugin.Doors.PluginFiles;
+using FlexAgentPlugin.Doors.SignIn;
 using FlexAgentPlugin.Doors.TwilioEvents;
 using FlexAgentPlugin.Doors.Voice;
 using FlexAgentPlugin.Doors.VoiceAssistFunctions;
@@ -15,6 +16,7 @@ using FlexAgentPlugin.Hosting;
 using FlexAgentPlugin.Hosting.Access;
 using FlexAgentPlugin.Hosting.Health;
 using FlexAgentPlugin.Hosting.Logging;
+using FlexAgentPlugin.Hosting.OAuth;
 using FlexAgentPlugin.Hosting.Problems;
 using FlexAgentPlugin.Hosting.Telemetry;
 using FlexAgentPlugin.Sandbox;
@@ -43,15 +45,23 @@ try
     // voice assist, and the Functions the voice-assist Flex plugin calls.
     builder.Services.AddAccess().AddPluginFiles().AddMcp().AddHandover().AddVoice().AddVoiceAssistFunctions().AddHealth();
 
+    // Sign-in (OAuth 2.1) once the server knows its public URL (or runs the sandbox): the built-in authorization server
+    // and its pages, where a person proves their phone or email with a code (Twilio Verify), or OAUTH_AUTHORITY's tokens.
+    // Then /mcp takes a sign-in token or an API key, and /send and /replies also take a token.
+    var signIn = builder.Services.AddOAuth(builder.Configuration, sandbox?.SelfBaseUrl);
+    builder.Services.AddSignIn(signIn);
+
     var app = builder.Build();
 
-    // Pipeline: client address from a local proxy, request log, failures as ProblemDetails, CORS (ChatGPT's origins; Flex
-    // UI's on the agents' endpoints), the sandbox's console, authentication, authorization, rate limits, WebSockets
+    // Pipeline: client address from a local proxy, request log, failures as ProblemDetails, CORS (any page for the
+    // sign-in's metadata and token endpoints, Flex UI's on the agents' endpoints, ChatGPT for the rest), the sandbox's
+    // console, authentication (the sign-in's endpoints and metadata too), authorization, rate limits, WebSockets
     // (voice), Swagger UI.
     app.UseForwardedHeaders();
     app.UseHttpLogging();
     app.UseExceptionHandler();
     app.UseStatusCodePages();
+    app.UseOAuthCors();
     app.UseCors(PluginFilesEndpoints.CorsPolicy);
     if (sandbox is not null)
     {
@@ -68,6 +78,7 @@ try
     app.MapGptAction();
     app.MapPluginFiles();
     app.MapMcpServer();
+    app.MapSignIn();
     app.MapConversationEvents();
     app.MapAiResponder();
     app.MapHandover();

@@ -110,6 +110,26 @@ public sealed class AiFirstTests : IDisposable
     }
 
     [Fact]
+    public async Task TheAiHandsASignedInPersonToFlexAsTheirVerifiedPhone()
+    {
+        Start(new Dictionary<string, string?>(Interactions) { ["PUBLIC_BASE_URL"] = SignInFlow.LocalBase });
+        Twilio.AutoReply = true;
+        OpenAi.HandsOff("refund request", "Wants a refund.");
+        using var flow = new SignInFlow(Factory);
+        var (_, tokens) = await flow.SignInAsync("+15551230001");
+        await using var mcp = await McpConnection.ConnectAsync(flow.McpHttp(tokens.AccessToken));
+
+        await mcp.CallToolAsync("ask_human_agent", new Dictionary<string, object?> { ["message"] = "I want my money back" });
+
+        Assert.True(JsonNode.DeepEquals(
+            JsonNode.Parse("""
+                {"from":"+15551230001","customerName":"+15551230001","customerAddress":"+15551230001","verified":"phone","source":"mcp",
+                 "reason":"refund request","summary":"Wants a refund."}
+                """),
+            Assert.Single(Twilio.Interactions).Routing["properties"]!["attributes"]));
+    }
+
+    [Fact]
     public async Task TheMarkerPhraseHandsOffThroughStudioAndNeverReachesTheUser()
     {
         Start();
@@ -248,7 +268,7 @@ public sealed class AiFirstTests : IDisposable
     [Fact]
     public async Task TheMcpToolSaysTheAiAnsweredInItsStructuredMessages()
     {
-        Start();
+        Start(new() { ["OAUTH"] = "off" });
         OpenAi.Says("We open at 9.");
         await using var mcp = await McpConnection.ConnectAsync(Factory);
 

@@ -22,6 +22,9 @@ public sealed class ClientErrorsTests
     private const string AgentToken = "desk-token-0123456789abcdef";
     private const string CallSid = "CA0123456789abcdef0123456789abcdef";
 
+    /// <summary>A well-formed JWT no key of this server signed.</summary>
+    private const string ForeignJwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6ImF0K2p3dCJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
+
     /// <summary>What browsers, event-stream readers and other clients send, and no header at all.</summary>
     private static readonly string?[] Accepts =
     [
@@ -53,7 +56,9 @@ public sealed class ClientErrorsTests
         ["401 on /send without a key"] = new(401, "Send the API key", () => Send(key: null, """{"msg":"Hi"}""")),
         ["401 on /send with a wrong key"] = new(401, "Send the API key", () => Send("wrong-token-0123456789abcdef", """{"msg":"Hi"}""")),
         ["401 on /replies without a key"] = new(401, "Send the API key", () => Get("/replies/alice", key: null)),
-        ["401 on /mcp without a key"] = new(401, "Send the API key", () => Mcp(key: null)),
+        ["401 on /mcp without a token or a key"] = new(401, "Authorization: Bearer <key>", () => Mcp(key: null)),
+        ["401 on /mcp with a token of another server"] = new(401, "not a valid sign-in token", () => Mcp(key: ForeignJwt)),
+        ["401 on /send with a token of another server"] = new(401, "Sign in again", () => Send(ForeignJwt, """{"msg":"Hi"}""")),
         ["403 on /send with a voice agent's key"] = new(403, "VOICE_AGENT_KEYS", () => Send(AgentToken, """{"msg":"Hi"}""")),
         ["401 on the hand-over tool without credentials"] = new(401, "HANDOVER_TOKEN", () => Handover(token: null)),
         ["403 on the hand-over tool with a wrong token"] = new(403, "The hand-over token is wrong", () => Handover("wrong-token-0123456789abcdef")),

@@ -10,6 +10,7 @@ using FlexAgentPlugin.Doors.PluginFiles;
 using FlexAgentPlugin.Doors.Voice;
 using FlexAgentPlugin.Doors.VoiceAssistFunctions;
 using FlexAgentPlugin.Hosting.Access;
+using FlexAgentPlugin.Hosting.OAuth;
 using FlexAgentPlugin.Sandbox;
 using FlexAgentPlugin.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
@@ -65,11 +66,49 @@ public sealed class ConfigurationTests
     [InlineData("TWILIO_API_BASE_URL", "api.twilio.com")]
     [InlineData("TWILIO_SYNC_BASE_URL", "sync")]
     [InlineData("DATABASE_URL", "Port=5432")]
+    [InlineData("OAUTH", "maybe")]
+    [InlineData("VERIFY_SERVICE_SID", "VA123")]
+    [InlineData("VERIFY_SERVICE_SID", "IS0123456789abcdef0123456789abcdef")]
+    [InlineData("TWILIO_VERIFY_BASE_URL", "verify.twilio.com")]
     public void MalformedSettingStopsTheStartNamingTheVariable(string variable, string value)
     {
         var failures = StartFailures(new Dictionary<string, string?> { [variable] = value });
 
         Assert.Contains(failures, f => f.Contains(variable, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("PUBLIC_BASE_URL", "http://plugin.example.com", "", "PUBLIC_BASE_URL must be https for sign-in")]
+    [InlineData("PUBLIC_BASE_URL", "https://plugin.example.com", "VERIFY_SERVICE_SID", "VERIFY_SERVICE_SID must be set for sign-in")]
+    [InlineData("OAUTH", "on", "", "Sign-in needs the server's public URL, which tokens are issued for: set PUBLIC_BASE_URL")]
+    [InlineData("OAUTH_AUTHORITY", "https://login.example.com/", "", "Sign-in needs the server's public URL")]
+    [InlineData("OAUTH_CLIENTS", "chatgpt|secret|https://chatgpt.com/connector_platform_oauth_redirect|mcp", "", "OAUTH_CLIENTS lists clients of the built-in sign-in, which is off")]
+    public void SignInThatCannotWorkStopsTheStartInOneSentence(string variable, string value, string cleared, string sentence)
+    {
+        var settings = new Dictionary<string, string?> { [variable] = value };
+        if (cleared.Length > 0)
+        {
+            settings[cleared] = "";
+        }
+
+        var failures = StartFailures(settings);
+
+        Assert.Contains(failures, f => f.StartsWith(sentence, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("OAUTH_AUTHORITY", "http://login.example.com/")]
+    [InlineData("OAUTH_CLIENTS", "chatgpt|short|https://chatgpt.com/connector_platform_oauth_redirect|mcp")]
+    [InlineData("OAUTH_CLIENTS", "my-gpt||https://chat.openai.com/aip/g-1/oauth/callback|api")]
+    [InlineData("OAUTH_CLIENTS", "chatgpt|0123456789abcdef0123|http://chatgpt.com/callback|mcp")]
+    [InlineData("OAUTH_CLIENTS", "chatgpt|0123456789abcdef0123|https://chatgpt.com/cb|assistant")]
+    [InlineData("OAUTH_CLIENTS", "dcr_mine|0123456789abcdef0123|https://chatgpt.com/cb|mcp")]
+    [InlineData("OAUTH_CLIENTS", "a|b")]
+    public void AMalformedSignInSettingWithAPublicUrlNamesTheVariable(string variable, string value)
+    {
+        var failures = StartFailures(new Dictionary<string, string?> { ["PUBLIC_BASE_URL"] = "https://plugin.example.com", [variable] = value });
+
+        Assert.Contains(failures, f => f.StartsWith(variable, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -203,9 +242,10 @@ public sealed class ConfigurationTests
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
         services.AddExchange().AddTwilio().AddOpenAi().AddStore(configuration).AddAccess().AddPluginFiles().AddMcp().AddHandover().AddVoice().AddVoiceAssistFunctions();
+        var composing = Record.Exception(() => services.AddOAuth(configuration, sandboxBaseUrl: null));
         using var provider = services.BuildServiceProvider();
 
-        var error = Record.Exception(() => provider.GetRequiredService<IStartupValidator>().Validate());
+        var error = composing ?? Record.Exception(() => provider.GetRequiredService<IStartupValidator>().Validate());
 
         IReadOnlyList<string> failures = [.. SandboxSwitch.Decide(configuration).Refusals,
             .. error is null ? [] : global::FlexAgentPlugin.Configuration.StartFailures.Explain(error)];

@@ -11,7 +11,7 @@ namespace FlexAgentPlugin.Tests;
 /// </summary>
 public sealed class ConsoleBrowserTests : IAsyncLifetime
 {
-    private readonly PluginFactory server = PluginFactory.RealSandbox(new Dictionary<string, string?> { ["POLL_INTERVAL_SECONDS"] = "0.2" });
+    private readonly PluginFactory server = PluginFactory.RealSandbox(new Dictionary<string, string?> { ["POLL_INTERVAL_SECONDS"] = "0.2", ["OAUTH"] = "off" });
     private HttpClient customer = null!;
     private IPlaywright playwright = null!;
     private IBrowser browser = null!;

@@ -30,6 +30,7 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
         {
             ["DATABASE_URL"] = database.ConnectionString,
             ["PUBLIC_BASE_URL"] = ConversationEventsTests.PublicUrl,
+            ["OAUTH"] = "off",
         });
         factory.Twilio.DeliversWebhooks = false;
         client = factory.CreateClient();

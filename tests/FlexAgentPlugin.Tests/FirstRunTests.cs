@@ -141,6 +141,9 @@ public sealed class FirstRunTests
         Assert.Contains("public URL: https://abc123.ngrok.app", line, StringComparison.Ordinal);
         Assert.Contains("webhooks: on", line, StringComparison.Ordinal);
         Assert.Contains("API: open", line, StringComparison.Ordinal);
+        Assert.Contains("sign-in: built-in (phone or email by Twilio Verify), issuer https://abc123.ngrok.app/; clients: dynamic registration, metadata documents, 0 configured",
+            line, StringComparison.Ordinal);
+        Assert.Single(factory.Logs.Lines, l => l.Level == LogLevel.Warning && l.Text.Contains("/mcp needs a sign-in", StringComparison.Ordinal));
     }
 
     [Theory]

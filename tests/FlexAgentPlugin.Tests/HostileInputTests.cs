@@ -26,6 +26,9 @@ public sealed class HostileInputTests : IDisposable
         ["FLEX_WORKSPACE_SID"] = PluginFactory.WorkspaceSid,
         ["FLEX_WORKFLOW_SID"] = PluginFactory.WorkflowSid,
         ["HANDOVER_TOKEN"] = PluginFactory.HandoverToken,
+
+        // Hostile input to /mcp itself, which sign-in would refuse before reading it.
+        ["OAUTH"] = "off",
     });
 
     public static TheoryData<string, string> MalformedBodies => new()
@@ -131,7 +134,7 @@ public sealed class HostileInputTests : IDisposable
     [Fact]
     public async Task AnMcpBodyOverAMegabyteIsRefusedWhileItIsRead()
     {
-        using var server = PluginFactory.RealSandbox();
+        using var server = PluginFactory.RealSandbox(new Dictionary<string, string?> { ["OAUTH"] = "off" });
         using var client = new HttpClient { BaseAddress = server.BaseAddress };
         var padding = new string('x', 2 * 1024 * 1024);
         var request = RawMcp.Post(RawMcp.Initialize.Replace("\"name\":\"raw\"", $"\"name\":\"{padding}\"", StringComparison.Ordinal));

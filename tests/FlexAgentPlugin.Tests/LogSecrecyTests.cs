@@ -82,4 +82,51 @@ public sealed class LogSecrecyTests
         Assert.Contains(lines, line => line.Contains("token=[redacted]&FlexWorkspaceSid=WS123", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, line => line.Contains(PluginFactory.HandoverToken, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task ASignInLogsNoAddressCodeSecretOrToken()
+    {
+        const string Secret = "gpt-secret-never-logged-0001";
+        const string Redirect = "https://chat.openai.com/aip/g-abc/oauth/callback";
+        using var factory = new PluginFactory(SignInFlow.Settings(new Dictionary<string, string?>
+        {
+            ["OAUTH_CLIENTS"] = $"my-gpt|{Secret}|{Redirect}|api",
+            ["Logging:LogLevel:Default"] = "Trace",
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace",
+            ["Logging:LogLevel:OpenIddict"] = "Trace",
+            ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Trace",
+        }));
+        factory.Twilio.AutoReply = true;
+        using var flow = new SignInFlow(factory);
+
+        var clientId = await flow.RegisterAsync();
+        var pkce = Pkce.Create();
+        var code = SignInFlow.Code(await flow.AuthorizeAsync(SignInFlow.AuthorizeQuery(clientId, pkce, resource: flow.McpResource), "+1 555 123 0001"));
+        var tokens = await flow.RedeemAsync(clientId, code, pkce.Verifier, flow.McpResource);
+        var refreshed = await flow.RefreshAsync(clientId, tokens.RefreshToken);
+        using var mcp = await factory.CreateClient().SendAsync(WithBearer(RawMcp.Post(RawMcp.Initialize), refreshed.AccessToken));
+        await flow.RevokeAsync(clientId, refreshed.RefreshToken);
+        var gptCode = SignInFlow.Code(await flow.AuthorizeAsync(SignInFlow.AuthorizeQuery("my-gpt", pkce: null, redirect: Redirect), "ana@example.com"));
+        var gpt = await flow.TokenAsync(new() { ["grant_type"] = "authorization_code", ["code"] = gptCode, ["redirect_uri"] = Redirect, ["client_id"] = "my-gpt", ["client_secret"] = Secret });
+        Assert.Equal(HttpStatusCode.OK, gpt.Status);
+
+        var lines = factory.Logs.Lines.Select(l => l.Text).ToList();
+        Assert.True(lines.Count > 50, $"Expected a full trace-level log, got {lines.Count} lines.");
+        string[] secrets =
+        [
+            "+15551230001", "15551230001", "ana@example.com", flow.CodeFor("+15551230001"), flow.CodeFor("ana@example.com"), code, gptCode,
+            pkce.Verifier, tokens.AccessToken, tokens.RefreshToken, refreshed.AccessToken, refreshed.RefreshToken, gpt.AccessToken, Secret,
+        ];
+        foreach (var secret in secrets)
+        {
+            var leaked = lines.FirstOrDefault(line => line.Contains(secret, StringComparison.Ordinal));
+            Assert.True(leaked is null, $"Logged ({Array.IndexOf(secrets, secret)}): {leaked?[..Math.Min(leaked.Length, 120)]}");
+        }
+    }
+
+    private static HttpRequestMessage WithBearer(HttpRequestMessage request, string token)
+    {
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return request;
+    }
 }

@@ -76,10 +76,12 @@ public sealed class McpAccessTests
         Assert.Equal(["Via MCP", "Via /send"], Assert.Single(factory.Twilio.Conversations).Messages.Where(m => m.Author == "claude").Select(m => m.Body));
     }
 
-    [Fact]
-    public async Task AClientThatCannotSendAHeaderMayPutTheKeyInTheMcpUrlButNotInTheApisUrls()
+    [Theory]
+    [InlineData(null)]
+    [InlineData("https://plugin.example.com")]
+    public async Task QueryTokenNoLongerOpensMcp(string? publicUrl)
     {
-        using var factory = new PluginFactory(NamedKeys);
+        using var factory = new PluginFactory(new Dictionary<string, string?>(NamedKeys) { ["PUBLIC_BASE_URL"] = publicUrl });
         var http = factory.CreateClient();
         var request = RawMcp.Post(RawMcp.Initialize);
         request.RequestUri = new Uri($"/mcp?token={ClaudeToken}", UriKind.Relative);
@@ -87,7 +89,7 @@ public sealed class McpAccessTests
         var mcp = await http.SendAsync(request);
         var send = await http.PostAsJsonAsync($"/send/alice?token={ClaudeToken}", new { msg = "Hi" });
 
-        Assert.Equal(HttpStatusCode.OK, mcp.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, mcp.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, send.StatusCode);
         Assert.DoesNotContain(factory.Logs.Lines, l => l.Text.Contains(ClaudeToken, StringComparison.Ordinal));
     }
@@ -172,13 +174,14 @@ public sealed class McpAccessTests
     [InlineData("https://plugin.example.com")]
     public async Task ThisMachinesPagesTheListedOriginsAndThePublicUrlAreServed(string origin)
     {
-        using var factory = new PluginFactory(new Dictionary<string, string?>
+        using var factory = new PluginFactory(new Dictionary<string, string?>(NamedKeys)
         {
             ["MCP_ALLOWED_ORIGINS"] = "https://app.example.com",
             ["PUBLIC_BASE_URL"] = "https://plugin.example.com",
         });
         var request = RawMcp.Post(RawMcp.Initialize);
         request.Headers.Add("Origin", origin);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ClaudeToken);
 
         var response = await factory.CreateClient().SendAsync(request);
 

@@ -13,7 +13,8 @@ public sealed class McpToolTests : IDisposable
 {
     private const string User = "mcp-user-0123456789";
 
-    private static readonly Dictionary<string, string?> Webhooks = new() { ["PUBLIC_BASE_URL"] = ConversationEventsTests.PublicUrl };
+    /// <summary>Webhooks on, and sign-in off: these tests are about the tools, called without a key.</summary>
+    private static readonly Dictionary<string, string?> Webhooks = new() { ["PUBLIC_BASE_URL"] = ConversationEventsTests.PublicUrl, ["OAUTH"] = "off" };
 
     private readonly PluginFactory factory = new(Webhooks);
 
@@ -51,6 +52,36 @@ public sealed class McpToolTests : IDisposable
 
         Assert.Equal(McpEndpoints.ServerName, client.ServerInfo?.Name);
         Assert.Contains("ask_human_agent", client.ServerInstructions, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Asking a person is not read-only, not idempotent (each call posts), destroys nothing and reaches outside (Flex);
+    /// fetching replies hands each out once, so it is not read-only or idempotent either. Every hint is on the wire, as
+    /// connector directories read them (a missing destructiveHint would read as true).
+    /// </summary>
+    [Fact]
+    public async Task BothToolsCarryTheirTrueAnnotationsAsAClientReadsThem()
+    {
+        var http = factory.CreateClient();
+        var session = await RawMcp.InitializeAsync(http);
+        using var listed = await http.SendAsync(session.Request("""{"jsonrpc":"2.0","id":2,"method":"tools/list"}"""));
+        var body = await listed.Content.ReadAsStringAsync();
+        var json = JsonDocument.Parse(body.StartsWith("event:", StringComparison.Ordinal) || body.StartsWith("data:", StringComparison.Ordinal)
+            ? body.Split('\n').First(l => l.StartsWith("data:", StringComparison.Ordinal))["data:".Length..]
+            : body);
+
+        var annotations = json.RootElement.GetProperty("result").GetProperty("tools").EnumerateArray()
+            .ToDictionary(t => t.GetProperty("name").GetString()!, t => t.GetProperty("annotations"));
+
+        foreach (var (name, title) in new[] { ("ask_human_agent", "Ask a human agent"), ("get_agent_replies", "Get the human agent's replies") })
+        {
+            var hints = annotations[name];
+            Assert.Equal(title, hints.GetProperty("title").GetString());
+            Assert.False(hints.GetProperty("readOnlyHint").GetBoolean());
+            Assert.False(hints.GetProperty("destructiveHint").GetBoolean());
+            Assert.False(hints.GetProperty("idempotentHint").GetBoolean());
+            Assert.True(hints.GetProperty("openWorldHint").GetBoolean());
+        }
     }
 
     [Theory]

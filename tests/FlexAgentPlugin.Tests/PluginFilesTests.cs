@@ -87,6 +87,40 @@ public sealed class PluginFilesTests
         Assert.DoesNotContain("localhost:5002", yaml, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(null, "  - oauth: [human_agent]\n  - {}\n")]
+    [InlineData("gpt=gpt-token-0123456789abcdef", "  - oauth: [human_agent]\n  - bearerAuth: []\n")]
+    public async Task WithSignInTheManifestAndOpenApiDeclareOAuth(string? keys, string security)
+    {
+        using var factory = new PluginFactory(new Dictionary<string, string?> { ["PUBLIC_BASE_URL"] = PublicUrl, ["API_KEYS"] = keys });
+        var client = factory.CreateClient();
+
+        var manifest = JsonNode.Parse(await client.GetStringAsync("/.well-known/ai-plugin.json"))!;
+        var yaml = await client.GetStringAsync("/openapi.yaml");
+
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse($$"""
+            {"type": "oauth", "client_url": "{{PublicUrl}}/oauth/authorize", "authorization_url": "{{PublicUrl}}/oauth/token",
+             "scope": "human_agent", "authorization_content_type": "application/x-www-form-urlencoded"}
+            """), manifest["auth"]), manifest["auth"]!.ToJsonString());
+        Assert.Contains("\nsecurity:\n" + security, yaml, StringComparison.Ordinal);
+        Assert.Contains($"authorizationUrl: {PublicUrl}/oauth/authorize\n", yaml, StringComparison.Ordinal);
+        Assert.Contains($"tokenUrl: {PublicUrl}/oauth/token\n", yaml, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WithoutSignInTheDocumentsDeclareNoOAuth()
+    {
+        using var factory = new PluginFactory(new Dictionary<string, string?> { ["PUBLIC_BASE_URL"] = PublicUrl, ["OAUTH"] = "off" });
+        var client = factory.CreateClient();
+
+        var manifest = JsonNode.Parse(await client.GetStringAsync("/.well-known/ai-plugin.json"))!;
+        var yaml = await client.GetStringAsync("/openapi.yaml");
+
+        Assert.Equal("""{"type":"none"}""", manifest["auth"]!.ToJsonString());
+        Assert.Contains("\nsecurity: []\n", yaml, StringComparison.Ordinal);
+        Assert.DoesNotContain("localhost:5002", yaml, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task LogoIsServedAsPng()
     {

@@ -82,27 +82,30 @@ public sealed class SandboxTests : IDisposable
     [Fact]
     public async Task AnMcpUsersConversationIsMarkedInTheConsoleAndTheAgentsAnswerReachesTheClient()
     {
-        await using var mcp = await McpConnection.ConnectAsync(factory);
+        // Without sign-in (OAUTH=off), so the same username reaches the conversation through MCP and /send.
+        using var open = PluginFactory.Sandbox(new Dictionary<string, string?> { ["OAUTH"] = "off" });
+        var http = open.CreateClient();
+        await using var mcp = await McpConnection.ConnectAsync(open);
         var ask = mcp.CallToolAsync("ask_human_agent", new Dictionary<string, object?> { ["message"] = "Can a person help?", ["user"] = "mcp-0123456789abcd" }).AsTask();
-        await factory.Clock.WaitForArmedTimerAsync();
+        await open.Clock.WaitForArmedTimerAsync();
 
-        var item = Assert.Single(JsonNode.Parse(await client.GetStringAsync("/sandbox/api/conversations"))!.AsArray())!;
+        var item = Assert.Single(JsonNode.Parse(await http.GetStringAsync("/sandbox/api/conversations"))!.AsArray())!;
         Assert.Equal("mcp", (string?)item["source"]);
         var sid = (string)item["sid"]!;
-        var conversation = JsonNode.Parse(await client.GetStringAsync($"/sandbox/api/conversations/{sid}"))!;
+        var conversation = JsonNode.Parse(await http.GetStringAsync($"/sandbox/api/conversations/{sid}"))!;
         Assert.Equal("mcp", (string?)conversation["source"]);
         Assert.Equal("mcp", (string?)conversation["messages"]![0]!["source"]);
-        await client.PostAsJsonAsync($"/sandbox/api/conversations/{sid}/messages", new { body = "Yes, I can." });
+        await http.PostAsJsonAsync($"/sandbox/api/conversations/{sid}/messages", new { body = "Yes, I can." });
 
-        var result = await factory.Clock.RunUntilDoneAsync(ask);
+        var result = await open.Clock.RunUntilDoneAsync(ask);
         Assert.Equal(["Yes, I can."], result.Replies());
 
-        var send = PluginFactory.SendAsync(client, "mcp-0123456789abcd", "And via the GPT Action?");
-        await factory.Clock.WaitForArmedTimerAsync();
-        var messages = JsonNode.Parse(await client.GetStringAsync($"/sandbox/api/conversations/{sid}"))!["messages"]!.AsArray();
+        var send = PluginFactory.SendAsync(http, "mcp-0123456789abcd", "And via the GPT Action?");
+        await open.Clock.WaitForArmedTimerAsync();
+        var messages = JsonNode.Parse(await http.GetStringAsync($"/sandbox/api/conversations/{sid}"))!["messages"]!.AsArray();
         Assert.Equal("ai-plugin", (string?)messages[^1]!["source"]);
-        await client.PostAsJsonAsync($"/sandbox/api/conversations/{sid}/messages", new { body = "Both reach me." });
-        await JsonAssert.BodyEqualAsync("""{"status": "replied", "replies": ["Both reach me."]}""", await factory.Clock.RunUntilDoneAsync(send));
+        await http.PostAsJsonAsync($"/sandbox/api/conversations/{sid}/messages", new { body = "Both reach me." });
+        await JsonAssert.BodyEqualAsync("""{"status": "replied", "replies": ["Both reach me."]}""", await open.Clock.RunUntilDoneAsync(send));
     }
 
     [Fact]

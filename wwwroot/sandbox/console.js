@@ -150,6 +150,19 @@
       : [Object.assign(document.createElement("li"), { className: "call-waiting", textContent: call.state === "ended" ? "Nothing was heard." : "Listening…" })]));
   }
 
+  // The emulated Verify service's codes, newest first: in the sandbox this is where a person signing in finds theirs.
+  function renderSignInCodes(codes) {
+    $("sign-in-codes").replaceChildren(...codes.map((c) => {
+      const li = Object.assign(document.createElement("li"), { className: `sign-in-code ${c.status}` });
+      li.append(
+        Object.assign(document.createElement("span"), { className: "to", textContent: c.to }),
+        Object.assign(document.createElement("strong"), { className: "code", textContent: c.code }),
+        Object.assign(document.createElement("span"), { className: "status", textContent: `${c.status} · ${time(c.created)}` }));
+      return li;
+    }));
+    $("sign-in-codes-empty").hidden = codes.length > 0;
+  }
+
   function showError(text) {
     const error = $("error");
     error.textContent = text ?? "";
@@ -168,6 +181,7 @@
         try {
           renderQueue(await getJson("/conversations"));
           renderCalls(await getJson("/calls"));
+          renderSignInCodes(await getJson("/sign-in-codes"));
           if (selected) renderConversation(await getJson(`/conversations/${selected}`));
           if (!selected && !selectedCall) show(null);
         } catch (error) {

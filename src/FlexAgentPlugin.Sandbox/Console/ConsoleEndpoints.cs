@@ -80,6 +80,9 @@ internal static class ConsoleEndpoints
                 [.. published.Where(m => m.Stream == $"FLEX_ASSIST_{call.CallSid}").Select(m => CallLine.From(m.Data)).OfType<CallLine>()])));
         });
 
+        // The codes the emulated Verify service would have sent, for whoever signs in to an MCP client or a GPT here.
+        api.MapGet("/sign-in-codes", (EmulatorState state) => TypedResults.Ok(state.SignInCodes(10)));
+
         api.MapGet("/stats", (EmulatorState state) => TypedResults.Ok(new Stats(state.RestRequests)));
 
         api.MapGet("/events", (EmulatorState state, IHostApplicationLifetime lifetime, CancellationToken cancellationToken) =>

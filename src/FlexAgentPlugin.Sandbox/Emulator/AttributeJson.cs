@@ -13,6 +13,9 @@ public static class AttributeJson
     public static (string Reason, string Summary)? Handoff(string? attributes) =>
         Parse(attributes)?["handoff"] is JsonObject handoff ? (Text(handoff["reason"]) ?? "", Text(handoff["summary"]) ?? "") : null;
 
+    /// <summary>The phone number or email address the customer proved when they signed in (<c>verified.value</c>), or null.</summary>
+    public static string? Verified(string? attributes) => Parse(attributes)?["verified"] is JsonObject verified ? Text(verified["value"]) : null;
+
     private static JsonObject? Parse(string? attributes)
     {
         if (attributes is null || !attributes.Contains("\"source\"", StringComparison.Ordinal))

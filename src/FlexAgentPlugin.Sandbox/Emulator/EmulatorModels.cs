@@ -81,9 +81,13 @@ public sealed record ConversationSnapshot(
     /// <summary>Why its last webhook could not be delivered, or null.</summary>
     public string? WebhookFailure { get; init; }
 
-    /// <summary>The customer as the agent sees them: the first participant that is no agent, else the first author.</summary>
+    /// <summary>
+    /// The customer as the agent sees them: the phone number or email address they proved, else the first participant that
+    /// is no agent, else the first author.
+    /// </summary>
     public string Customer =>
-        Participants.FirstOrDefault(p => p.Identity is not null and not (EmulatorState.AgentIdentity or EmulatorState.SimulatedAgentIdentity))?.Identity
+        AttributeJson.Verified(Attributes)
+        ?? Participants.FirstOrDefault(p => p.Identity is not null and not (EmulatorState.AgentIdentity or EmulatorState.SimulatedAgentIdentity))?.Identity
         ?? Messages.FirstOrDefault(m => !m.FromAgent)?.Author
         ?? FriendlyName
         ?? Sid;

@@ -8,7 +8,7 @@ namespace FlexAgentPlugin.Sandbox.Emulator;
 /// every read hands out copies. Each change bumps <see cref="Version"/> so the agent console can follow along live.
 /// Requests the emulator does not know are kept in <see cref="UnknownRequests"/>, so a test can fail on them.
 /// </summary>
-public sealed class EmulatorState(SandboxAccount account, TimeProvider clock)
+public sealed partial class EmulatorState(SandboxAccount account, TimeProvider clock)
 {
     /// <summary>The identity the console's agent writes as.</summary>
     public const string AgentIdentity = "sandbox-agent";

@@ -148,6 +148,6 @@ internal static class TwilioJson
         ["key"] = key,
     };
 
-    private static string Date(DateTimeOffset value) =>
+    public static string Date(DateTimeOffset value) =>
         value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }

@@ -48,7 +48,11 @@ public static class SandboxComposition
             twilio.ApiBaseUrl = session.VoiceBaseUrl;
             twilio.SyncBaseUrl = session.SyncBaseUrl;
             twilio.IamBaseUrl = session.IamBaseUrl;
+            twilio.VerifyBaseUrl = session.VerifyBaseUrl;
         });
+
+        // Sign-in codes go through the emulated Verify service, whose codes the console shows.
+        builder.Services.PostConfigure<VerifyOptions>(verify => verify.ServiceSid = SandboxAccount.VerifyServiceSid);
 
         // Voice assist publishes to the emulated Sync service, where the console's Calls view reads it.
         builder.Services.PostConfigure<VoiceOptions>(voice => voice.SyncServiceSid = string.IsNullOrWhiteSpace(voice.SyncServiceSid) ? SandboxAccount.SyncServiceSid : voice.SyncServiceSid);

@@ -6,6 +6,7 @@ using FlexAgentPlugin.Core.Callbacks;
 using FlexAgentPlugin.Core.Replies;
 using FlexAgentPlugin.Core.Routing;
 using FlexAgentPlugin.Hosting.Access;
+using FlexAgentPlugin.Hosting.OAuth;
 using FlexAgentPlugin.Sandbox;
 using Microsoft.Extensions.Options;
 
@@ -14,7 +15,7 @@ namespace FlexAgentPlugin.Hosting;
 /// <summary>
 /// Once the server has started (its settings known valid), one line says how it is set up: sandbox or Twilio
 /// account, routing, public URL and webhooks, whether the API (/send, /replies, /mcp) needs a key and which keys there
-/// are (by name), and which .env file was read. Warnings
+/// are (by name), who signs people in, and which .env file was read. Warnings
 /// follow for what a user should know: an open API, a reply timeout GPT Actions would not wait for, a name in .env that
 /// is not a setting (with the closest one).
 /// </summary>
@@ -37,12 +38,16 @@ public static partial class StartReport
     private static string Mask(string accountSid) => accountSid.Length > 6 ? $"{accountSid[..2]}…{accountSid[^4..]}" : accountSid;
 
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "FlexAgentPlugin started: Twilio: {Twilio}; routing: {Routing}; responder: {Responder}; public URL: {PublicUrl}; webhooks: {Webhooks}; API: {Api}; settings: {Settings}")]
-    private static partial void Started(ILogger logger, string twilio, string routing, string responder, string publicUrl, string webhooks, string api, string settings);
+        Message = "FlexAgentPlugin started: Twilio: {Twilio}; routing: {Routing}; responder: {Responder}; public URL: {PublicUrl}; webhooks: {Webhooks}; API: {Api}; sign-in: {SignIn}; settings: {Settings}")]
+    private static partial void Started(ILogger logger, string twilio, string routing, string responder, string publicUrl, string webhooks, string api, string signIn, string settings);
 
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "No API key is set (PLUGIN_BEARER_TOKEN is not set, nor API_KEYS): /send, /replies and /mcp are open to anyone who can reach this server.")]
     private static partial void ApiIsOpen(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "No API key is set (PLUGIN_BEARER_TOKEN is not set, nor API_KEYS): /send and /replies are open to anyone who can reach this server (a sign-in token, when sent, decides the user); /mcp needs a sign-in.")]
+    private static partial void ApiIsOpenButMcpNeedsSignIn(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "REPLY_TIMEOUT_SECONDS is {Seconds}: GPT Actions give up after 45 seconds, so a wait that long loses the answer there (it stays fetchable with getReplies). 40 is the default.")]
@@ -94,9 +99,19 @@ public static partial class StartReport
             var mode = routing.EffectiveMode?.ToString().ToLowerInvariant() ?? "none";
             var webhooks = callbacks.ConversationEventsUrl is null ? "off (replies are polled)" : "on";
             var source = settings.LoadedPath ?? $"environment only (no {settings.LookedFor})";
-            Started(logger, account, mode, responder, callbacks.BaseUrl ?? "none", webhooks, access.RequiresKey ? $"requires a key ({string.Join(", ", access.Keys.Select(k => k.Name))})" : "open", source);
+            var signIn = services.GetRequiredService<SignInSettings>();
+            var clients = signIn.IsBuiltIn
+                ? $"; clients: dynamic registration, metadata documents, {ConfiguredClient.Parse(services.GetRequiredService<IOptions<OAuthOptions>>().Value.Clients).Clients.Count} configured"
+                : "";
+            var describedSignIn = SignInSettings.Describe(signIn) + clients;
+            Started(logger, account, mode, responder, callbacks.BaseUrl ?? "none", webhooks, access.RequiresKey ? $"requires a key ({string.Join(", ", access.Keys.Select(k => k.Name))})" : "open",
+                describedSignIn, source);
 
-            if (!access.RequiresKey)
+            if (!access.RequiresKey && signIn.IsOn)
+            {
+                ApiIsOpenButMcpNeedsSignIn(logger);
+            }
+            else if (!access.RequiresKey)
             {
                 ApiIsOpen(logger);
             }

@@ -54,6 +54,7 @@ public sealed class EmulatedTwilio : IDisposable
     public static string SyncBaseUrl => BaseUrl + SandboxAccount.SyncPath;
 
     public static string IamBaseUrl => BaseUrl + SandboxAccount.IamPath;
+    public static string VerifyBaseUrl => BaseUrl + SandboxAccount.VerifyPath;
 
     public SandboxAccount Account { get; }
 
@@ -266,7 +267,7 @@ public sealed record RecordedRequest(
         var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync();
         var headers = request.Headers.ToDictionary(h => h.Key, h => string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase);
         var path = uri.AbsolutePath;
-        var (api, prefix) = new[] { ("flex", SandboxAccount.FlexPath), ("voice", SandboxAccount.VoicePath), ("sync", SandboxAccount.SyncPath), ("conversations", SandboxAccount.TwilioPath) }
+        var (api, prefix) = new[] { ("flex", SandboxAccount.FlexPath), ("voice", SandboxAccount.VoicePath), ("sync", SandboxAccount.SyncPath), ("verify", SandboxAccount.VerifyPath), ("conversations", SandboxAccount.TwilioPath) }
             .FirstOrDefault(a => path.StartsWith(a.Item2 + "/", StringComparison.Ordinal), ("conversations", ""));
         path = path[prefix.Length..];
         return new RecordedRequest(request.Method.Method, path, query, [.. Parse(body)], headers, request.Content?.Headers.ContentType?.MediaType, api);

@@ -116,6 +116,8 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
             ["TWILIO_API_BASE_URL"] = EmulatedTwilio.VoiceBaseUrl,
             ["TWILIO_SYNC_BASE_URL"] = EmulatedTwilio.SyncBaseUrl,
             ["TWILIO_IAM_BASE_URL"] = EmulatedTwilio.IamBaseUrl,
+            ["TWILIO_VERIFY_BASE_URL"] = EmulatedTwilio.VerifyBaseUrl,
+            ["VERIFY_SERVICE_SID"] = SandboxAccount.VerifyServiceSid,
         };
         if (databasePath is not null)
         {

@@ -66,6 +66,28 @@ public sealed partial class PostgresStore
             created_at    timestamptz NOT NULL
         );
         """,
+        // The sign-in's rows (OpenIddict's applications, grants and tokens) and keys. Times are Unix milliseconds, as
+        // in SQLite, so one set of statements serves both stores.
+        """
+        CREATE TABLE IF NOT EXISTS oauth_applications (
+            id text PRIMARY KEY, client_id text NOT NULL UNIQUE, client_secret text, client_type text, application_type text,
+            consent_type text, display_name text, redirect_uris text NOT NULL, permissions text NOT NULL, requirements text NOT NULL,
+            settings text NOT NULL, properties text NOT NULL, source text NOT NULL, created_at bigint NOT NULL, concurrency_token text NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS oauth_authorizations (
+            id text PRIMARY KEY, application_id text, subject text, status text, type text, scopes text NOT NULL,
+            creation_date bigint, properties text NOT NULL, concurrency_token text NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS oauth_authorizations_by_subject ON oauth_authorizations (subject, application_id);
+        CREATE TABLE IF NOT EXISTS oauth_tokens (
+            id text PRIMARY KEY, application_id text, authorization_id text, subject text, type text, status text, payload text,
+            reference_id text UNIQUE, creation_date bigint, expiration_date bigint, redemption_date bigint,
+            properties text NOT NULL, concurrency_token text NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS oauth_tokens_by_authorization ON oauth_tokens (authorization_id);
+        CREATE INDEX IF NOT EXISTS oauth_tokens_by_application ON oauth_tokens (application_id);
+        CREATE TABLE IF NOT EXISTS oauth_keys (purpose text PRIMARY KEY, material text NOT NULL, created_at bigint NOT NULL);
+        """,
     ];
 
     /// <summary>Brings the schema up to date under an advisory lock, so instances starting together migrate once.</summary>

@@ -1,4 +1,5 @@
 using FlexAgentPlugin.Backends.InProcess;
+using FlexAgentPlugin.Backends.OAuthStore;
 using FlexAgentPlugin.Configuration;
 using FlexAgentPlugin.Core.State;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -52,6 +53,7 @@ public static class PostgresSetup
         services.AddSingleton<IEventClaims>(provider => provider.GetRequiredService<PostgresStore>());
         services.AddSingleton<IRateWindows>(provider => provider.GetRequiredService<PostgresStore>());
         services.AddSingleton<IPermitBatches>(provider => provider.GetRequiredService<PostgresStore>());
+        services.AddSingleton<IOAuthDatabase>(provider => provider.GetRequiredService<PostgresStore>());
         services.AddSingleton<InProcessSignals>();
         services.AddSingleton<InProcessKeyedLock>();
         services.AddSingleton<PostgresSignals>();

@@ -72,7 +72,30 @@ public sealed partial class SqliteStore
             created_at    TEXT NOT NULL
         );
         """,
+        OAuthTables,
     ];
+
+    /// <summary>The sign-in's rows (OpenIddict's applications, grants and tokens) and keys; times are Unix milliseconds.</summary>
+    private const string OAuthTables = """
+        CREATE TABLE IF NOT EXISTS oauth_applications (
+            id TEXT PRIMARY KEY, client_id TEXT NOT NULL UNIQUE, client_secret TEXT, client_type TEXT, application_type TEXT,
+            consent_type TEXT, display_name TEXT, redirect_uris TEXT NOT NULL, permissions TEXT NOT NULL, requirements TEXT NOT NULL,
+            settings TEXT NOT NULL, properties TEXT NOT NULL, source TEXT NOT NULL, created_at INTEGER NOT NULL, concurrency_token TEXT NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS oauth_authorizations (
+            id TEXT PRIMARY KEY, application_id TEXT, subject TEXT, status TEXT, type TEXT, scopes TEXT NOT NULL,
+            creation_date INTEGER, properties TEXT NOT NULL, concurrency_token TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS oauth_authorizations_by_subject ON oauth_authorizations (subject, application_id);
+        CREATE TABLE IF NOT EXISTS oauth_tokens (
+            id TEXT PRIMARY KEY, application_id TEXT, authorization_id TEXT, subject TEXT, type TEXT, status TEXT, payload TEXT,
+            reference_id TEXT UNIQUE, creation_date INTEGER, expiration_date INTEGER, redemption_date INTEGER,
+            properties TEXT NOT NULL, concurrency_token TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS oauth_tokens_by_authorization ON oauth_tokens (authorization_id);
+        CREATE INDEX IF NOT EXISTS oauth_tokens_by_application ON oauth_tokens (application_id);
+        CREATE TABLE IF NOT EXISTS oauth_keys (purpose TEXT PRIMARY KEY, material TEXT NOT NULL, created_at INTEGER NOT NULL);
+        """;
 
     /// <summary>Creates the folder and brings the schema up to date in one transaction; safe on every start.</summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)

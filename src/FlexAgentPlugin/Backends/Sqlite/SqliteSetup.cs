@@ -1,3 +1,4 @@
+using FlexAgentPlugin.Backends.OAuthStore;
 using FlexAgentPlugin.Configuration;
 using FlexAgentPlugin.Core.State;
 using Microsoft.Data.Sqlite;
@@ -20,6 +21,7 @@ public static class SqliteSetup
         services.AddSingleton<IRoutingStore>(provider => provider.GetRequiredService<SqliteStore>());
         services.AddSingleton<ISendRecords>(provider => provider.GetRequiredService<SqliteStore>());
         services.AddSingleton<IEventClaims>(provider => provider.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IOAuthDatabase>(provider => provider.GetRequiredService<SqliteStore>());
         services.AddHostedService<SqliteLifetime>();
         services.AddKeysInStore<SqliteStore>();
         services.AddHealthChecks().AddCheck<DatabaseCheck>("sqlite", tags: ["ready"]);

@@ -33,6 +33,9 @@ public sealed class TwilioOptions
     /// <summary>The IAM host that validates agents' Flex tokens (a region's is <c>https://iam.{region}.twilio.com</c>).</summary>
     [ConfigurationKeyName("TWILIO_IAM_BASE_URL")]
     public string IamBaseUrl { get; set; } = "https://iam.twilio.com";
+    /// <summary>The Verify API host (sign-in codes).</summary>
+    [ConfigurationKeyName("TWILIO_VERIFY_BASE_URL")]
+    public string VerifyBaseUrl { get; set; } = "https://verify.twilio.com";
 
     /// <summary>Seconds one attempt of a Twilio call may take before it is abandoned and retried.</summary>
     [ConfigurationKeyName("TWILIO_TIMEOUT_SECONDS")]

@@ -1,4 +1,5 @@
 using FlexAgentPlugin.Configuration;
+using FlexAgentPlugin.Core.Users;
 using Microsoft.Extensions.Options;
 using Twilio.Http;
 using SdkRestClient = Twilio.Clients.TwilioRestClient;
@@ -43,6 +44,13 @@ public static class TwilioSetup
                 "TWILIO_SYNC_BASE_URL must be an absolute http(s) URL such as https://sync.twilio.com.")
             .Validate(o => Settings.IsHttpUrl(o.IamBaseUrl),
                 "TWILIO_IAM_BASE_URL must be an absolute http(s) URL such as https://iam.twilio.com.")
+            .Validate(o => Settings.IsHttpUrl(o.VerifyBaseUrl),
+                "TWILIO_VERIFY_BASE_URL must be an absolute http(s) URL such as https://verify.twilio.com.")
+            .ValidateOnStart();
+        services.AddOptions<VerifyOptions>()
+            .BindEnvironment()
+            .Validate(o => Settings.IsSidOrEmpty(o.ServiceSid?.Trim(), "VA"),
+                "VERIFY_SERVICE_SID must be a Twilio Verify service SID: VA followed by 32 hexadecimal characters.")
             .ValidateOnStart();
 
         services.AddTransient<TwilioCallHandler>();
@@ -68,6 +76,7 @@ public static class TwilioSetup
         services.AddSingleton<SyncClient>();
         services.AddSingleton<FlexTokenValidation>();
         services.AddSingleton<AccessTokens>();
+        services.AddSingleton<IContactVerifier, VerifyClient>();
 
         return services;
     }

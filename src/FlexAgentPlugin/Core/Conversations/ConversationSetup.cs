@@ -5,6 +5,7 @@ using System.Threading.RateLimiting;
 using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Core.Callbacks;
 using FlexAgentPlugin.Core.Telemetry;
+using FlexAgentPlugin.Core.Users;
 
 namespace FlexAgentPlugin.Core.Conversations;
 
@@ -47,8 +48,12 @@ public sealed partial class ConversationSetup(ConversationsClient twilio, Twilio
         }
     }
 
-    /// <summary>The conversation's SID, and whether an earlier attempt had already created it.</summary>
-    public async Task<(string Sid, bool Existed)> CreateAsync(string username, string uniqueName, MessageSource source, CancellationToken cancellationToken)
+    /// <summary>
+    /// The conversation's SID, and whether an earlier attempt had already created it. A user who proved a phone number or
+    /// email address (<paramref name="contact"/>) is that customer in its name and attributes (<c>customerAddress</c>,
+    /// <c>verified</c>), as Flex shows them.
+    /// </summary>
+    public async Task<(string Sid, bool Existed)> CreateAsync(string username, Contact? contact, string uniqueName, MessageSource source, CancellationToken cancellationToken)
     {
         metrics.SetupQueued();
         RateLimitLease turn;
@@ -62,8 +67,14 @@ public sealed partial class ConversationSetup(ConversationsClient twilio, Twilio
         }
 
         using var held = turn;
-        var attributes = new JsonObject { ["source"] = source.AttributeValue(), [CreatedBy] = CreatedByValue }.ToJsonString();
-        var conversation = await twilio.CreateConversationAsync($"{source.Label()}: {username}", uniqueName, attributes, cancellationToken);
+        var attributes = new JsonObject { ["source"] = source.AttributeValue(), [CreatedBy] = CreatedByValue };
+        if (contact is not null)
+        {
+            attributes["customerAddress"] = contact.Address;
+            attributes["verified"] = new JsonObject { ["kind"] = contact.Kind, ["value"] = contact.Address };
+        }
+
+        var conversation = await twilio.CreateConversationAsync($"{source.Label()}: {contact?.Address ?? username}", uniqueName, attributes.ToJsonString(), cancellationToken);
         await twilio.AddChatParticipantAsync(conversation.Sid, username, cancellationToken);
         if (callbacks.ConversationEventsUrl is { } url)
         {

@@ -8,10 +8,11 @@ namespace FlexAgentPlugin.Core.Conversations;
 /// <summary>
 /// The conversation a user's message goes to; <see cref="IsNew"/> when it was just set up for the user, <see cref="Fresh"/>
 /// when Twilio had nothing of it before (no earlier, interrupted attempt). <see cref="LastDeliveredIndex"/> is the Index
-/// of the last message handed to the user's callers; <see cref="Source"/> the door of the call that uses it.
+/// of the last message handed to the user's callers; <see cref="Source"/> the door of the call that uses it;
+/// <see cref="Contact"/> the phone number or email address the user proved, when they signed in (the customer Flex shows).
 /// </summary>
 public sealed record UserConversation(
-    string Username, string UserKey, string Sid, bool IsNew, long LastDeliveredIndex, MessageSource Source, bool Fresh = false);
+    string Username, string UserKey, string Sid, bool IsNew, long LastDeliveredIndex, MessageSource Source, bool Fresh = false, Contact? Contact = null);
 
 /// <summary>
 /// A user's message on its way into their conversation, from <see cref="Source"/>. <see cref="ClientMessageId"/> names it in
@@ -35,15 +36,18 @@ public sealed partial class UserConversations(
     public Task<StoredConversation?> FindAsync(string username, CancellationToken cancellationToken) =>
         store.FindAsync(Usernames.Key(username), cancellationToken);
 
-    /// <summary>The user's open conversation (a new one made for <paramref name="source"/>); concurrent calls for one user share it.</summary>
-    public Task<UserConversation> GetOrCreateAsync(string username, MessageSource source, CancellationToken cancellationToken) =>
-        GetOrCreateAsync(username, source, gone: null, cancellationToken);
+    /// <summary>
+    /// The user's open conversation (a new one made for <paramref name="source"/>, carrying <paramref name="contact"/> when
+    /// the user proved one); concurrent calls for one user share it.
+    /// </summary>
+    public Task<UserConversation> GetOrCreateAsync(string username, Contact? contact, MessageSource source, CancellationToken cancellationToken) =>
+        GetOrCreateAsync(username, contact, source, gone: null, cancellationToken);
 
     /// <summary>After Twilio said <paramref name="goneSid"/> is closed or gone: records that, and gives the user a new one (once).</summary>
-    public async Task<UserConversation> ReplaceAsync(string username, string goneSid, MessageSource source, CancellationToken cancellationToken)
+    public async Task<UserConversation> ReplaceAsync(string username, Contact? contact, string goneSid, MessageSource source, CancellationToken cancellationToken)
     {
         await store.MarkClosedAsync(goneSid, cancellationToken);
-        return await GetOrCreateAsync(username, source, goneSid, cancellationToken);
+        return await GetOrCreateAsync(username, contact, source, goneSid, cancellationToken);
     }
 
     /// <summary>Posts the user's message into the conversation (webhooks enabled, so Flex and the events webhook see it).</summary>
@@ -51,7 +55,7 @@ public sealed partial class UserConversations(
         twilio.SendMessageAsync(conversation.Sid, conversation.Username, message.Text, MessageMarks.FromDoor(message.Source), cancellationToken,
             message.ClientMessageId, message.MayBeThereAlready);
 
-    private async Task<UserConversation> GetOrCreateAsync(string username, MessageSource source, string? gone, CancellationToken cancellationToken)
+    private async Task<UserConversation> GetOrCreateAsync(string username, Contact? contact, MessageSource source, string? gone, CancellationToken cancellationToken)
     {
         // A user with an open conversation needs no lock (the row changes only under it, and is read whole); without
         // one, the lock is taken and the row read again, so concurrent first messages make one conversation.
@@ -59,14 +63,14 @@ public sealed partial class UserConversations(
         var stored = await store.FindAsync(userKey, cancellationToken);
         if (IsOpen(stored, gone))
         {
-            return await ExistingAsync(username, stored, source, cancellationToken);
+            return await ExistingAsync(username, contact, stored, source, cancellationToken);
         }
 
         await using var held = await locks.AcquireAsync($"user:{userKey}", cancellationToken);
         stored = await store.FindAsync(userKey, cancellationToken);
         if (IsOpen(stored, gone))
         {
-            return await ExistingAsync(username, stored, source, cancellationToken);
+            return await ExistingAsync(username, contact, stored, source, cancellationToken);
         }
 
         if (stored is not null)
@@ -74,17 +78,17 @@ public sealed partial class UserConversations(
             Log.Replacing(logger, stored.ConversationSid);
         }
 
-        var (sid, existed) = await setup.CreateAsync(username, ConversationSetup.UniqueName(userKey, stored?.ConversationSid), source, cancellationToken);
+        var (sid, existed) = await setup.CreateAsync(username, contact, ConversationSetup.UniqueName(userKey, stored?.ConversationSid), source, cancellationToken);
         await store.SaveNewAsync(userKey, sid, cancellationToken);
-        return new UserConversation(username, userKey, sid, IsNew: true, LastDeliveredIndex: -1, source, Fresh: !existed);
+        return new UserConversation(username, userKey, sid, IsNew: true, LastDeliveredIndex: -1, source, Fresh: !existed, contact);
     }
 
     private static bool IsOpen([NotNullWhen(true)] StoredConversation? stored, string? gone) => stored is { Closed: false } && stored.ConversationSid != gone;
 
-    private async Task<UserConversation> ExistingAsync(string username, StoredConversation stored, MessageSource source, CancellationToken cancellationToken)
+    private async Task<UserConversation> ExistingAsync(string username, Contact? contact, StoredConversation stored, MessageSource source, CancellationToken cancellationToken)
     {
         var mark = stored.LastDeliveredIndex ?? await MarkLegacyRowAsync(stored, cancellationToken);
-        return new UserConversation(username, stored.UserKey, stored.ConversationSid, IsNew: false, mark, source);
+        return new UserConversation(username, stored.UserKey, stored.ConversationSid, IsNew: false, mark, source, Contact: contact);
     }
 
     /// <summary>

@@ -31,21 +31,22 @@ public sealed partial class ConversationExchange(
     ILogger<ConversationExchange> logger)
 {
     /// <summary>
-    /// Sends <paramref name="text"/> (already checked) as <paramref name="username"/> and waits up to <paramref name="wait"/>
-    /// from now, posting included (null: no limit), telling <paramref name="progress"/> (if any) how long it has waited.
+    /// Sends <paramref name="text"/> (already checked) as <paramref name="username"/> (who proved <paramref name="contact"/>,
+    /// when they signed in) and waits up to <paramref name="wait"/> from now, posting included (null: no limit), telling
+    /// <paramref name="progress"/> (if any) how long it has waited.
     /// </summary>
     public async Task<ReplyOutcome> SendAsync(
-        string username, string text, MessageSource source, TimeSpan? wait, WaitProgress? progress, CancellationToken cancellationToken)
+        string username, Contact? contact, string text, MessageSource source, TimeSpan? wait, WaitProgress? progress, CancellationToken cancellationToken)
     {
         var since = clock.GetUtcNow();
         await limits.TakeAsync(Usernames.Key(username), cancellationToken);
-        return await AnswerAsync(await PostAsync(username, new OutgoingMessage(text, source), cancellationToken), wait, since, progress, cancellationToken);
+        return await AnswerAsync(await PostAsync(username, contact, new OutgoingMessage(text, source), cancellationToken), wait, since, progress, cancellationToken);
     }
 
     /// <summary>Posts the message into the user's open conversation, replacing one Twilio reports closed or gone.</summary>
-    public async Task<PostedMessage> PostAsync(string username, OutgoingMessage message, CancellationToken cancellationToken)
+    public async Task<PostedMessage> PostAsync(string username, Contact? contact, OutgoingMessage message, CancellationToken cancellationToken)
     {
-        var conversation = await conversations.GetOrCreateAsync(username, message.Source, cancellationToken);
+        var conversation = await conversations.GetOrCreateAsync(username, contact, message.Source, cancellationToken);
         var subscription = signals.Subscribe(conversation.Sid, username);
         try
         {
@@ -56,7 +57,7 @@ public sealed partial class ConversationExchange(
             catch (TwilioApiException error) when (!conversation.IsNew && TwilioErrors.IsGone(error))
             {
                 subscription.Dispose();
-                conversation = await conversations.ReplaceAsync(username, conversation.Sid, message.Source, cancellationToken);
+                conversation = await conversations.ReplaceAsync(username, contact, conversation.Sid, message.Source, cancellationToken);
                 subscription = signals.Subscribe(conversation.Sid, username);
                 return new PostedMessage(conversation, await PostAsync(conversation, message, cancellationToken), subscription);
             }
@@ -78,23 +79,25 @@ public sealed partial class ConversationExchange(
             wait, since, progress, cancellationToken);
 
     /// <summary>Waits up to <paramref name="wait"/> for replies to <paramref name="username"/> not handed out yet, asked through <paramref name="source"/>.</summary>
-    public async Task<ReplyOutcome> GetRepliesAsync(string username, MessageSource source, TimeSpan? wait, WaitProgress? progress, CancellationToken cancellationToken)
+    public async Task<ReplyOutcome> GetRepliesAsync(
+        string username, Contact? contact, MessageSource source, TimeSpan? wait, WaitProgress? progress, CancellationToken cancellationToken)
     {
         var since = clock.GetUtcNow();
         await limits.TakeAsync(Usernames.Key(username), cancellationToken);
-        return await WaitForRepliesAsync(username, source, wait, since, progress, cancellationToken);
+        return await WaitForRepliesAsync(username, contact, source, wait, since, progress, cancellationToken);
     }
 
     /// <summary>As <see cref="GetRepliesAsync"/>, for a call that began at <paramref name="since"/>, already counted against the user's limit.</summary>
     public async Task<ReplyOutcome> WaitForRepliesAsync(
-        string username, MessageSource source, TimeSpan? wait, DateTimeOffset since, WaitProgress? progress, CancellationToken cancellationToken)
+        string username, Contact? contact, MessageSource source, TimeSpan? wait, DateTimeOffset since, WaitProgress? progress, CancellationToken cancellationToken)
     {
         var userKey = Usernames.Key(username);
         var stored = await conversations.FindAsync(username, cancellationToken) ?? throw new UnknownUserException();
         using var subscription = signals.Subscribe(stored.ConversationSid, username);
         if (!stored.Closed)
         {
-            await responder.ResumeAsync(new UserConversation(username, userKey, stored.ConversationSid, IsNew: false, stored.LastDeliveredIndex ?? -1, source), cancellationToken);
+            await responder.ResumeAsync(
+                new UserConversation(username, userKey, stored.ConversationSid, IsNew: false, stored.LastDeliveredIndex ?? -1, source, Contact: contact), cancellationToken);
         }
 
         return await waiter.WaitAsync(new ReplyWait(username, userKey, subscription, wait, LookFirst: true, progress, since), cancellationToken);

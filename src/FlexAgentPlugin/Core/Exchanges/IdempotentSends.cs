@@ -31,7 +31,8 @@ public sealed partial class IdempotentSends(
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
-    public async Task<ReplyOutcome> SendAsync(string username, string text, MessageSource source, string idempotencyKey, TimeSpan? wait, CancellationToken cancellationToken)
+    public async Task<ReplyOutcome> SendAsync(
+        string username, Contact? contact, string text, MessageSource source, string idempotencyKey, TimeSpan? wait, CancellationToken cancellationToken)
     {
         var since = clock.GetUtcNow();
         var userKey = Usernames.Key(username);
@@ -57,7 +58,7 @@ public sealed partial class IdempotentSends(
                     await records.SaveSendAsync(new SendRecord(userKey, keyHash, messageHash, Posted: false, Outcome: null, clock.GetUtcNow()), notBefore, cancellationToken);
                 }
 
-                posted = await exchange.PostAsync(username, new OutgoingMessage(text, source, keyHash[..32], MayBeThereAlready: earlier is not null), cancellationToken);
+                posted = await exchange.PostAsync(username, contact, new OutgoingMessage(text, source, keyHash[..32], MayBeThereAlready: earlier is not null), cancellationToken);
                 await AfterPostAsync("post", records.MarkSendPostedAsync(userKey, keyHash, CancellationToken.None));
             }
         }
@@ -75,7 +76,7 @@ public sealed partial class IdempotentSends(
         {
             try
             {
-                outcome = await exchange.WaitForRepliesAsync(username, source, wait, since, progress: null, cancellationToken);
+                outcome = await exchange.WaitForRepliesAsync(username, contact, source, wait, since, progress: null, cancellationToken);
                 if (outcome.Status == ReplyStatus.Pending && await records.FindSendAsync(userKey, keyHash, notBefore, cancellationToken) is { Outcome: { } meanwhile })
                 {
                     return Read(meanwhile);

@@ -20,9 +20,9 @@ public sealed class AiFirstResponder(AiTurns turns) : IResponder
 
     private Task Start(UserConversation conversation)
     {
-        var source = conversation.Source.AttributeValue();
+        // The conversation is a chat (the user's identity is its participant), whoever the verified customer is.
         _ = turns.AnswerAsync(new AiConversation(conversation.Sid, conversation.Username, new Customer("identity", conversation.Username),
-            new Dictionary<string, string> { ["from"] = conversation.Username, ["customerName"] = conversation.Username, ["source"] = source },
+            FlexRouter.UserTaskAttributes(conversation.Username, conversation.Contact, conversation.Source.AttributeValue()),
             FromChannel: false));
         return Task.CompletedTask;
     }

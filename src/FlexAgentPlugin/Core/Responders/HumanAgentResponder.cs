@@ -11,8 +11,8 @@ public sealed class HumanAgentResponder(FlexRouter router) : IResponder
         router.PrepareStudioAsync(conversation.Sid, conversation.Fresh, cancellationToken);
 
     public Task RespondAsync(UserConversation conversation, ConversationMessage message, CancellationToken cancellationToken) =>
-        router.RouteUserConversationAsync(conversation.Sid, conversation.Username, conversation.Source.AttributeValue(), cancellationToken);
+        router.RouteUserConversationAsync(conversation.Sid, conversation.Username, conversation.Contact, conversation.Source.AttributeValue(), cancellationToken);
 
     public Task ResumeAsync(UserConversation conversation, CancellationToken cancellationToken) =>
-        router.RouteUserConversationAsync(conversation.Sid, conversation.Username, conversation.Source.AttributeValue(), cancellationToken);
+        router.RouteUserConversationAsync(conversation.Sid, conversation.Username, conversation.Contact, conversation.Source.AttributeValue(), cancellationToken);
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Core.State;
+using FlexAgentPlugin.Core.Users;
 using Microsoft.Extensions.Options;
 
 namespace FlexAgentPlugin.Core.Routing;
@@ -67,7 +68,7 @@ public sealed partial class FlexRouter(
     }
 
     /// <summary>With Interactions routing, routes a user's conversation (after their message) with the configured workspace and workflow.</summary>
-    public async Task RouteUserConversationAsync(string conversationSid, string username, string source, CancellationToken cancellationToken)
+    public async Task RouteUserConversationAsync(string conversationSid, string username, Contact? contact, string source, CancellationToken cancellationToken)
     {
         if (Mode != RoutingMode.Interactions)
         {
@@ -75,8 +76,24 @@ public sealed partial class FlexRouter(
         }
 
         await RouteOnceAsync(new InteractionRequest("chat", conversationSid, options.Value.WorkspaceSid!, options.Value.WorkflowSid!, ChatTaskChannel,
-            new Dictionary<string, string> { ["from"] = username, ["customerName"] = username, ["source"] = source }), cancellationToken);
+            UserTaskAttributes(username, contact, source)), cancellationToken);
     }
+
+    /// <summary>
+    /// The task attributes of a /send or MCP user's conversation: the user; or, for one who proved a phone number or email
+    /// address, that customer (<c>from</c>, <c>customerName</c> and <c>customerAddress</c> are the verified address, as
+    /// Flex has them for a customer who texts or writes in, and <c>verified</c> says which kind it is).
+    /// </summary>
+    public static Dictionary<string, string> UserTaskAttributes(string username, Contact? contact, string source) => contact is null
+        ? new() { ["from"] = username, ["customerName"] = username, ["source"] = source }
+        : new()
+        {
+            ["from"] = contact.Address,
+            ["customerName"] = contact.Address,
+            ["customerAddress"] = contact.Address,
+            ["verified"] = contact.Kind,
+            ["source"] = source,
+        };
 
     /// <summary>Creates the Interaction unless the conversation has a route already.</summary>
     public async Task<RoutedConversation> RouteOnceAsync(InteractionRequest request, CancellationToken cancellationToken)

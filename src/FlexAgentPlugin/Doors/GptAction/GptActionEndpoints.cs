@@ -13,7 +13,8 @@ namespace FlexAgentPlugin.Doors.GptAction;
 /// The GPT Action API that openapi.yaml describes: <c>POST /send/{username}</c> (sendMsg) hands the user's message to
 /// whoever answers and returns the answer; <c>GET /replies/{username}?waitSeconds=N</c> (getReplies) returns the replies
 /// not handed out yet, for when /send answered "pending". Both wait at most REPLY_TIMEOUT_SECONDS (under the 45 s
-/// GPT Actions allow).
+/// GPT Actions allow). A caller with a sign-in token is served as the signed-in person, whatever <c>{username}</c> says,
+/// so a token never reaches another person's conversation.
 /// </summary>
 public static class GptActionEndpoints
 {
@@ -36,6 +37,7 @@ public static class GptActionEndpoints
 
     private static AgentRepliesResult Send(
         string username,
+        HttpContext http,
         SendRequest request,
         [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
         ConversationExchange exchange,
@@ -43,11 +45,11 @@ public static class GptActionEndpoints
         IOptions<ReplyOptions> replies,
         CancellationToken cancellationToken)
     {
-        Usernames.Check(username);
+        username = User(http, username);
         var wait = replies.Value.ReplyTimeout;
         if (idempotencyKey is null)
         {
-            return new AgentRepliesResult(exchange.SendAsync(username, request.Msg, MessageSource.GptAction, wait, progress: null, cancellationToken), exchange);
+            return new AgentRepliesResult(exchange.SendAsync(username, Contact(http), request.Msg, MessageSource.GptAction, wait, progress: null, cancellationToken), exchange);
         }
 
         if (idempotencyKey.Length is 0 or > 255 || idempotencyKey.Any(c => c is < '!' or > '~'))
@@ -55,13 +57,13 @@ public static class GptActionEndpoints
             throw new InvalidInputException(IdempotencyKeyHeader, "Idempotency-Key must be 1 to 255 visible ASCII characters, for example a UUID.");
         }
 
-        return new AgentRepliesResult(idempotent.SendAsync(username, request.Msg, MessageSource.GptAction, idempotencyKey, wait, cancellationToken), exchange);
+        return new AgentRepliesResult(idempotent.SendAsync(username, Contact(http), request.Msg, MessageSource.GptAction, idempotencyKey, wait, cancellationToken), exchange);
     }
 
     private static AgentRepliesResult GetReplies(
-        string username, string? waitSeconds, ConversationExchange exchange, IOptions<ReplyOptions> replies, CancellationToken cancellationToken)
+        string username, HttpContext http, string? waitSeconds, ConversationExchange exchange, IOptions<ReplyOptions> replies, CancellationToken cancellationToken)
     {
-        Usernames.Check(username);
+        username = User(http, username);
         var seconds = 0;
         if (!string.IsNullOrEmpty(waitSeconds) && !int.TryParse(waitSeconds, NumberStyles.None, CultureInfo.InvariantCulture, out seconds))
         {
@@ -74,6 +76,20 @@ public static class GptActionEndpoints
             wait = timeout;
         }
 
-        return new AgentRepliesResult(exchange.GetRepliesAsync(username, MessageSource.GptAction, wait, progress: null, cancellationToken), exchange);
+        return new AgentRepliesResult(exchange.GetRepliesAsync(username, Contact(http), MessageSource.GptAction, wait, progress: null, cancellationToken), exchange);
+    }
+
+    private static Contact? Contact(HttpContext http) => SignedInUser.From(http.User)?.Contact;
+
+    /// <summary>The signed-in person, or the path's username (checked).</summary>
+    private static string User(HttpContext http, string username)
+    {
+        if (SignedInUser.From(http.User) is { } person)
+        {
+            return person.Username;
+        }
+
+        Usernames.Check(username);
+        return username;
     }
 }

@@ -38,7 +38,7 @@ public sealed class HumanAgentTools(
     public async Task<CallToolResult> AskHumanAgentAsync(
         [Description("The message for the human agent, in the user's words (at most 1,600 characters).")] string message,
         [Description("Who the user is: a stable random 16-character string per person (letters, digits, - _ . @ :), the same on every call for them. "
-            + "Leave it out to use the identity of this connection's API key.")] string? user = null,
+            + "Leave it out to use the identity of this connection's API key; ignored when the person signed in to connect (they are the user).")] string? user = null,
         RequestContext<CallToolRequestParams>? request = null,
         IProgress<ProgressNotificationValue>? progress = null,
         CancellationToken cancellationToken = default)
@@ -47,7 +47,7 @@ public sealed class HumanAgentTools(
         var username = call.User(user);
         var text = UserMessages.Check(message, messages.Value.MaxMessageLength, "message");
         var wait = options.Value.ReplyTimeout;
-        var outcome = await exchange.SendAsync(username, text, MessageSource.Mcp, wait, Reporting(request, progress, wait), call.Token);
+        var outcome = await exchange.SendAsync(username, call.Contact, text, MessageSource.Mcp, wait, Reporting(request, progress, wait), call.Token);
         return AgentAnswer.From(await call.DeliverAsync(outcome, exchange), username).ToResult(outcome);
     }
 
@@ -57,7 +57,7 @@ public sealed class HumanAgentTools(
         + "Each reply is returned once. Pass wait_seconds (up to 50) to wait for the agent.")]
     [SuppressMessage("Naming", "CA1707", Justification = "The MCP argument's name on the wire.")]
     public async Task<CallToolResult> GetAgentRepliesAsync(
-        [Description("The same user as in ask_human_agent; leave it out to use the identity of this connection's API key.")] string? user = null,
+        [Description("The same user as in ask_human_agent; leave it out to use the identity of this connection's API key (ignored when the person signed in).")] string? user = null,
         [Description("How long to wait for a reply, 0 to 50 seconds (0: answer at once).")][Range(0, McpOptions.MaxWaitSeconds)] int wait_seconds = 0,
         RequestContext<CallToolRequestParams>? request = null,
         IProgress<ProgressNotificationValue>? progress = null,
@@ -71,7 +71,7 @@ public sealed class HumanAgentTools(
         }
 
         var wait = TimeSpan.FromSeconds(Math.Min(wait_seconds, options.Value.ReplyTimeoutSeconds));
-        var outcome = await exchange.GetRepliesAsync(username, MessageSource.Mcp, wait, Reporting(request, progress, wait), call.Token);
+        var outcome = await exchange.GetRepliesAsync(username, call.Contact, MessageSource.Mcp, wait, Reporting(request, progress, wait), call.Token);
         return AgentAnswer.From(await call.DeliverAsync(outcome, exchange), username).ToResult(outcome);
     }
 

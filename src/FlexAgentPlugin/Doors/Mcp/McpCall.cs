@@ -1,6 +1,7 @@
 using FlexAgentPlugin.Core.Exchanges;
 using FlexAgentPlugin.Core.Replies;
 using FlexAgentPlugin.Core.Users;
+using FlexAgentPlugin.Hosting.Access;
 
 namespace FlexAgentPlugin.Doors.Mcp;
 
@@ -27,11 +28,17 @@ public sealed class McpCall : IDisposable
         new(accessor.HttpContext ?? throw new InvalidOperationException("An MCP tool call ran outside of its HTTP request."), cancelled);
 
     /// <summary>
-    /// The user the call is for: <paramref name="user"/> when given (the same rules as /send's username), else the name
-    /// of the API key the client presented.
+    /// The user the call is for: the signed-in person when the client connected with a sign-in token (whatever
+    /// <paramref name="user"/> says: a token never acts for anyone else); otherwise <paramref name="user"/> when given
+    /// (the same rules as /send's username), else the name of the API key the client presented.
     /// </summary>
     public static string User(HttpContext http, string? user)
     {
+        if (SignedInUser.From(http.User) is { } person)
+        {
+            return person.Username;
+        }
+
         if (!string.IsNullOrEmpty(user))
         {
             Usernames.Check(user, "user");
@@ -46,6 +53,9 @@ public sealed class McpCall : IDisposable
     }
 
     public string User(string? user) => User(http, user);
+
+    /// <summary>The phone number or email address the signed-in person proved, or null for a caller with a key or none.</summary>
+    public Contact? Contact => SignedInUser.From(http.User)?.Contact;
 
     /// <summary>
     /// The outcome goes back to the client, unless the client is gone (it cancelled, or its connection dropped) by the

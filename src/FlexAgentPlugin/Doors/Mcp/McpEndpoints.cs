@@ -13,7 +13,9 @@ namespace FlexAgentPlugin.Doors.Mcp;
 /// <summary>
 /// The MCP server at <c>/mcp</c> (Streamable HTTP, the official SDK): one tool to ask a human agent in Flex, one to fetch
 /// their replies, on the same engine, store and exactly-once hand-out as /send. Clients that initialize (protocol
-/// 2025-11-25 and older) get a session; 2026-07-28 clients are served per request. The API's keys and rules apply.
+/// 2025-11-25 and older) get a session; 2026-07-28 clients are served per request. With sign-in on, every request
+/// carries a sign-in token for <c>/mcp</c> or an API key (in the Authorization header, never the URL); otherwise the
+/// API's keys and rules apply.
 /// </summary>
 public static class McpEndpoints
 {
@@ -28,7 +30,8 @@ public static class McpEndpoints
         + "for the agent's answer and returns it; relay it to the user. If the status is pending, the agent has the message but "
         + "has not answered yet: never send it again; call get_agent_replies with wait_seconds 50 (and the same user) until the "
         + "status is replied or closed. Closed means the agent ended the conversation; a new message starts a new one. "
-        + "Use one stable user value per person for every call, or leave it out when your API key identifies the user.";
+        + "Use one stable user value per person for every call, or leave it out when your API key identifies the user. "
+        + "When the person signed in to connect, they are the user and any user value is ignored.";
 
     public static IServiceCollection AddMcp(this IServiceCollection services)
     {
@@ -61,8 +64,7 @@ public static class McpEndpoints
     public static IEndpointRouteBuilder MapMcpServer(this IEndpointRouteBuilder app)
     {
         app.MapGroup("")
-            .RequireApiAccess(app.ServiceProvider)
-            .WithMetadata(new KeyInQueryAllowed())
+            .RequireMcpAccess(app.ServiceProvider)
             .MapMcp(Path)
             .Add(Guard);
         return app;

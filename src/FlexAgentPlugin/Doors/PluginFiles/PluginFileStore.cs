@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using FlexAgentPlugin.Hosting.Access;
+using FlexAgentPlugin.Hosting.OAuth;
 
 namespace FlexAgentPlugin.Doors.PluginFiles;
 
@@ -10,7 +11,7 @@ namespace FlexAgentPlugin.Doors.PluginFiles;
 /// </summary>
 public sealed class PluginFileStore
 {
-    /// <summary>The server URL written in openapi.yaml; replaced by the public base URL when served.</summary>
+    /// <summary>The server URL written in openapi.yaml (and its sign-in URLs); replaced by the public base URL when served.</summary>
     public const string OpenApiPlaceholderServer = "http://localhost:5002";
 
     private readonly string manifestTemplate = ReadText("FlexAgentPlugin.ai-plugin.json");
@@ -20,16 +21,29 @@ public sealed class PluginFileStore
 
     public string Legal { get; } = ReadText("FlexAgentPlugin.wwwroot.legal.txt");
 
-    /// <summary>The manifest; with a bearer token it declares service-level bearer auth (and OpenAI's verification token).</summary>
-    public string Manifest(string baseUrl, AccessOptions access)
+    /// <summary>
+    /// The manifest: with the built-in sign-in it declares OAuth (the authorization and token URLs, the scope); else, with
+    /// a key, service-level bearer auth; with either, OpenAI's verification token when configured.
+    /// </summary>
+    public string Manifest(string baseUrl, AccessOptions access, SignInSettings signIn)
     {
         var manifest = JsonNode.Parse(manifestTemplate)!.AsObject();
         manifest["api"]!["url"] = $"{baseUrl}/openapi.yaml";
         manifest["logo_url"] = $"{baseUrl}/logo.png";
         manifest["legal_info_url"] = $"{baseUrl}/legal";
-        if (access.RequiresKey)
+        if (signIn.IsBuiltIn || access.RequiresKey)
         {
-            var auth = new JsonObject { ["type"] = "service_http", ["authorization_type"] = "bearer" };
+            // The plugin manifest calls the authorization endpoint client_url and the token endpoint authorization_url.
+            var auth = signIn.IsBuiltIn
+                ? new JsonObject
+                {
+                    ["type"] = "oauth",
+                    ["client_url"] = signIn.BaseUrl + AuthorizationServer.AuthorizePath,
+                    ["authorization_url"] = signIn.BaseUrl + AuthorizationServer.TokenPath,
+                    ["scope"] = SignInSettings.AgentScope,
+                    ["authorization_content_type"] = "application/x-www-form-urlencoded",
+                }
+                : new JsonObject { ["type"] = "service_http", ["authorization_type"] = "bearer" };
             if (!string.IsNullOrWhiteSpace(access.OpenAiVerificationToken))
             {
                 auth["verification_tokens"] = new JsonObject { ["openai"] = access.OpenAiVerificationToken.Trim() };
@@ -41,13 +55,32 @@ public sealed class PluginFileStore
         return manifest.ToJsonString(new() { WriteIndented = true });
     }
 
-    /// <summary>openapi.yaml with the public server URL; with a bearer token every operation requires it.</summary>
-    public string OpenApi(string baseUrl, AccessOptions access)
+    /// <summary>
+    /// openapi.yaml with the public server URL. Its security says what the API takes: the built-in sign-in's OAuth
+    /// (its URLs on the public base), a key, both (either one), and nothing at all when no key is required.
+    /// </summary>
+    public string OpenApi(string baseUrl, AccessOptions access, SignInSettings signIn)
     {
-        var document = openApiTemplate.Replace($"url: {OpenApiPlaceholderServer}", $"url: {baseUrl}", StringComparison.Ordinal);
-        return access.RequiresKey
-            ? document.Replace("\nsecurity: []\n", "\nsecurity:\n  - bearerAuth: []\n", StringComparison.Ordinal)
-            : document;
+        var document = signIn.IsBuiltIn ? openApiTemplate.Replace($"{OpenApiPlaceholderServer}/oauth/", $"{signIn.BaseUrl}/oauth/", StringComparison.Ordinal) : openApiTemplate;
+        document = document.Replace(OpenApiPlaceholderServer, baseUrl, StringComparison.Ordinal);
+        List<string> alternatives = [];
+        if (signIn.IsBuiltIn)
+        {
+            alternatives.Add($"oauth: [{SignInSettings.AgentScope}]");
+        }
+
+        if (access.RequiresKey)
+        {
+            alternatives.Add("bearerAuth: []");
+        }
+        else if (alternatives.Count > 0)
+        {
+            alternatives.Add("{}");
+        }
+
+        return alternatives.Count == 0
+            ? document
+            : document.Replace("\nsecurity: []\n", "\nsecurity:\n" + string.Concat(alternatives.Select(a => $"  - {a}\n")), StringComparison.Ordinal);
     }
 
     private static string ReadText(string name) => Encoding.UTF8.GetString(Read(name));

@@ -1,5 +1,6 @@
 using FlexAgentPlugin.Core.Callbacks;
 using FlexAgentPlugin.Hosting.Access;
+using FlexAgentPlugin.Hosting.OAuth;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -34,8 +35,8 @@ public static class PluginFilesEndpoints
 
     public static IEndpointRouteBuilder MapPluginFiles(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/.well-known/ai-plugin.json", (HttpRequest request, PluginFileStore files, IOptions<PublicUrlOptions> options, IOptions<AccessOptions> access) =>
-            TypedResults.Text(files.Manifest(BaseUrl(request, options.Value), access.Value), "application/json"));
+        app.MapGet("/.well-known/ai-plugin.json", (HttpRequest request, PluginFileStore files, IOptions<PublicUrlOptions> options, IOptions<AccessOptions> access, SignInSettings signIn) =>
+            TypedResults.Text(files.Manifest(BaseUrl(request, options.Value), access.Value, signIn), "application/json"));
 
         app.MapGet("/openapi.yaml", ServeOpenApi);
         app.MapGet("/", ServeOpenApi);
@@ -58,8 +59,9 @@ public static class PluginFilesEndpoints
             ui.ConfigObject.AdditionalItems["plugins"] = SwaggerUiPlugins;
         }));
 
-    private static ContentHttpResult ServeOpenApi(HttpRequest request, PluginFileStore files, IOptions<PublicUrlOptions> options, IOptions<AccessOptions> access) =>
-        TypedResults.Text(files.OpenApi(BaseUrl(request, options.Value), access.Value), "text/yaml; charset=utf-8");
+    private static ContentHttpResult ServeOpenApi(
+        HttpRequest request, PluginFileStore files, IOptions<PublicUrlOptions> options, IOptions<AccessOptions> access, SignInSettings signIn) =>
+        TypedResults.Text(files.OpenApi(BaseUrl(request, options.Value), access.Value, signIn), "text/yaml; charset=utf-8");
 
     /// <summary>The configured public base URL, or the request's own.</summary>
     private static string BaseUrl(HttpRequest request, PublicUrlOptions options) =>

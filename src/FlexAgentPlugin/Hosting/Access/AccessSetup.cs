@@ -4,6 +4,7 @@ using System.Threading.RateLimiting;
 using FlexAgentPlugin.Configuration;
 using FlexAgentPlugin.Core.Limits;
 using FlexAgentPlugin.Core.State;
+using FlexAgentPlugin.Hosting.OAuth;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Mvc;
@@ -26,6 +27,12 @@ public static class AccessPolicies
 
     /// <summary>The rate limit per caller: the Flex agent, the key's name when one was presented, else the client address.</summary>
     public const string PerCaller = "per-caller";
+
+    /// <summary>With sign-in on, /mcp: a sign-in token for it (with the scope) or an API key, always required.</summary>
+    public const string Mcp = "mcp";
+
+    /// <summary>With sign-in on, the API: a sign-in token for it or an API key; nothing when no key is configured.</summary>
+    public const string ApiOrToken = "api-or-token";
 }
 
 /// <summary>
@@ -86,9 +93,13 @@ public static class AccessSetup
     /// requests skip authorization altogether (an open API's waiting requests then hold nothing of it).
     /// </summary>
     public static RouteGroupBuilder RequireApiAccess(this RouteGroupBuilder group, IServiceProvider services) =>
-        services.GetRequiredService<IOptions<AccessOptions>>().Value.RequiresKey
-            ? group.RequireAuthorization(AccessPolicies.Api)
-            : group;
+        services.GetService<SignInSettings>() is { IsOn: true } ? group.RequireAuthorization(AccessPolicies.ApiOrToken)
+        : services.GetRequiredService<IOptions<AccessOptions>>().Value.RequiresKey ? group.RequireAuthorization(AccessPolicies.Api)
+        : group;
+
+    /// <summary>The MCP endpoint's access rule: with sign-in on, a token or a key, always; otherwise the API's rule.</summary>
+    public static RouteGroupBuilder RequireMcpAccess(this RouteGroupBuilder group, IServiceProvider services) =>
+        services.GetService<SignInSettings>() is { IsOn: true } ? group.RequireAuthorization(AccessPolicies.Mcp) : group.RequireApiAccess(services);
 
     /// <summary>The caller a limit counts for: the Flex agent, or the key's name when the request presented one, else the client address.</summary>
     public static string Caller(HttpContext context) =>

@@ -27,10 +27,7 @@ public sealed class ApiKeyAuthenticationHandler(
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var token = Secrets.BearerToken(Request)
-            ?? (Context.GetEndpoint()?.Metadata.GetMetadata<KeyInQueryAllowed>() is not null && Request.Query[KeyInQueryAllowed.Parameter].ToString() is { Length: > 0 } query
-                ? query
-                : null);
+        var token = Secrets.BearerToken(Request);
         if ((!access.Value.RequiresKey && access.Value.AgentKeys.Count == 0) || token is null)
         {
             return Task.FromResult(AuthenticateResult.NoResult());
@@ -76,15 +73,6 @@ public sealed class ApiKeyAuthenticationHandler(
             ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
         });
     }
-}
-
-/// <summary>
-/// Endpoint metadata: the API key may also come as <c>?token=</c> in the URL, for clients that cannot send a header
-/// (ChatGPT's connector form). Request logs redact it.
-/// </summary>
-public sealed class KeyInQueryAllowed
-{
-    public const string Parameter = "token";
 }
 
 /// <summary>Endpoint metadata: the endpoint is an agent's tool (an API key or a VOICE_AGENT_KEYS key, always required).</summary>

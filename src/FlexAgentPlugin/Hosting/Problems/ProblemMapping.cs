@@ -56,6 +56,7 @@ internal sealed partial class ProblemMapping(IProblemDetailsService problems, IL
         UnknownUserException => (Problem(StatusCodes.Status404NotFound, "No conversation for this username",
             "There is no conversation for this username yet: send a message with sendMsg first, with the same username."), null),
         BadHttpRequestException bad => (Problem(bad.StatusCode, TitleFor(bad.StatusCode), $"The request could not be read: {bad.Message}"), null),
+        InvalidDataException form => (Problem(StatusCodes.Status400BadRequest, "Malformed request", $"The request's form could not be read: {form.Message}"), null),
         TwilioNotConfiguredException => (Problem(StatusCodes.Status503ServiceUnavailable, "Twilio is not configured",
             "Set ACCOUNT_SID and AUTH_TOKEN (or TWILIO_API_KEY and TWILIO_API_SECRET) and the Flex routing (CONV_FLOW, or FLEX_WORKSPACE_SID and FLEX_WORKFLOW_SID; see .env.example), and restart the server."), null),
         TwilioApiException { IsAuthenticationFailure: true } api => (Problem(StatusCodes.Status502BadGateway, "Twilio refused the credentials",
