@@ -7,6 +7,7 @@ using FlexAgentPlugin.Doors.AiResponder;
 using FlexAgentPlugin.Doors.GptAction;
 using FlexAgentPlugin.Doors.Handover;
 using FlexAgentPlugin.Doors.Mcp;
+using FlexAgentPlugin.Doors.PhoneAi;
 using FlexAgentPlugin.Doors.PluginFiles;
 using FlexAgentPlugin.Doors.TwilioEvents;
 using FlexAgentPlugin.Doors.Voice;
@@ -38,8 +39,8 @@ try
     builder.Services.AddExchange().AddTwilio().AddOpenAi().AddStore(builder.Configuration);
 
     // Who may call, and the front doors: the GPT Action API and its files, the MCP server, Twilio's webhooks (conversation
-    // events, the AI responder for customers on channels), the hand-over tool, voice assist.
-    builder.Services.AddAccess().AddPluginFiles().AddMcp().AddHandover().AddVoice().AddHealth();
+    // events, the AI responder for customers on channels), the hand-over tool, voice assist, the AI on the phone.
+    builder.Services.AddAccess().AddPluginFiles().AddMcp().AddHandover().AddVoice().AddPhoneAi().AddHealth();
 
     var app = builder.Build();
 
@@ -69,6 +70,7 @@ try
     app.MapAiResponder();
     app.MapHandover();
     app.MapVoice();
+    app.MapPhoneAi();
     app.MapHealth();
 
     await app.RunAsync();

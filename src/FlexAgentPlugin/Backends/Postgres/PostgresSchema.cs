@@ -66,6 +66,16 @@ public sealed partial class PostgresStore
             created_at    timestamptz NOT NULL
         );
         """,
+        """
+        CREATE TABLE IF NOT EXISTS call_turns (
+            call_sid   text NOT NULL,
+            turn_index integer NOT NULL,
+            speaker    text NOT NULL,
+            text       text NOT NULL,
+            at         timestamptz NOT NULL,
+            PRIMARY KEY (call_sid, turn_index)
+        );
+        """,
     ];
 
     /// <summary>Brings the schema up to date under an advisory lock, so instances starting together migrate once.</summary>

@@ -50,6 +50,7 @@ public static class PostgresSetup
         services.AddSingleton<IRoutingStore>(provider => provider.GetRequiredService<PostgresStore>());
         services.AddSingleton<ISendRecords>(provider => provider.GetRequiredService<PostgresStore>());
         services.AddSingleton<IEventClaims>(provider => provider.GetRequiredService<PostgresStore>());
+        services.AddSingleton<ICallTurns>(provider => provider.GetRequiredService<PostgresStore>());
         services.AddSingleton<IRateWindows>(provider => provider.GetRequiredService<PostgresStore>());
         services.AddSingleton<IPermitBatches>(provider => provider.GetRequiredService<PostgresStore>());
         services.AddSingleton<InProcessSignals>();

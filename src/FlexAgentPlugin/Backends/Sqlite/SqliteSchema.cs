@@ -72,6 +72,16 @@ public sealed partial class SqliteStore
             created_at    TEXT NOT NULL
         );
         """,
+        """
+        CREATE TABLE IF NOT EXISTS call_turns (
+            call_sid   TEXT NOT NULL,
+            turn_index INTEGER NOT NULL,
+            speaker    TEXT NOT NULL,
+            text       TEXT NOT NULL,
+            at         TEXT NOT NULL,
+            PRIMARY KEY (call_sid, turn_index)
+        );
+        """,
     ];
 
     /// <summary>Creates the folder and brings the schema up to date in one transaction; safe on every start.</summary>

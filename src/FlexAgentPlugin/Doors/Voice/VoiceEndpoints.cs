@@ -2,10 +2,13 @@ using System.Net.ServerSentEvents;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using FlexAgentPlugin.Backends.Twilio;
+using FlexAgentPlugin.Core.Assistant;
 using FlexAgentPlugin.Core.Callbacks;
+using FlexAgentPlugin.Core.PhoneAi;
 using FlexAgentPlugin.Core.Routing;
 using FlexAgentPlugin.Core.Users;
 using FlexAgentPlugin.Core.Voice;
+using FlexAgentPlugin.Doors.PhoneAi;
 using FlexAgentPlugin.Hosting.Access;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -43,15 +46,11 @@ public static partial class VoiceEndpoints
     }
 
     /// <summary>The stream's address as Twilio must call it: wss:// for an https public URL, ws:// for an http one.</summary>
-    public static string StreamUrl(TwilioCallbacks callbacks, HttpRequest request)
-    {
-        var baseUrl = callbacks.BaseUrl ?? $"{request.Scheme}://{request.Host}{request.PathBase}";
-        return (baseUrl.StartsWith("https://", StringComparison.OrdinalIgnoreCase) ? "wss://" + baseUrl["https://".Length..] : "ws://" + baseUrl[(baseUrl.IndexOf("://", StringComparison.Ordinal) + 3)..])
-            + StreamPath;
-    }
+    public static string StreamUrl(TwilioCallbacks callbacks, HttpRequest request) => SignedUpgrade.SocketUrl(callbacks, request, StreamPath);
 
     private static Results<ContentHttpResult, ProblemHttpResult> Incoming(
-        HttpContext context, TwilioCallbacks callbacks, IOptions<RoutingOptions> routing, StreamTickets tickets)
+        HttpContext context, TwilioCallbacks callbacks, IOptions<RoutingOptions> routing, StreamTickets tickets,
+        IOptions<PhoneAiOptions> phoneAi, IOptions<AssistantOptions> assistant)
     {
         var form = context.Features.Get<SignedBody>()!;
         var callSid = form["CallSid"] ?? "";
@@ -63,6 +62,11 @@ public static partial class VoiceEndpoints
         }
 
         var from = form["From"] ?? "";
+        if (phoneAi.Value.AnswersCalls(assistant.Value))
+        {
+            return TypedResults.Content(RelayTwiml.Connect(callbacks, context.Request, phoneAi.Value, from), "text/xml; charset=utf-8");
+        }
+
         var task = JsonSerializer.Serialize(new Dictionary<string, string> { ["type"] = "inbound", ["name"] = from, ["from"] = from, ["assist"] = "voice" });
         var stream = new Stream(name: StreamName, url: StreamUrl(callbacks, context.Request), track: Stream.TrackEnum.InboundTrack)
             .Parameter(name: "from", value: from)
@@ -135,25 +139,10 @@ public static partial class VoiceEndpoints
     /// The Media Streams socket. The upgrade must be signed by Twilio (over the stream's URL, as ws(s):// or http(s)://);
     /// what follows is <see cref="MediaStreamSocket"/>'s.
     /// </summary>
-    private static async Task StreamAsync(
-        HttpContext context, VoiceCalls calls, StreamTickets tickets, TimeProvider clock, TwilioCallbacks callbacks, IOptions<TwilioOptions> twilio, ILoggerFactory loggers)
+    private static async Task StreamAsync(HttpContext context, VoiceCalls calls, StreamTickets tickets, TimeProvider clock, ILoggerFactory loggers)
     {
-        if (!context.WebSockets.IsWebSocketRequest)
+        if (!await SignedUpgrade.CheckAsync(context, StreamPath, "Media Streams"))
         {
-            throw new InvalidInputException("Upgrade", "This is Twilio's Media Streams WebSocket: connect with a WebSocket upgrade.");
-        }
-
-        var signature = context.Request.Headers[TwilioSignature.Header].ToString();
-        var stream = StreamUrl(callbacks, context.Request) + context.Request.QueryString;
-        var https = stream.StartsWith("wss://", StringComparison.Ordinal) ? "https://" + stream["wss://".Length..] : "http://" + stream["ws://".Length..];
-        if (signature.Length == 0 || !new[] { stream, https }.Any(url => TwilioSignature.IsValid(twilio.Value.AuthToken ?? "", url, [], signature)))
-        {
-            context.Response.StatusCode = StatusCodes.Status403Forbidden;
-            await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = context,
-                ProblemDetails = new() { Status = 403, Title = "Invalid Twilio signature", Detail = "Only Twilio's signed Media Streams connections are accepted here." },
-            });
             return;
         }
 
