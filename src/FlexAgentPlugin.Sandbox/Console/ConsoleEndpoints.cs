@@ -80,6 +80,9 @@ internal static class ConsoleEndpoints
                 [.. published.Where(m => m.Stream == $"FLEX_ASSIST_{call.CallSid}").Select(m => CallLine.From(m.Data)).OfType<CallLine>()])));
         });
 
+        // The Calls view's "Call the AI line": a simulated ConversationRelay session over the server's real /voice/relay.
+        api.MapAiLine();
+
         api.MapGet("/stats", (EmulatorState state) => TypedResults.Ok(new Stats(state.RestRequests)));
 
         api.MapGet("/events", (EmulatorState state, IHostApplicationLifetime lifetime, CancellationToken cancellationToken) =>
