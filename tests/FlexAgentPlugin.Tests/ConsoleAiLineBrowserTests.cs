@@ -5,12 +5,12 @@ using static Microsoft.Playwright.Assertions;
 namespace FlexAgentPlugin.Tests;
 
 /// <summary>
-/// "Call the AI line" in the console of a sandbox on a real port with RESPONDER=ai-first: a simulated ConversationRelay
+/// "Call the AI line" in the console of a sandbox on a real port with VOICE_RESPONDER=ai-first: a simulated ConversationRelay
 /// session over the server's real /voice/relay, answered by the stand-in model, ending in a hand-off shown as a voice task.
 /// </summary>
 public sealed class ConsoleAiLineBrowserTests : IAsyncLifetime
 {
-    private readonly PluginFactory server = PluginFactory.RealSandbox(new Dictionary<string, string?> { ["RESPONDER"] = "ai-first" });
+    private readonly PluginFactory server = PluginFactory.RealSandbox(new Dictionary<string, string?> { ["VOICE_RESPONDER"] = "ai-first" });
     private IPlaywright playwright = null!;
     private IBrowser browser = null!;
     private IPage page = null!;

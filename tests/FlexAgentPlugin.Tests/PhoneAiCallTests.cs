@@ -43,10 +43,10 @@ public sealed class PhoneAiCallTests : PhoneAiTestsBase
     }
 
     [Fact]
-    public async Task VoiceResponderHumanKeepsCallsWithAgentsWhileMessagingIsAiFirst()
+    public async Task MessagingAiFirstAloneKeepsCallsWithAgentsAndVoiceAssist()
     {
         await Factory.DisposeAsync();
-        Factory = Start(new() { ["VOICE_RESPONDER"] = "human" });
+        Factory = Start(new() { ["RESPONDER"] = "ai-first", ["VOICE_RESPONDER"] = null });
 
         var twiml = await IncomingAsync();
 

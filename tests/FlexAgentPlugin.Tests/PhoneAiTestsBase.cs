@@ -30,6 +30,7 @@ public abstract class PhoneAiTestsBase : IAsyncLifetime
     protected static PluginFactory Start(Dictionary<string, string?>? overrides = null)
     {
         var settings = FakeOpenAi.Settings();
+        settings["VOICE_RESPONDER"] = "ai-first";
         settings["PUBLIC_BASE_URL"] = PublicUrl;
         settings["FLEX_WORKSPACE_SID"] = PluginFactory.WorkspaceSid;
         settings["FLEX_WORKFLOW_SID"] = PluginFactory.WorkflowSid;

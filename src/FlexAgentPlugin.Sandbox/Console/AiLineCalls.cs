@@ -38,7 +38,7 @@ public sealed class AiLineCalls(SandboxSession session, IHttpClientFactory clien
             [new("AccountSid", session.Account.AccountSid), new("CallSid", callSid), new("From", Caller), new("To", "+15550199"), new("CallStatus", "ringing")], cancellationToken));
         var connect = twiml.Root?.Element("Connect");
         var relay = connect?.Element("ConversationRelay")
-            ?? throw new InvalidDataException("the server does not answer calls with the AI: set RESPONDER=ai-first (or VOICE_RESPONDER=ai-first) and restart");
+            ?? throw new InvalidDataException("the server does not answer calls with the AI: set VOICE_RESPONDER=ai-first and restart");
         var url = (string?)relay.Attribute("url") ?? throw new InvalidDataException("the TwiML's <ConversationRelay> has no url");
         var socket = new ClientWebSocket();
         socket.Options.SetRequestHeader(RequestSigner.Header, RequestSigner.Sign(session.Account.AuthToken, url, []));

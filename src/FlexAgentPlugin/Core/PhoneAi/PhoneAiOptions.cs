@@ -3,7 +3,7 @@ using FlexAgentPlugin.Core.Assistant;
 namespace FlexAgentPlugin.Core.PhoneAi;
 
 /// <summary>
-/// Who answers phone calls (VOICE_RESPONDER, else RESPONDER) and, when the AI does, how Twilio's ConversationRelay
+/// Who answers phone calls (VOICE_RESPONDER, apart from RESPONDER, so that voice assist stays as it was unless asked) and, when the AI does, how Twilio's ConversationRelay
 /// speaks and listens on the call: the greeting, the language, what may interrupt the AI, whether keys are heard.
 /// </summary>
 public sealed class PhoneAiOptions
@@ -13,7 +13,7 @@ public sealed class PhoneAiOptions
     /// <summary>The values ConversationRelay's <c>interruptible</c> takes.</summary>
     public static readonly string[] InterruptibleValues = ["any", "speech", "dtmf", "none"];
 
-    /// <summary><c>human</c> (calls go to Flex with voice assist) or <c>ai-first</c> (the AI answers through ConversationRelay); RESPONDER when unset.</summary>
+    /// <summary><c>human</c> (calls go to Flex with voice assist; the default) or <c>ai-first</c> (the AI answers through ConversationRelay).</summary>
     [ConfigurationKeyName("VOICE_RESPONDER")]
     public string? Responder { get; set; }
 
@@ -35,13 +35,12 @@ public sealed class PhoneAiOptions
 
     public bool IsExplicit => !string.IsNullOrWhiteSpace(Responder);
 
-    /// <summary>True when VOICE_RESPONDER itself says ai-first (what the start checks the workflow and model for).</summary>
     public bool IsExplicitlyAiFirst => IsExplicit && Is(Responder!, AssistantOptions.AiFirstResponder);
 
     public bool HasKnownResponder => !IsExplicit || Is(Responder!, AssistantOptions.AiFirstResponder) || Is(Responder!, AssistantOptions.HumanResponder);
 
-    /// <summary>True when the AI answers calls: VOICE_RESPONDER=ai-first, or RESPONDER=ai-first with VOICE_RESPONDER unset.</summary>
-    public bool AnswersCalls(AssistantOptions assistant) => IsExplicit ? Is(Responder!, AssistantOptions.AiFirstResponder) : assistant.IsAiFirst;
+    /// <summary>True when the AI answers calls (VOICE_RESPONDER=ai-first), whatever RESPONDER says for messaging.</summary>
+    public bool AnswersCalls => IsExplicitlyAiFirst;
 
     private static bool Is(string value, string expected) => string.Equals(value.Trim(), expected, StringComparison.OrdinalIgnoreCase);
 }

@@ -2,7 +2,6 @@ using System.Net.ServerSentEvents;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using FlexAgentPlugin.Backends.Twilio;
-using FlexAgentPlugin.Core.Assistant;
 using FlexAgentPlugin.Core.Callbacks;
 using FlexAgentPlugin.Core.PhoneAi;
 using FlexAgentPlugin.Core.Routing;
@@ -50,7 +49,7 @@ public static partial class VoiceEndpoints
 
     private static Results<ContentHttpResult, ProblemHttpResult> Incoming(
         HttpContext context, TwilioCallbacks callbacks, IOptions<RoutingOptions> routing, StreamTickets tickets,
-        IOptions<PhoneAiOptions> phoneAi, IOptions<AssistantOptions> assistant)
+        IOptions<PhoneAiOptions> phoneAi)
     {
         var form = context.Features.Get<SignedBody>()!;
         var callSid = form["CallSid"] ?? "";
@@ -62,7 +61,7 @@ public static partial class VoiceEndpoints
         }
 
         var from = form["From"] ?? "";
-        if (phoneAi.Value.AnswersCalls(assistant.Value))
+        if (phoneAi.Value.AnswersCalls)
         {
             return TypedResults.Content(RelayTwiml.Connect(callbacks, context.Request, phoneAi.Value, from), "text/xml; charset=utf-8");
         }
