@@ -14,7 +14,8 @@ using FlexAgentPlugin.Bench;
 // --mcp-users N (2000, 0 skips), --mcp-protocol 2025-11-25|2026-07-28 (sessions or none), --ramp-ms N (pause after every
 // 200 new users, 20), --heap-profile true (a heap snapshot by type while the users wait, in a run of its own; MCP
 // clients with --users 0), --voice-calls N (50, 0 skips) and --voice-seconds N (30): calls streamed to voice assist at
-// real time, --pair-users N (10000, 0 skips) with --postgres "Host=…;Username=…;Password=…" (or FLEXAGENT_TEST_POSTGRES):
+// real time, --phone-calls N (50, 0 skips) and --phone-rounds N (4): ConversationRelay sessions answered by the AI
+// with a stand-in model, --pair-users N (10000, 0 skips) with --postgres "Host=…;Username=…;Password=…" (or FLEXAGENT_TEST_POSTGRES):
 // two instances on one PostgreSQL against one on SQLite, --pair-rate N (new users a second in that part, both sides: 400;
 // 0 starts them as fast as --ramp-ms allows), --pair-agent-seconds N (the agent's answer after each message there: 90,
 // so that every user is set up before the first answer), --server-env "NAME=VALUE;NAME=VALUE" (extra environment for the
@@ -38,6 +39,8 @@ var pairRampMs = pairRate > 0 ? 200 * 1000 / pairRate : rampPauseMs;
 var pairAgentSeconds = Option("--pair-agent-seconds", 90);
 var postgres = arguments.GetValueOrDefault("--postgres") ?? Environment.GetEnvironmentVariable("FLEXAGENT_TEST_POSTGRES");
 var voiceSeconds = Option("--voice-seconds", 30);
+var phoneCalls = Option("--phone-calls", 50);
+var phoneRounds = Option("--phone-rounds", 4);
 Deployment.ExtraServerEnvironment = (arguments.GetValueOrDefault("--server-env") ?? "")
     .Split(';', StringSplitOptions.RemoveEmptyEntries)
     .Select(pair => pair.Split('=', 2))
@@ -97,6 +100,11 @@ else if (pairUsers > 0)
 if (voiceCalls > 0)
 {
     await VoiceLoad.RunAsync(root, voiceCalls, voiceSeconds);
+}
+
+if (phoneCalls > 0)
+{
+    await PhoneAiLoad.RunAsync(root, phoneCalls, phoneRounds);
 }
 
 return 0;

@@ -154,7 +154,7 @@ internal static class VoiceLoad
     /// token, Base64. The benchmark plays Twilio here, and Twilio's SDK only checks signatures, so it is made by hand (as
     /// the emulator's RequestSigner).
     /// </summary>
-    private static string Sign(string authToken, string url)
+    internal static string Sign(string authToken, string url)
     {
 #pragma warning disable CA5350 // SHA-1 is what Twilio signs with.
         using var hmac = new HMACSHA1(Encoding.UTF8.GetBytes(authToken));

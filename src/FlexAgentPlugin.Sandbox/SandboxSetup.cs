@@ -80,6 +80,7 @@ public static partial class SandboxSetup
         services.AddSingleton(session);
         services.AddSingleton(session.Console);
         services.AddSingleton<SimulatedCalls>();
+        services.AddSingleton<AiLineCalls>();
         services.AddHostedService<StartAnnouncement>();
         return session;
     }

@@ -7,6 +7,7 @@ using FlexAgentPlugin.Doors.AiResponder;
 using FlexAgentPlugin.Doors.GptAction;
 using FlexAgentPlugin.Doors.Handover;
 using FlexAgentPlugin.Doors.Mcp;
+using FlexAgentPlugin.Doors.PhoneAi;
 using FlexAgentPlugin.Doors.PluginFiles;
 using FlexAgentPlugin.Doors.SignIn;
 using FlexAgentPlugin.Doors.TwilioEvents;
@@ -42,8 +43,8 @@ try
 
     // Who may call (agents with their Flex token too), and the front doors: the GPT Action API and its files, the MCP
     // server, Twilio's webhooks (conversation events, the AI responder for customers on channels), the hand-over tool,
-    // voice assist, and the Functions the voice-assist Flex plugin calls.
-    builder.Services.AddAccess().AddPluginFiles().AddMcp().AddHandover().AddVoice().AddVoiceAssistFunctions().AddHealth();
+    // voice assist, the Functions the voice-assist Flex plugin calls, and the AI on the phone.
+    builder.Services.AddAccess().AddPluginFiles().AddMcp().AddHandover().AddVoice().AddVoiceAssistFunctions().AddPhoneAi().AddHealth();
 
     // Sign-in (OAuth 2.1) once the server knows its public URL (or runs the sandbox): the built-in authorization server
     // and its pages, where a person proves their phone or email with a code (Twilio Verify), or OAUTH_AUTHORITY's tokens.
@@ -84,6 +85,7 @@ try
     app.MapHandover();
     app.MapVoice();
     app.MapVoiceAssistFunctions();
+    app.MapPhoneAi();
     app.MapHealth();
 
     await app.RunAsync();

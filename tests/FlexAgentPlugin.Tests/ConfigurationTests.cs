@@ -6,6 +6,7 @@ using FlexAgentPlugin.Core.Exchanges;
 using FlexAgentPlugin.Core.Routing;
 using FlexAgentPlugin.Doors.Handover;
 using FlexAgentPlugin.Doors.Mcp;
+using FlexAgentPlugin.Doors.PhoneAi;
 using FlexAgentPlugin.Doors.PluginFiles;
 using FlexAgentPlugin.Doors.Voice;
 using FlexAgentPlugin.Doors.VoiceAssistFunctions;
@@ -241,7 +242,7 @@ public sealed class ConfigurationTests
         var settings = PluginFactory.ValidSettings(Path.Combine(Path.GetTempPath(), "unused.db"), overrides);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
-        services.AddExchange().AddTwilio().AddOpenAi().AddStore(configuration).AddAccess().AddPluginFiles().AddMcp().AddHandover().AddVoice().AddVoiceAssistFunctions();
+        services.AddExchange().AddTwilio().AddOpenAi().AddStore(configuration).AddAccess().AddPluginFiles().AddMcp().AddHandover().AddVoice().AddVoiceAssistFunctions().AddPhoneAi();
         var composing = Record.Exception(() => services.AddOAuth(configuration, sandboxBaseUrl: null));
         using var provider = services.BuildServiceProvider();
 

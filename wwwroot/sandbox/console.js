@@ -89,6 +89,7 @@
   const divider = (text) => Object.assign(document.createElement("li"), { className: "conversation-divider", textContent: text });
 
   function show(pane) {
+    if (document.body.classList.contains("ai-call-open")) pane = "ai-call";
     $("chat-empty").hidden = pane !== null;
     $("chat").hidden = pane !== "chat";
     $("call").hidden = pane !== "call";

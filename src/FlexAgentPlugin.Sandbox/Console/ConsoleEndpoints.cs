@@ -82,6 +82,8 @@ internal static class ConsoleEndpoints
 
         // The codes the emulated Verify service would have sent, for whoever signs in to an MCP client or a GPT here.
         api.MapGet("/sign-in-codes", (EmulatorState state) => TypedResults.Ok(state.SignInCodes(10)));
+        // The Calls view's "Call the AI line": a simulated ConversationRelay session over the server's real /voice/relay.
+        api.MapAiLine();
 
         api.MapGet("/stats", (EmulatorState state) => TypedResults.Ok(new Stats(state.RestRequests)));
 

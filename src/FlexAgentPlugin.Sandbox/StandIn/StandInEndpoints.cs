@@ -43,7 +43,10 @@ internal static class StandInEndpoints
 
         try
         {
-            return Json(answer(body), 200);
+            var answered = answer(body);
+            return body["stream"] is JsonValue stream && stream.TryGetValue(out bool streamed) && streamed && answered["object"]?.GetValue<string>() == "chat.completion"
+                ? Results.Text(StandInStream.ChatChunks(answered), "text/event-stream")
+                : Json(answered, 200);
         }
         catch (InvalidRequest invalid)
         {

@@ -184,6 +184,11 @@ public sealed class FakeOpenAi : IDisposable
 
         // An answer that never comes (a model that hangs) ends when the fake is disposed.
         var scripted = await answer(recorded).WaitAsync(stopping.Token);
+        if (scripted.Status == HttpStatusCode.OK && api == "chat" && json["stream"]?.GetValueKind() == System.Text.Json.JsonValueKind.True)
+        {
+            return EventStream(scripted.AsChatChunks(json));
+        }
+
         return scripted.Status != HttpStatusCode.OK
             ? Json(Error("The fake was told to fail.", "server_error"), scripted.Status)
             : Json(api == "chat" ? scripted.AsChatCompletion(json) : scripted.AsResponse(json), HttpStatusCode.OK);
@@ -207,6 +212,13 @@ public sealed class FakeOpenAi : IDisposable
         StatusCode = (int)status,
         Headers = new Dictionary<string, WireMockList<string>> { ["Content-Type"] = new("application/json") },
         BodyData = new BodyData { DetectedBodyType = BodyType.String, BodyAsString = body.ToJsonString(), Encoding = Encoding.UTF8 },
+    };
+
+    private static ResponseMessage EventStream(string events) => new()
+    {
+        StatusCode = 200,
+        Headers = new Dictionary<string, WireMockList<string>> { ["Content-Type"] = new("text/event-stream") },
+        BodyData = new BodyData { DetectedBodyType = BodyType.String, BodyAsString = events, Encoding = Encoding.UTF8 },
     };
 
     /// <summary>Sends requests for <see cref="BaseUrl"/>'s host to the WireMock server, path and query unchanged.</summary>

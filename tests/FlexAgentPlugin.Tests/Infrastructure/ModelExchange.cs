@@ -90,7 +90,13 @@ public sealed record ModelRequest(string Api, JsonObject Body, IReadOnlyDictiona
 /// <summary>What the fake answers: text, a hand-off tool call (with optional text), a refusal, or an HTTP failure.</summary>
 public sealed record ModelAnswer(HttpStatusCode Status, string? Content, string? Refusal, JsonObject? HandoffArguments)
 {
+    /// <summary>The pieces a streamed answer's text comes in (one piece when not given).</summary>
+    public IReadOnlyList<string>? Tokens { get; init; }
+
     public static ModelAnswer Text(string text) => new(HttpStatusCode.OK, text, null, null);
+
+    /// <summary>Text that a streamed request gets in these pieces, one chunk each.</summary>
+    public static ModelAnswer Streamed(params string[] tokens) => new(HttpStatusCode.OK, string.Concat(tokens), null, null) { Tokens = tokens };
 
     public static ModelAnswer Handoff(string reason, string summary, string? text = null) =>
         new(HttpStatusCode.OK, text, null, new JsonObject { ["reason"] = reason, ["summary"] = summary });
@@ -128,6 +134,38 @@ public sealed record ModelAnswer(HttpStatusCode Status, string? Content, string?
             }),
         };
     }
+
+    /// <summary>As a streamed chat completion: <c>chat.completion.chunk</c> server-sent events, then <c>[DONE]</c>.</summary>
+    public string AsChatChunks(JsonObject request)
+    {
+        var chunks = new List<JsonObject> { Chunk(request, new JsonObject { ["role"] = "assistant", ["content"] = "" }, null) };
+        chunks.AddRange((Tokens ?? (Content is null ? [] : [Content])).Select(token => Chunk(request, new JsonObject { ["content"] = token }, null)));
+        if (HandoffArguments is not null)
+        {
+            chunks.Add(Chunk(request, new JsonObject
+            {
+                ["tool_calls"] = new JsonArray(new JsonObject
+                {
+                    ["index"] = 0,
+                    ["id"] = "call_0001",
+                    ["type"] = "function",
+                    ["function"] = new JsonObject { ["name"] = "handoff_to_human", ["arguments"] = HandoffArguments.ToJsonString() },
+                }),
+            }, null));
+        }
+
+        chunks.Add(Chunk(request, new JsonObject(), HandoffArguments is not null ? "tool_calls" : "stop"));
+        return string.Concat(chunks.Select(c => $"data: {c.ToJsonString()}\n\n")) + "data: [DONE]\n\n";
+    }
+
+    private static JsonObject Chunk(JsonObject request, JsonObject delta, string? finish) => new()
+    {
+        ["id"] = "chatcmpl-0001",
+        ["object"] = "chat.completion.chunk",
+        ["created"] = 1_790_000_000,
+        ["model"] = (string?)request["model"],
+        ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = delta, ["finish_reason"] = finish, ["logprobs"] = null }),
+    };
 
     /// <summary>As the Response object.</summary>
     public JsonObject AsResponse(JsonObject request)

@@ -88,6 +88,16 @@ public sealed partial class PostgresStore
         CREATE INDEX IF NOT EXISTS oauth_tokens_by_application ON oauth_tokens (application_id);
         CREATE TABLE IF NOT EXISTS oauth_keys (purpose text PRIMARY KEY, material text NOT NULL, created_at bigint NOT NULL);
         """,
+        """
+        CREATE TABLE IF NOT EXISTS call_turns (
+            call_sid   text NOT NULL,
+            turn_index integer NOT NULL,
+            speaker    text NOT NULL,
+            text       text NOT NULL,
+            at         timestamptz NOT NULL,
+            PRIMARY KEY (call_sid, turn_index)
+        );
+        """,
     ];
 
     /// <summary>Brings the schema up to date under an advisory lock, so instances starting together migrate once.</summary>

@@ -73,6 +73,16 @@ public sealed partial class SqliteStore
         );
         """,
         OAuthTables,
+        """
+        CREATE TABLE IF NOT EXISTS call_turns (
+            call_sid   TEXT NOT NULL,
+            turn_index INTEGER NOT NULL,
+            speaker    TEXT NOT NULL,
+            text       TEXT NOT NULL,
+            at         TEXT NOT NULL,
+            PRIMARY KEY (call_sid, turn_index)
+        );
+        """,
     ];
 
     /// <summary>The sign-in's rows (OpenIddict's applications, grants and tokens) and keys; times are Unix milliseconds.</summary>

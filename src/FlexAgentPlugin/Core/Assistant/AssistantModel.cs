@@ -53,7 +53,7 @@ public sealed partial class AssistantModel(
 
     public async Task<AssistantAnswer> AnswerAsync(IReadOnlyList<ChatTurn> history, CancellationToken cancellationToken)
     {
-        var waiting = history.Reverse().TakeWhile(t => t.FromCustomer).Reverse().Select(t => t.Text).ToList();
+        var waiting = Waiting(history);
         if (waiting.Any(AsksForPerson))
         {
             return new AssistantAnswer(null, new Handoff(AskedForPerson, CustomerWords(waiting)));
@@ -65,10 +65,7 @@ public sealed partial class AssistantModel(
         {
             try
             {
-                response = await chat.GetResponseAsync(
-                    [.. history.Select(t => new ChatMessage(t.FromCustomer ? ChatRole.User : ChatRole.Assistant, t.Text))],
-                    new ChatOptions { Instructions = systemText, Tools = [Handoff], ToolMode = ChatToolMode.Auto },
-                    limit.Token);
+                response = await chat.GetResponseAsync(Messages(history), TurnOptions(), limit.Token);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -87,6 +84,15 @@ public sealed partial class AssistantModel(
 
     /// <summary>True when the customer asks in so many words for a person rather than a machine.</summary>
     public static bool AsksForPerson(string text) => PersonRequest().IsMatch(text) || BarePersonRequest().IsMatch(text.Trim());
+
+    /// <summary>The customer's messages after the last answer: what this turn answers.</summary>
+    private static List<string> Waiting(IReadOnlyList<ChatTurn> history) =>
+        history.Reverse().TakeWhile(t => t.FromCustomer).Reverse().Select(t => t.Text).ToList();
+
+    private static List<ChatMessage> Messages(IReadOnlyList<ChatTurn> history) =>
+        [.. history.Select(t => new ChatMessage(t.FromCustomer ? ChatRole.User : ChatRole.Assistant, t.Text))];
+
+    private ChatOptions TurnOptions() => new() { Instructions = systemText, Tools = [Handoff], ToolMode = ChatToolMode.Auto };
 
     private AssistantAnswer Read(ChatResponse response, IReadOnlyList<string> waiting)
     {

@@ -41,4 +41,16 @@ public sealed class TwilioCallbacks(IOptions<PublicUrlOptions> options)
 
     /// <summary>The URL Twilio called, as it signed it: the callback base when known, else the request's own base.</summary>
     public string CalledUrl(string requestBaseUrl, string pathAndQuery) => (BaseUrl ?? requestBaseUrl) + pathAndQuery;
+
+    /// <summary>
+    /// A WebSocket Twilio opens to this server (Media Streams, ConversationRelay), at the callback base when known, else
+    /// at <paramref name="requestBaseUrl"/>: wss:// for an https base, ws:// for an http one.
+    /// </summary>
+    public string SocketUrl(string requestBaseUrl, string path)
+    {
+        var baseUrl = BaseUrl ?? requestBaseUrl;
+        return (baseUrl.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
+            ? "wss://" + baseUrl["https://".Length..]
+            : "ws://" + baseUrl[(baseUrl.IndexOf("://", StringComparison.Ordinal) + 3)..]) + path;
+    }
 }

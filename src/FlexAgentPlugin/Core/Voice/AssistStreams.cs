@@ -17,16 +17,8 @@ public sealed partial class AssistStreams(VoiceClient voice, TwilioCallbacks cal
     public const string StreamPath = "/voice/stream";
     public const string StreamName = "flex-assist";
 
-    /// <summary>
-    /// The stream's address as Twilio must call it (the callback base when known, else <paramref name="requestBaseUrl"/>):
-    /// wss:// for an https URL, ws:// for an http one.
-    /// </summary>
-    public string StreamUrl(string requestBaseUrl)
-    {
-        var baseUrl = callbacks.BaseUrl ?? requestBaseUrl;
-        return (baseUrl.StartsWith("https://", StringComparison.OrdinalIgnoreCase) ? "wss://" + baseUrl["https://".Length..] : "ws://" + baseUrl[(baseUrl.IndexOf("://", StringComparison.Ordinal) + 3)..])
-            + StreamPath;
-    }
+    /// <summary>The stream's address as Twilio must call it (the callback base when known, else <paramref name="requestBaseUrl"/>).</summary>
+    public string StreamUrl(string requestBaseUrl) => callbacks.SocketUrl(requestBaseUrl, StreamPath);
 
     /// <summary>Starts the call's stream, or null when Twilio knows no call in progress with this SID.</summary>
     public async Task<AssistState?> StartAsync(string callSid, string requestBaseUrl, CancellationToken cancellationToken)

@@ -1,9 +1,12 @@
 using System.Net.ServerSentEvents;
 using System.Text.Json;
 using FlexAgentPlugin.Backends.Twilio;
+using FlexAgentPlugin.Core.Callbacks;
+using FlexAgentPlugin.Core.PhoneAi;
 using FlexAgentPlugin.Core.Routing;
 using FlexAgentPlugin.Core.Users;
 using FlexAgentPlugin.Core.Voice;
+using FlexAgentPlugin.Doors.PhoneAi;
 using FlexAgentPlugin.Hosting.Access;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -44,7 +47,8 @@ public static class VoiceEndpoints
     private static string RequestBaseUrl(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}";
 
     private static Results<ContentHttpResult, ProblemHttpResult> Incoming(
-        HttpContext context, AssistStreams assist, IOptions<RoutingOptions> routing, StreamTickets tickets)
+        HttpContext context, AssistStreams assist, IOptions<RoutingOptions> routing, StreamTickets tickets, TwilioCallbacks callbacks,
+        IOptions<PhoneAiOptions> phoneAi)
     {
         var form = context.Features.Get<SignedBody>()!;
         var callSid = form["CallSid"] ?? "";
@@ -56,6 +60,11 @@ public static class VoiceEndpoints
         }
 
         var from = form["From"] ?? "";
+        if (phoneAi.Value.AnswersCalls)
+        {
+            return TypedResults.Content(RelayTwiml.Connect(callbacks, context.Request, phoneAi.Value, from), "text/xml; charset=utf-8");
+        }
+
         var task = JsonSerializer.Serialize(new Dictionary<string, string> { ["type"] = "inbound", ["name"] = from, ["from"] = from, ["assist"] = "voice" });
         var stream = new Stream(name: AssistStreams.StreamName, url: assist.StreamUrl(RequestBaseUrl(context.Request)), track: Stream.TrackEnum.InboundTrack)
             .Parameter(name: "from", value: from)
@@ -108,25 +117,10 @@ public static class VoiceEndpoints
     /// The Media Streams socket. The upgrade must be signed by Twilio (over the stream's URL, as ws(s):// or http(s)://);
     /// what follows is <see cref="MediaStreamSocket"/>'s.
     /// </summary>
-    private static async Task StreamAsync(
-        HttpContext context, VoiceCalls calls, StreamTickets tickets, TimeProvider clock, AssistStreams assist, IOptions<TwilioOptions> twilio, ILoggerFactory loggers)
+    private static async Task StreamAsync(HttpContext context, VoiceCalls calls, StreamTickets tickets, TimeProvider clock, ILoggerFactory loggers)
     {
-        if (!context.WebSockets.IsWebSocketRequest)
+        if (!await SignedUpgrade.CheckAsync(context, StreamPath, "Media Streams"))
         {
-            throw new InvalidInputException("Upgrade", "This is Twilio's Media Streams WebSocket: connect with a WebSocket upgrade.");
-        }
-
-        var signature = context.Request.Headers[TwilioSignature.Header].ToString();
-        var stream = assist.StreamUrl(RequestBaseUrl(context.Request)) + context.Request.QueryString;
-        var https = stream.StartsWith("wss://", StringComparison.Ordinal) ? "https://" + stream["wss://".Length..] : "http://" + stream["ws://".Length..];
-        if (signature.Length == 0 || !new[] { stream, https }.Any(url => TwilioSignature.IsValid(twilio.Value.AuthToken ?? "", url, [], signature)))
-        {
-            context.Response.StatusCode = StatusCodes.Status403Forbidden;
-            await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = context,
-                ProblemDetails = new() { Status = 403, Title = "Invalid Twilio signature", Detail = "Only Twilio's signed Media Streams connections are accepted here." },
-            });
             return;
         }
 
