@@ -3,6 +3,7 @@ using FlexAgentPlugin.Backends.OpenAi;
 using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Configuration;
 using FlexAgentPlugin.Core.Exchanges;
+using FlexAgentPlugin.Doors.AgentDesk;
 using FlexAgentPlugin.Doors.AiResponder;
 using FlexAgentPlugin.Doors.GptAction;
 using FlexAgentPlugin.Doors.Handover;
@@ -43,8 +44,9 @@ try
 
     // Who may call (agents with their Flex token too), and the front doors: the GPT Action API and its files, the MCP
     // server, Twilio's webhooks (conversation events, the AI responder for customers on channels), the hand-over tool,
-    // voice assist, the Functions the voice-assist Flex plugin calls, and the AI on the phone.
-    builder.Services.AddAccess().AddPluginFiles().AddMcp().AddHandover().AddVoice().AddVoiceAssistFunctions().AddPhoneAi().AddHealth();
+    // voice assist, the Functions the voice-assist Flex plugin calls, the agents' desk (a messaging task's context and
+    // reply drafts for the agents' Flex plugin), and the AI on the phone.
+    builder.Services.AddAccess().AddPluginFiles().AddMcp().AddHandover().AddVoice().AddVoiceAssistFunctions().AddAgentDesk().AddPhoneAi().AddHealth();
 
     // Sign-in (OAuth 2.1) once the server knows its public URL (or runs the sandbox): the built-in authorization server
     // and its pages, where a person proves their phone or email with a code (Twilio Verify), or OAUTH_AUTHORITY's tokens.
@@ -86,6 +88,7 @@ try
     app.MapVoice();
     app.MapVoiceAssistFunctions();
     app.MapPhoneAi();
+    app.MapAgentDesk();
     app.MapHealth();
 
     await app.RunAsync();

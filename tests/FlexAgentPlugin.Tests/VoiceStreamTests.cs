@@ -18,11 +18,11 @@ public sealed class VoiceStreamTests : VoiceTestsBase
     public async Task StoppingOneOfTwoStreamsOfACallLeavesTheAgentsTheOtherAndTheLastEndsTheirEvents()
     {
         using var agent = AgentClient();
+        using var first = await ConnectAsync();
+        var firstModel = await Realtime.NextConnectionAsync();
         using var events = await agent.GetAsync($"/voice/calls/{CallSid}/events", HttpCompletionOption.ResponseHeadersRead);
         using var reader = new StreamReader(await events.Content.ReadAsStreamAsync());
         Assert.Equal(": listening", await reader.ReadLineAsync());
-        using var first = await ConnectAsync();
-        var firstModel = await Realtime.NextConnectionAsync();
         using var second = await ConnectAsync();
         var secondModel = await Realtime.NextConnectionAsync();
 

@@ -26,7 +26,7 @@ public sealed class VoiceTests : VoiceTestsBase
         var twiml = XDocument.Parse(await response.Content.ReadAsStringAsync()).Root!;
         var stream = twiml.Element("Start")!.Element("Stream")!;
         Assert.Equal(StreamUrl, (string?)stream.Attribute("url"));
-        Assert.Equal("inbound_track", (string?)stream.Attribute("track"));
+        Assert.Equal("both_tracks", (string?)stream.Attribute("track"));
         var parameters = stream.Elements("Parameter").ToDictionary(p => (string)p.Attribute("name")!, p => (string)p.Attribute("value")!);
         Assert.Equal("+15551230000", parameters["from"]);
         Assert.NotEmpty(parameters["assistTicket"]);
@@ -78,7 +78,7 @@ public sealed class VoiceTests : VoiceTestsBase
         Assert.Equal("gpt-realtime-test", model.Model);
         var update = model.Events[0];
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""
-            {"type":"session.update","session":{"type":"realtime","output_modalities":["text"],"instructions":"Suggest short answers about owls.",
+            {"type":"session.update","session":{"type":"realtime","output_modalities":["text"],"instructions":"Suggest short answers about owls.\n\nAnswer only the customer's questions, never the agent's.",
              "audio":{"input":{"format":{"type":"audio/pcmu"},"transcription":{"model":"gpt-4o-mini-transcribe"},
                                "turn_detection":{"type":"server_vad","create_response":true}}}}}
             """), update));
@@ -91,11 +91,11 @@ public sealed class VoiceTests : VoiceTestsBase
     public async Task TranscriptLinesAndSuggestionsReachTheAgentsEventStreamAndTheFlexPluginsSyncStream()
     {
         using var agent = AgentClient();
+        using var twilio = await ConnectAsync();
+        var model = await Realtime.NextConnectionAsync();
         using var events = await agent.GetAsync($"/voice/calls/{CallSid}/events", HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal("text/event-stream", events.Content.Headers.ContentType?.MediaType);
         using var reader = new StreamReader(await events.Content.ReadAsStreamAsync());
-        using var twilio = await ConnectAsync();
-        var model = await Realtime.NextConnectionAsync();
 
         await model.SendAsync(JsonNode.Parse("""
             {"event_id":"event_1","type":"conversation.item.input_audio_transcription.completed","item_id":"item_1","content_index":0,
@@ -121,10 +121,10 @@ public sealed class VoiceTests : VoiceTestsBase
     public async Task AnAnswerTheModelWritesAsJsonIsShownAsItsAnswerAndItsQuestion()
     {
         using var agent = AgentClient();
-        using var events = await agent.GetAsync($"/voice/calls/{CallSid}/events", HttpCompletionOption.ResponseHeadersRead);
-        using var reader = new StreamReader(await events.Content.ReadAsStreamAsync());
         using var twilio = await ConnectAsync();
         var model = await Realtime.NextConnectionAsync();
+        using var events = await agent.GetAsync($"/voice/calls/{CallSid}/events", HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await events.Content.ReadAsStreamAsync());
 
         await model.SendAsync(Heard("uh, do you ship to canada"));
         await model.SendAsync(Answered("```json\n{\"question\": \"Do you ship to Canada?\", \"answer\": \"Yes, in 5 to 7 business days.\"}\n```"));
@@ -170,10 +170,10 @@ public sealed class VoiceTests : VoiceTestsBase
     public async Task StopReleasesTheModelConnectionAndEndsTheAgentsEventStream()
     {
         using var agent = AgentClient();
-        using var events = await agent.GetAsync($"/voice/calls/{CallSid}/events", HttpCompletionOption.ResponseHeadersRead);
-        using var reader = new StreamReader(await events.Content.ReadAsStreamAsync());
         using var twilio = await ConnectAsync();
         var model = await Realtime.NextConnectionAsync();
+        using var events = await agent.GetAsync($"/voice/calls/{CallSid}/events", HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await events.Content.ReadAsStreamAsync());
 
         await twilio.StopAsync();
 
@@ -243,7 +243,7 @@ public sealed class VoiceTests : VoiceTestsBase
         Assert.Equal(HttpStatusCode.NotFound, stoppedTwice.StatusCode);
         var start = Assert.Single(Factory.Twilio.Requests, r => r.Path == $"/2010-04-01/Accounts/{PluginFactory.AccountSid}/Calls/{CallSid}/Streams.json");
         Assert.Equal("voice", start.Api);
-        Assert.Equal([new("Url", StreamUrl), new("Name", "flex-assist"), new("Track", "inbound_track"), new("Parameter1.Name", "assistTicket")], start.Form.Take(4));
+        Assert.Equal([new("Url", StreamUrl), new("Name", "flex-assist"), new("Track", "both_tracks"), new("Parameter1.Name", "assistTicket")], start.Form.Take(4));
         Assert.Equal("Parameter1.Value", start.Form[4].Key);
         Assert.Equal(5, start.Form.Count);
         var stops = Factory.Twilio.Requests.Where(r => r.Path == $"/2010-04-01/Accounts/{PluginFactory.AccountSid}/Calls/{CallSid}/Streams/flex-assist.json").ToList();
@@ -267,6 +267,8 @@ public sealed class VoiceTests : VoiceTestsBase
         using var events = await agent.GetAsync($"/voice/calls/{CallSid}/events", HttpCompletionOption.ResponseHeadersRead);
 
         Assert.Equal(HttpStatusCode.Forbidden, send.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, events.StatusCode);
+
+        // The key passes: a call never assisted is not found, neither unauthorized nor forbidden.
+        Assert.Equal(HttpStatusCode.NotFound, events.StatusCode);
     }
 }

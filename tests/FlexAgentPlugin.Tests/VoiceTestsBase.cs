@@ -36,7 +36,7 @@ public abstract class VoiceTestsBase : IAsyncLifetime
         await Realtime.DisposeAsync();
     }
 
-    protected PluginFactory Start(int maxCalls = 20) => new(new Dictionary<string, string?>
+    protected PluginFactory Start(int maxCalls = 20, IDictionary<string, string?>? more = null, EmulatedTwilio? twilio = null) => new(With(new Dictionary<string, string?>
     {
         ["PUBLIC_BASE_URL"] = PublicUrl,
         ["FLEX_WORKSPACE_SID"] = PluginFactory.WorkspaceSid,
@@ -49,7 +49,17 @@ public abstract class VoiceTestsBase : IAsyncLifetime
         ["VOICE_MAX_CALLS"] = maxCalls.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["SYNC_SERVICE_SID"] = SyncService,
         ["VOICE_AGENT_KEYS"] = $"desk={AgentKey}",
-    });
+    }, more), twilio);
+
+    private static Dictionary<string, string?> With(Dictionary<string, string?> settings, IDictionary<string, string?>? more)
+    {
+        foreach (var (key, value) in more ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
 
     /// <summary>The call comes in (Twilio's signed <c>/voice/incoming</c>): the ticket its TwiML gives the stream.</summary>
     protected async Task<string> TicketAsync(string callSid)

@@ -72,12 +72,12 @@ public sealed class MediaStreamsClient(WebSocket socket) : IDisposable
         });
     }
 
-    /// <summary>One 20 ms frame of the caller's audio (160 bytes of μ-law).</summary>
-    public Task MediaAsync(byte[] frame, int chunk) => SendAsync(new JsonObject
+    /// <summary>One 20 ms frame of the caller's audio (160 bytes of μ-law), or of the agent's with <paramref name="track"/> <c>outbound</c>.</summary>
+    public Task MediaAsync(byte[] frame, int chunk, string track = "inbound") => SendAsync(new JsonObject
     {
         ["event"] = "media",
         ["sequenceNumber"] = Next(),
-        ["media"] = new JsonObject { ["track"] = "inbound", ["chunk"] = chunk.ToString(System.Globalization.CultureInfo.InvariantCulture), ["timestamp"] = (chunk * 20).ToString(System.Globalization.CultureInfo.InvariantCulture), ["payload"] = Convert.ToBase64String(frame) },
+        ["media"] = new JsonObject { ["track"] = track, ["chunk"] = chunk.ToString(System.Globalization.CultureInfo.InvariantCulture), ["timestamp"] = (chunk * 20).ToString(System.Globalization.CultureInfo.InvariantCulture), ["payload"] = Convert.ToBase64String(frame) },
         ["streamSid"] = StreamSid,
     });
 

@@ -98,6 +98,25 @@ public sealed partial class PostgresStore
             PRIMARY KEY (call_sid, turn_index)
         );
         """,
+        // The agents' desk: whether a user's assistant waits on the line (until: Unix milliseconds), and each assisted
+        // call's transcript and suggestions, for agents who open the call late.
+        """
+        CREATE TABLE IF NOT EXISTS assistant_waits (
+            conversation_sid text PRIMARY KEY,
+            waiting_until    bigint,
+            pending          boolean NOT NULL,
+            updated_at       timestamptz NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS assist_events (
+            id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            call_sid   text NOT NULL,
+            kind       text NOT NULL,
+            data       text NOT NULL,
+            created_at timestamptz NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS assist_events_by_call ON assist_events (call_sid, id);
+        CREATE INDEX IF NOT EXISTS assist_events_by_age ON assist_events (created_at);
+        """,
     ];
 
     /// <summary>Brings the schema up to date under an advisory lock, so instances starting together migrate once.</summary>

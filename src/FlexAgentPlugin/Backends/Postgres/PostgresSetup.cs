@@ -55,6 +55,8 @@ public static class PostgresSetup
         services.AddSingleton<IRateWindows>(provider => provider.GetRequiredService<PostgresStore>());
         services.AddSingleton<IPermitBatches>(provider => provider.GetRequiredService<PostgresStore>());
         services.AddSingleton<IOAuthDatabase>(provider => provider.GetRequiredService<PostgresStore>());
+        services.AddSingleton<IAssistantWaits>(provider => provider.GetRequiredService<PostgresStore>());
+        services.AddSingleton<IAssistEventLog>(provider => provider.GetRequiredService<PostgresStore>());
         services.AddSingleton<InProcessSignals>();
         services.AddSingleton<InProcessKeyedLock>();
         services.AddSingleton<PostgresSignals>();

@@ -83,6 +83,25 @@ public sealed partial class SqliteStore
             PRIMARY KEY (call_sid, turn_index)
         );
         """,
+        // The agents' desk: whether a user's assistant waits on the line (until: Unix milliseconds), and each assisted
+        // call's transcript and suggestions, for agents who open the call late.
+        """
+        CREATE TABLE IF NOT EXISTS assistant_waits (
+            conversation_sid TEXT NOT NULL PRIMARY KEY,
+            waiting_until    INTEGER,
+            pending          INTEGER NOT NULL,
+            updated_at       TEXT NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS assist_events (
+            id         INTEGER PRIMARY KEY AUTOINCREMENT,
+            call_sid   TEXT NOT NULL,
+            kind       TEXT NOT NULL,
+            data       TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS assist_events_by_call ON assist_events (call_sid, id);
+        CREATE INDEX IF NOT EXISTS assist_events_by_age ON assist_events (created_at);
+        """,
     ];
 
     /// <summary>The sign-in's rows (OpenIddict's applications, grants and tokens) and keys; times are Unix milliseconds.</summary>

@@ -23,6 +23,8 @@ public static class SqliteSetup
         services.AddSingleton<IEventClaims>(provider => provider.GetRequiredService<SqliteStore>());
         services.AddSingleton<IOAuthDatabase>(provider => provider.GetRequiredService<SqliteStore>());
         services.AddSingleton<ICallTurns>(provider => provider.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IAssistantWaits>(provider => provider.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IAssistEventLog>(provider => provider.GetRequiredService<SqliteStore>());
         services.AddHostedService<SqliteLifetime>();
         services.AddKeysInStore<SqliteStore>();
         services.AddHealthChecks().AddCheck<DatabaseCheck>("sqlite", tags: ["ready"]);

@@ -81,5 +81,10 @@ public sealed partial class ConversationsClient
             .FirstOrDefault(m => m.Attributes?.Contains(clientMessageId, StringComparison.Ordinal) == true);
 
     private static ConversationMessage ToMessage(MessageResource message) =>
-        new(message.Sid, message.Index ?? 0, message.Author, message.Body, message.Attributes);
+        new(message.Sid, message.Index ?? 0, message.Author, message.Body, message.Attributes)
+        {
+            DateCreated = message.DateCreated is { } created
+                ? new DateTimeOffset(created.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(created, DateTimeKind.Utc) : created.ToUniversalTime())
+                : null,
+        };
 }

@@ -21,7 +21,11 @@ public sealed record ScopedWebhook(string Sid, string ConversationSid, string Ta
 public sealed record WebhookConfiguration(string? Url, string? FlowSid, IReadOnlyList<string>? Filters);
 
 /// <summary>A conversation message; <see cref="Index"/> orders messages within their conversation.</summary>
-public sealed record ConversationMessage(string Sid, int Index, string? Author, string? Body, string? Attributes);
+public sealed record ConversationMessage(string Sid, int Index, string? Author, string? Body, string? Attributes)
+{
+    /// <summary>When Twilio created it (for the agent's view of the conversation).</summary>
+    public DateTimeOffset? DateCreated { get; init; }
+}
 
 /// <summary>One page of a conversation's messages and the link Twilio gave to the next one (null on the last page).</summary>
 public sealed record MessagePage(IReadOnlyList<ConversationMessage> Messages, string? NextPageUrl);

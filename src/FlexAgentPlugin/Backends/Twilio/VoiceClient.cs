@@ -9,7 +9,7 @@ namespace FlexAgentPlugin.Backends.Twilio;
 public sealed class VoiceClient(TwilioApi api)
 {
     /// <summary>
-    /// Starts streaming the caller's audio (the inbound track) to <paramref name="url"/>, named <paramref name="name"/>, with
+    /// Starts streaming the call's audio (both tracks: the customer's inbound, the agent's outbound) to <paramref name="url"/>, named <paramref name="name"/>, with
     /// one custom parameter (it comes back in the stream's <c>start</c> message). Twilio offers no way to find a stream by
     /// name, so a request whose answer was lost is not re-sent.
     /// </summary>
@@ -18,7 +18,7 @@ public sealed class VoiceClient(TwilioApi api)
     {
         var options = new CreateStreamOptions(callSid, new Uri(url))
         {
-            PathAccountSid = accountSid, Name = name, Track = StreamResource.TrackEnum.InboundTrack,
+            PathAccountSid = accountSid, Name = name, Track = StreamResource.TrackEnum.BothTracks,
             Parameter1Name = parameter.Key, Parameter1Value = parameter.Value,
         };
         return ToStream(await api.CallAsync("start call stream", client => StreamResource.CreateAsync(options, client), cancellationToken, atMostOnce: true));

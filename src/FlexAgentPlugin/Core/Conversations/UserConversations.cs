@@ -31,6 +31,7 @@ public sealed partial class UserConversations(
     ConversationSetup setup,
     IKeyedLock locks,
     ConversationsClient twilio,
+    ICallerOrigins origins,
     ILogger<UserConversations> logger)
 {
     public Task<StoredConversation?> FindAsync(string username, CancellationToken cancellationToken) =>
@@ -50,9 +51,12 @@ public sealed partial class UserConversations(
         return await GetOrCreateAsync(username, contact, source, goneSid, cancellationToken);
     }
 
-    /// <summary>Posts the user's message into the conversation (webhooks enabled, so Flex and the events webhook see it).</summary>
+    /// <summary>
+    /// Posts the user's message into the conversation (webhooks enabled, so Flex and the events webhook see it), marked
+    /// with its door and the caller's origin.
+    /// </summary>
     public Task<ConversationMessage> PostAsync(UserConversation conversation, OutgoingMessage message, CancellationToken cancellationToken) =>
-        twilio.SendMessageAsync(conversation.Sid, conversation.Username, message.Text, MessageMarks.FromDoor(message.Source), cancellationToken,
+        twilio.SendMessageAsync(conversation.Sid, conversation.Username, message.Text, origins.Current.AddTo(MessageMarks.FromDoor(message.Source)), cancellationToken,
             message.ClientMessageId, message.MayBeThereAlready);
 
     private async Task<UserConversation> GetOrCreateAsync(string username, Contact? contact, MessageSource source, string? gone, CancellationToken cancellationToken)

@@ -47,6 +47,7 @@ public static class ExchangeSetup
         services.AddResponder();
         services.AddSingleton<ConversationLooks>();
         services.AddSingleton<ReplyWaiter>();
+        services.AddSingleton<AssistantPresence>();
         services.AddSingleton<ConversationExchange>();
         services.AddSingleton<IdempotentSends>();
         return services;

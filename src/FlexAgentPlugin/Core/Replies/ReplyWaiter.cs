@@ -33,7 +33,8 @@ public sealed class ReplyWaiter(
     IOptions<ReplyOptions> options,
     TimeProvider clock,
     IHostApplicationLifetime lifetime,
-    ExchangeMetrics metrics)
+    ExchangeMetrics metrics,
+    AssistantPresence presence)
 {
     private enum Wake
     {
@@ -48,13 +49,19 @@ public sealed class ReplyWaiter(
     public async Task<ReplyOutcome> WaitAsync(ReplyWait wait, CancellationToken cancellationToken)
     {
         metrics.WaitStarted();
+        var conversationSid = wait.Subscription.ConversationSid;
+        var until = await presence.BeginAsync(conversationSid, wait.Since ?? clock.GetUtcNow(), wait.Limit, cancellationToken);
+        var pending = true;
         try
         {
-            return await WaitForOutcomeAsync(wait, cancellationToken) with { ConversationSid = wait.Subscription.ConversationSid };
+            var outcome = await WaitForOutcomeAsync(wait, cancellationToken) with { ConversationSid = conversationSid };
+            pending = outcome.Status == ReplyStatus.Pending;
+            return outcome;
         }
         finally
         {
             metrics.WaitEnded();
+            await presence.EndAsync(conversationSid, until, pending);
         }
     }
 

@@ -1,96 +1,69 @@
 using System.Collections.Concurrent;
-using System.Net.ServerSentEvents;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Threading.Channels;
 using FlexAgentPlugin.Backends.Twilio;
+using FlexAgentPlugin.Core.State;
 using Microsoft.Extensions.Options;
 
 namespace FlexAgentPlugin.Core.Voice;
 
 /// <summary>
-/// Where a call's transcript lines and suggestions go: to the agents' server-sent event streams of that call, and to the
-/// Sync stream <c>FLEX_ASSIST_{CallSid}</c> when SYNC_SERVICE_SID is set. On Sync a suggestion has the shape the Flex
-/// plugin reads (<c>{"transcript": "{\"question\": …, \"answer\": …}"}</c>, the inner object as JSON text); a transcript
-/// line is <c>{"speaker": …, "text": …}</c>, which that plugin leaves alone. A Sync failure is logged, never thrown.
+/// Where a call's transcript lines and suggestions go: into the store's log of the call (<see cref="IAssistEventLog"/>),
+/// whose signal wakes the agents' event streams of that call on every instance (<see cref="AssistHistory"/> reads it),
+/// and to the Sync stream <c>FLEX_ASSIST_{CallSid}</c> when SYNC_SERVICE_SID is set. On Sync a suggestion has the shape
+/// the seed's Flex plugin reads (<c>{"transcript": "{\"question\": …, \"answer\": …}"}</c>, the inner object as JSON
+/// text); a transcript line is <c>{"speaker": …, "text": …}</c>, which that plugin leaves alone. A store or Sync failure
+/// is logged, never thrown: the call's assist goes on.
 /// </summary>
-public sealed partial class AssistFeed(SyncClient sync, IOptions<VoiceOptions> options, ILogger<AssistFeed> logger)
+public sealed partial class AssistFeed(
+    SyncClient sync, IOptions<VoiceOptions> options, IAssistEventLog log, IConversationSignals signals, ILogger<AssistFeed> logger)
 {
     public const string TranscriptEvent = "transcript";
     public const string SuggestionEvent = "suggestion";
+    public const string CustomerSpeaker = "customer";
+    public const string AgentSpeaker = "agent";
 
-    /// <summary>Events an agent's stream may fall behind by before the oldest are dropped.</summary>
-    private const int SubscriberBacklog = 256;
+    /// <summary>The author of the signals that wake a call's event streams.</summary>
+    public const string SignalAuthor = "assist";
 
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<Channel<SseItem<string>>, byte>> subscribers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Task> syncStreams = new(StringComparer.Ordinal);
 
     public static string SyncStreamName(string callSid) => $"FLEX_ASSIST_{callSid}";
 
-    /// <summary>
-    /// The call's events from now on (the subscription starts at this call, not at the first read), until the call's
-    /// assist ends or <paramref name="cancellationToken"/>.
-    /// </summary>
-    public IAsyncEnumerable<SseItem<string>> Subscribe(string callSid, CancellationToken cancellationToken)
+    /// <summary>A stream of the call is being assisted (or was asked for): from now on the call has events to follow.</summary>
+    public Task StartedAsync(string callSid, CancellationToken cancellationToken) => KeepAsync(callSid, AssistEvents.Started, "{}", cancellationToken);
+
+    public async Task TranscriptAsync(string callSid, string speaker, string text, CancellationToken cancellationToken)
     {
-        var channel = Channel.CreateBounded<SseItem<string>>(new BoundedChannelOptions(SubscriberBacklog) { FullMode = BoundedChannelFullMode.DropOldest });
-        var set = subscribers.GetOrAdd(callSid, _ => new());
-        set.TryAdd(channel, 0);
-        return ReadAsync(set, channel, cancellationToken);
+        var data = new JsonObject { ["speaker"] = speaker, ["text"] = text }.ToJsonString();
+        await KeepAsync(callSid, TranscriptEvent, data, cancellationToken);
+        await PublishToSyncAsync(callSid, data, cancellationToken);
     }
 
-    private static async IAsyncEnumerable<SseItem<string>> ReadAsync(
-        ConcurrentDictionary<Channel<SseItem<string>>, byte> set, Channel<SseItem<string>> channel, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async Task SuggestionAsync(string callSid, string question, string answer, CancellationToken cancellationToken)
+    {
+        var suggestion = new JsonObject { ["question"] = question, ["answer"] = answer }.ToJsonString();
+        await KeepAsync(callSid, SuggestionEvent, suggestion, cancellationToken);
+        await PublishToSyncAsync(callSid, new JsonObject { ["transcript"] = suggestion }.ToJsonString(), cancellationToken);
+    }
+
+    /// <summary>The call's assist is over: its agents' streams end (after what was said so far).</summary>
+    public Task EndAsync(string callSid)
+    {
+        syncStreams.TryRemove(callSid, out _);
+        return KeepAsync(callSid, AssistEvents.Ended, "{}", CancellationToken.None);
+    }
+
+    private async Task KeepAsync(string callSid, string kind, string data, CancellationToken cancellationToken)
     {
         try
         {
-            await foreach (var item in channel.Reader.ReadAllAsync(cancellationToken))
-            {
-                yield return item;
-            }
+            await log.AppendAsync(callSid, kind, data, cancellationToken);
+            await signals.PublishAsync(new ConversationEvent(callSid, SignalAuthor, Closed: false), cancellationToken);
         }
-        finally
+        catch (Exception error) when (StoreFailures.IsStoreFailure(error))
         {
-            set.TryRemove(channel, out _);
-        }
-    }
-
-    public Task TranscriptAsync(string callSid, string speaker, string text, CancellationToken cancellationToken)
-    {
-        var data = new JsonObject { ["speaker"] = speaker, ["text"] = text }.ToJsonString();
-        Send(callSid, new SseItem<string>(data, TranscriptEvent));
-        return PublishToSyncAsync(callSid, data, cancellationToken);
-    }
-
-    public Task SuggestionAsync(string callSid, string question, string answer, CancellationToken cancellationToken)
-    {
-        var suggestion = new JsonObject { ["question"] = question, ["answer"] = answer }.ToJsonString();
-        Send(callSid, new SseItem<string>(suggestion, SuggestionEvent));
-        return PublishToSyncAsync(callSid, new JsonObject { ["transcript"] = suggestion }.ToJsonString(), cancellationToken);
-    }
-
-    /// <summary>The call's assist is over: its agents' streams end.</summary>
-    public void End(string callSid)
-    {
-        syncStreams.TryRemove(callSid, out _);
-        if (subscribers.TryRemove(callSid, out var set))
-        {
-            foreach (var channel in set.Keys)
-            {
-                channel.Writer.TryComplete();
-            }
-        }
-    }
-
-    private void Send(string callSid, SseItem<string> item)
-    {
-        if (subscribers.TryGetValue(callSid, out var set))
-        {
-            foreach (var channel in set.Keys)
-            {
-                channel.Writer.TryWrite(item);
-            }
+            Log.NotKept(logger, callSid, kind, error.Message);
         }
     }
 
@@ -118,5 +91,8 @@ public sealed partial class AssistFeed(SyncClient sync, IOptions<VoiceOptions> o
     {
         [LoggerMessage(Level = LogLevel.Warning, Message = "Could not publish to Sync stream {Stream}: {Failure}")]
         public static partial void SyncFailed(ILogger logger, string stream, string failure);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Could not keep the {Kind} event of call {CallSid} in the store: {Failure}")]
+        public static partial void NotKept(ILogger logger, string callSid, string kind, string failure);
     }
 }

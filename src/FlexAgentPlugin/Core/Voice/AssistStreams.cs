@@ -12,7 +12,7 @@ namespace FlexAgentPlugin.Core.Voice;
 /// the stream named <see cref="StreamName"/>, with the call's ticket (<see cref="StreamTickets"/>). Every door that
 /// offers it comes here.
 /// </summary>
-public sealed partial class AssistStreams(VoiceClient voice, TwilioCallbacks callbacks, StreamTickets tickets, IOptions<TwilioOptions> twilio)
+public sealed partial class AssistStreams(VoiceClient voice, TwilioCallbacks callbacks, StreamTickets tickets, AssistFeed feed, IOptions<TwilioOptions> twilio)
 {
     public const string StreamPath = "/voice/stream";
     public const string StreamName = "flex-assist";
@@ -28,6 +28,9 @@ public sealed partial class AssistStreams(VoiceClient voice, TwilioCallbacks cal
         {
             var stream = await voice.StartStreamAsync(AccountSid(), callSid, StreamUrl(requestBaseUrl), StreamName,
                 new(StreamTickets.Parameter, tickets.Issue(callSid)), cancellationToken);
+
+            // The agent who started it may follow the call's events at once, before Twilio opens the stream.
+            await feed.StartedAsync(callSid, CancellationToken.None);
             return new AssistState(callSid, stream.Sid, "started");
         }
         catch (TwilioApiException error) when (error.Status == HttpStatusCode.NotFound)

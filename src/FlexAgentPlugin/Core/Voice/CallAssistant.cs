@@ -8,11 +8,12 @@ using System.Threading.Channels;
 namespace FlexAgentPlugin.Core.Voice;
 
 /// <summary>
-/// One assisted call's session with OpenAI's Realtime API (GA). Audio frames (8 kHz μ-law, as Twilio sends them) wait in
+/// One track of an assisted call (the customer's or the agent's) in its own session with OpenAI's Realtime API (GA): the
+/// customer's is transcribed and answered, the agent's only transcribed. Audio frames (8 kHz μ-law, as Twilio sends them) wait in
 /// a bounded queue and are forwarded as they arrive (<c>input_audio_buffer.append</c>); when the model connection is slow
 /// the oldest frames are dropped, so Twilio's socket is never held up. The session is configured with a
 /// <c>session.update</c> (realtime, <c>audio/pcmu</c> input, transcription, server VAD, text output, instructions). The
-/// model's transcript lines and answers are published (<see cref="AssistFeed"/>). A dropped or expired connection is
+/// model's transcript lines (labelled with the track's speaker) and answers are published (<see cref="AssistFeed"/>). A dropped or expired connection is
 /// opened again, with back-off, until the call ends; disposing ends everything.
 /// </summary>
 public sealed partial class CallAssistant : IAsyncDisposable
@@ -25,6 +26,8 @@ public sealed partial class CallAssistant : IAsyncDisposable
     private static readonly TimeSpan[] Backoff = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5)];
 
     private readonly string callSid;
+    private readonly string speaker;
+    private readonly string instructions;
     private readonly VoiceOptions options;
     private readonly RealtimeConnector connector;
     private readonly AssistFeed feed;
@@ -38,9 +41,12 @@ public sealed partial class CallAssistant : IAsyncDisposable
     private long forwarded;
     private long dropped;
 
-    public CallAssistant(string callSid, VoiceOptions options, RealtimeConnector connector, AssistFeed feed, TimeProvider clock, ILogger logger)
+    public CallAssistant(
+        string callSid, string speaker, string instructions, VoiceOptions options, RealtimeConnector connector, AssistFeed feed, TimeProvider clock, ILogger logger)
     {
         this.callSid = callSid;
+        this.speaker = speaker;
+        this.instructions = instructions;
         this.options = options;
         this.connector = connector;
         this.feed = feed;
@@ -85,7 +91,7 @@ public sealed partial class CallAssistant : IAsyncDisposable
             try
             {
                 using var socket = await connector.ConnectAsync(options.ModelUri, cancellationToken);
-                await SendAsync(socket, SessionUpdate(options), cancellationToken);
+                await SendAsync(socket, SessionUpdate(options, instructions, answers: Answers), cancellationToken);
                 failures = 0;
                 using var connection = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 var sending = ForwardAudioAsync(socket, connection.Token);
@@ -110,22 +116,28 @@ public sealed partial class CallAssistant : IAsyncDisposable
         }
     }
 
-    /// <summary>The session: realtime, μ-law in (no resampling), the caller's speech transcribed, server VAD, text out.</summary>
-    public static JsonObject SessionUpdate(VoiceOptions options) => new()
+    /// <summary>True for the customer's track, whose questions the model answers.</summary>
+    private bool Answers => speaker == AssistFeed.CustomerSpeaker;
+
+    /// <summary>
+    /// The session: realtime, μ-law in (no resampling), the track's speech transcribed, server VAD, text out; the model
+    /// answers only when <paramref name="answers"/> (the customer's track).
+    /// </summary>
+    public static JsonObject SessionUpdate(VoiceOptions options, string instructions, bool answers) => new()
     {
         ["type"] = "session.update",
         ["session"] = new JsonObject
         {
             ["type"] = "realtime",
             ["output_modalities"] = new JsonArray("text"),
-            ["instructions"] = options.EffectiveInstructions,
+            ["instructions"] = instructions,
             ["audio"] = new JsonObject
             {
                 ["input"] = new JsonObject
                 {
                     ["format"] = new JsonObject { ["type"] = "audio/pcmu" },
                     ["transcription"] = new JsonObject { ["model"] = options.TranscriptionModel },
-                    ["turn_detection"] = new JsonObject { ["type"] = "server_vad", ["create_response"] = true },
+                    ["turn_detection"] = new JsonObject { ["type"] = "server_vad", ["create_response"] = answers },
                 },
             },
         },
@@ -158,9 +170,12 @@ public sealed partial class CallAssistant : IAsyncDisposable
         var type = root.TryGetProperty("type", out var t) ? t.GetString() : null;
         switch (type)
         {
+            case "conversation.item.input_audio_transcription.completed" when !Answers && Text(root, "transcript") is { Length: > 0 } said:
+                await feed.TranscriptAsync(callSid, speaker, said, cancellationToken);
+                break;
             case "conversation.item.input_audio_transcription.completed" when Text(root, "transcript") is { Length: > 0 } transcript:
                 lastQuestion = transcript;
-                await feed.TranscriptAsync(callSid, "customer", transcript, cancellationToken);
+                await feed.TranscriptAsync(callSid, speaker, transcript, cancellationToken);
                 if (waitingAnswer is { } answer)
                 {
                     // The answer came before its transcript (they are made apart): it goes out with it now.
@@ -170,7 +185,7 @@ public sealed partial class CallAssistant : IAsyncDisposable
                 }
 
                 break;
-            case "response.output_text.done" when Text(root, "text") is { Length: > 0 } text && ModelAnswer.Read(text) is { Answer.Length: > 0 } answered:
+            case "response.output_text.done" when Answers && Text(root, "text") is { Length: > 0 } text && ModelAnswer.Read(text) is { Answer.Length: > 0 } answered:
                 if ((answered.Question ?? lastQuestion) is { } question)
                 {
                     // The model's own question, when it names one, is what its answer answers.

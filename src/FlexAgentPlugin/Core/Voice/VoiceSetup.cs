@@ -19,6 +19,7 @@ public static class VoiceSetup
         services.AddSingleton<RealtimeConnector>();
         services.AddSingleton<StreamTickets>();
         services.AddSingleton<AssistFeed>();
+        services.AddSingleton<AssistHistory>();
         services.AddSingleton<VoiceCalls>();
         services.AddSingleton<AssistStreams>();
         return services;

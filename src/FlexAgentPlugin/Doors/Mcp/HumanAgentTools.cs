@@ -44,6 +44,7 @@ public sealed class HumanAgentTools(
         CancellationToken cancellationToken = default)
     {
         using var call = McpCall.Start(http, cancellationToken);
+        call.NameClient(request?.Server.ClientInfo?.Name);
         var username = call.User(user);
         var text = UserMessages.Check(message, messages.Value.MaxMessageLength, "message");
         var wait = options.Value.ReplyTimeout;
@@ -64,6 +65,7 @@ public sealed class HumanAgentTools(
         CancellationToken cancellationToken = default)
     {
         using var call = McpCall.Start(http, cancellationToken);
+        call.NameClient(request?.Server.ClientInfo?.Name);
         var username = call.User(user);
         if (wait_seconds is < 0 or > McpOptions.MaxWaitSeconds)
         {

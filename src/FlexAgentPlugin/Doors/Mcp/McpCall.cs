@@ -54,6 +54,15 @@ public sealed class McpCall : IDisposable
 
     public string User(string? user) => User(http, user);
 
+    /// <summary>Names the MCP client (as it introduced itself) on the request, so the message it posts records it.</summary>
+    public void NameClient(string? name)
+    {
+        if (!string.IsNullOrWhiteSpace(name))
+        {
+            http.Features.Set(new McpClientFeature(name.Trim()));
+        }
+    }
+
     /// <summary>The phone number or email address the signed-in person proved, or null for a caller with a key or none.</summary>
     public Contact? Contact => SignedInUser.From(http.User)?.Contact;
 

@@ -21,7 +21,7 @@ internal sealed partial class MediaStreamSocket(WebSocket socket, VoiceCalls cal
     private const int MaxMessageBytes = 64 * 1024;
 
     private readonly TaskCompletionSource quiet = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private CallAssistant? assistant;
+    private AssistedTracks? assistant;
 
     public async Task RunAsync(CancellationToken aborted)
     {
@@ -82,7 +82,7 @@ internal sealed partial class MediaStreamSocket(WebSocket socket, VoiceCalls cal
                     return false;
                 }
 
-                assistant = calls.TryBegin(callSid);
+                assistant = await calls.TryBeginAsync(callSid);
                 if (assistant is null)
                 {
                     Log.TooManyCalls(logger, callSid);
@@ -96,10 +96,7 @@ internal sealed partial class MediaStreamSocket(WebSocket socket, VoiceCalls cal
             case "media" when assistant is not null:
                 timer.Change(MediaTimeout, Timeout.InfiniteTimeSpan);
                 var media = root.GetProperty("media");
-                if (!media.TryGetProperty("track", out var track) || track.GetString() is "inbound" or null)
-                {
-                    assistant.Offer(media.GetProperty("payload").GetBytesFromBase64());
-                }
+                assistant.Offer(media.TryGetProperty("track", out var track) ? track.GetString() : null, media.GetProperty("payload").GetBytesFromBase64());
 
                 return true;
             case "stop":

@@ -1,4 +1,3 @@
-using System.Net.ServerSentEvents;
 using System.Text.Json;
 using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Core.Callbacks;
@@ -18,13 +17,14 @@ using Stream = Twilio.TwiML.Voice.Stream;
 namespace FlexAgentPlugin.Doors.Voice;
 
 /// <summary>
-/// Real-time voice assist. <c>POST /voice/incoming</c> (Twilio-signed): TwiML that streams the caller's audio to
+/// Real-time voice assist. <c>POST /voice/incoming</c> (Twilio-signed): TwiML that streams the call's audio (both tracks) to
 /// <c>/voice/stream</c> and enqueues the call to the Flex workflow. <c>POST</c>/<c>DELETE /voice/calls/{callSid}/assist</c>
 /// (the agent's Flex token or an agent key, <see cref="AgentAccess"/>): start or stop that stream on a call in progress
 /// (<see cref="AssistStreams"/>). Either way the stream carries a ticket for its call
 /// (<see cref="StreamTickets"/>). <c>/voice/stream</c>: the Media Streams WebSocket, accepted only with a valid
 /// <c>X-Twilio-Signature</c> on the upgrade, assisted only when its <c>start</c> carries its call's ticket.
-/// <c>GET /voice/calls/{callSid}/events</c> (the same access): the call's transcript lines and suggestions as server-sent events.
+/// <c>GET /voice/calls/{callSid}/events</c> (the same access): the call's transcript lines and suggestions as server-sent events
+/// (<see cref="CallEvents"/>).
 /// </summary>
 public static class VoiceEndpoints
 {
@@ -38,7 +38,7 @@ public static class VoiceEndpoints
         var calls = app.MapGroup("/voice/calls/{callSid}").RequireAgentAccess().ExcludeFromDescription();
         calls.MapPost("/assist", StartAssistAsync);
         calls.MapDelete("/assist", StopAssistAsync);
-        calls.MapGet("/events", EventsAsync);
+        calls.MapGet("/events", CallEvents.StreamAsync);
         app.Map(StreamPath, StreamAsync).ExcludeFromDescription();
         return app;
     }
@@ -66,7 +66,7 @@ public static class VoiceEndpoints
         }
 
         var task = JsonSerializer.Serialize(new Dictionary<string, string> { ["type"] = "inbound", ["name"] = from, ["from"] = from, ["assist"] = "voice" });
-        var stream = new Stream(name: AssistStreams.StreamName, url: assist.StreamUrl(RequestBaseUrl(context.Request)), track: Stream.TrackEnum.InboundTrack)
+        var stream = new Stream(name: AssistStreams.StreamName, url: assist.StreamUrl(RequestBaseUrl(context.Request)), track: Stream.TrackEnum.BothTracks)
             .Parameter(name: "from", value: from)
             .Parameter(name: StreamTickets.Parameter, value: tickets.Issue(callSid));
         var enqueue = new Enqueue(workflowSid: workflow).Task(task);
@@ -88,30 +88,6 @@ public static class VoiceEndpoints
 
     private static ProblemHttpResult NotFound(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such call or stream", detail: detail);
-
-    /// <summary>
-    /// The call's events as server-sent events, from now until the call's assist ends (or the server stops). The stream
-    /// opens with a comment, so an agent's UI knows it is listening before the first event.
-    /// </summary>
-    private static async Task EventsAsync(string callSid, HttpContext context, AssistFeed feed, IHostApplicationLifetime lifetime)
-    {
-        AssistStreams.CheckCallSid(callSid);
-        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
-        var events = feed.Subscribe(callSid, ended.Token);
-        context.Response.ContentType = "text/event-stream";
-        context.Response.Headers.CacheControl = "no-cache";
-        try
-        {
-            // A comment line (which event stream readers skip) sends the headers and says the stream is live.
-            await context.Response.WriteAsync(": listening\n\n", ended.Token);
-            await context.Response.Body.FlushAsync(ended.Token);
-            await SseFormatter.WriteAsync(events, context.Response.Body, ended.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            // The agent went away, or the server is stopping.
-        }
-    }
 
     /// <summary>
     /// The Media Streams socket. The upgrade must be signed by Twilio (over the stream's URL, as ws(s):// or http(s)://);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
 using FlexAgentPlugin.Configuration;
+using FlexAgentPlugin.Core.Conversations;
 using FlexAgentPlugin.Core.Limits;
 using FlexAgentPlugin.Core.State;
 using FlexAgentPlugin.Hosting.OAuth;
@@ -51,6 +52,8 @@ public static class AccessSetup
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<AccessOptions>, KeysValidation>();
         services.AddSingleton<CallerLimits>();
+        services.AddHttpContextAccessor();
+        services.AddSingleton<ICallerOrigins, HttpCallerOrigins>();
 
         services.AddTrustedProxies();
         services.AddAuthentication()

@@ -1,0 +1,54 @@
+using FlexAgentPlugin.Core.State;
+
+namespace FlexAgentPlugin.Core.Replies;
+
+/// <summary>
+/// Records, for the agent who takes the task, whether the user's assistant is on the line: a wait begins (until its
+/// limit, at most <see cref="LongestWait"/>) and ends told its outcome or <c>pending</c>. Only a convenience for the
+/// agent: a store failure here is logged and the wait goes on.
+/// </summary>
+public sealed partial class AssistantPresence(IAssistantWaits waits, TimeProvider clock, ILogger<AssistantPresence> logger)
+{
+    public const string Waiting = "waiting";
+    public const string Pending = "pending";
+    public const string None = "none";
+
+    /// <summary>A wait with no limit counts as this long on the line, so a lost instance's wait lapses.</summary>
+    public static readonly TimeSpan LongestWait = TimeSpan.FromHours(1);
+
+    /// <summary>Records the wait's start; returns its end time, which <see cref="EndAsync"/> takes back.</summary>
+    public async Task<long> BeginAsync(string conversationSid, DateTimeOffset since, TimeSpan? limit, CancellationToken cancellationToken)
+    {
+        var until = (since + (limit is { } span && span < LongestWait ? span : LongestWait)).ToUnixTimeMilliseconds();
+        await QuietlyAsync(conversationSid, waits.BeginWaitAsync(conversationSid, until, cancellationToken));
+        return until;
+    }
+
+    /// <summary>Records that the wait ended, with the caller told <c>pending</c> or not.</summary>
+    public Task EndAsync(string conversationSid, long until, bool pending) =>
+        QuietlyAsync(conversationSid, waits.EndWaitAsync(conversationSid, until, pending, CancellationToken.None));
+
+    /// <summary>Whether the conversation's assistant waits now, was told pending, or neither.</summary>
+    public async Task<string> StateAsync(string conversationSid, CancellationToken cancellationToken) =>
+        await waits.FindWaitAsync(conversationSid, cancellationToken) switch
+        {
+            { WaitingUntil: { } until } when until > clock.GetUtcNow().ToUnixTimeMilliseconds() => Waiting,
+            { Pending: true } => Pending,
+            _ => None,
+        };
+
+    private async Task QuietlyAsync(string conversationSid, Task recording)
+    {
+        try
+        {
+            await recording;
+        }
+        catch (Exception error) when (StoreFailures.IsStoreFailure(error) || error is OperationCanceledException)
+        {
+            NotRecorded(logger, conversationSid, error.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Whether the assistant waits on conversation {ConversationSid} could not be recorded ({Failure})")]
+    private static partial void NotRecorded(ILogger logger, string conversationSid, string failure);
+}
