@@ -5,7 +5,6 @@ using FlexAgentPlugin.Core.Assistant;
 using FlexAgentPlugin.Core.Callbacks;
 using FlexAgentPlugin.Core.Voice;
 using FlexAgentPlugin.Core.Routing;
-using FlexAgentPlugin.Doors.AiResponder;
 using FlexAgentPlugin.Sandbox;
 using FlexAgentPlugin.Sandbox.Console;
 using Microsoft.Extensions.Options;
@@ -35,7 +34,7 @@ public static class SandboxComposition
 
         // Customers played in the console reach the AI responder when the AI answers first, else Flex directly.
         builder.Services.AddOptions<CustomerChannelOptions>().Configure<IOptions<AssistantOptions>>((channels, assistant) =>
-            channels.ResponderWebhookUrl = assistant.Value.IsAiFirst ? session.SelfBaseUrl + AiResponderEndpoints.Path : null);
+            channels.ResponderWebhookUrl = assistant.Value.IsAiFirst ? session.SelfBaseUrl + TwilioCallbacks.AiResponderPath : null);
         builder.Services.PostConfigure<TwilioOptions>(twilio =>
         {
             twilio.AccountSid = session.Account.AccountSid;

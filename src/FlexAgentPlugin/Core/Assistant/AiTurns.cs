@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Core.Conversations;
 using FlexAgentPlugin.Core.Routing;
+using FlexAgentPlugin.Core.Services;
 using FlexAgentPlugin.Core.State;
 using Microsoft.Extensions.Options;
 
@@ -26,7 +26,7 @@ public sealed record AiConversation(
 /// others in the next turn. Turns run apart from the request that started them, so a caller who hangs up loses nothing.
 /// </summary>
 public sealed partial class AiTurns(
-    ConversationsClient twilio,
+    IConversationLog twilio,
     AssistantModel model,
     FlexRouter router,
     IOptions<RoutingOptions> routing,
@@ -110,7 +110,7 @@ public sealed partial class AiTurns(
         {
             // The server is stopping; the customer's next message (or the caller's next look) starts the turn again.
         }
-        catch (Exception error) when (error is TwilioApiException or TwilioUnavailableException)
+        catch (Exception error) when (error is ServiceRefusedException or ServiceUnavailableException)
         {
             Log.TurnFailed(logger, sid, error.Message);
         }

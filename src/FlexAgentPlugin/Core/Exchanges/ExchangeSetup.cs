@@ -1,5 +1,5 @@
 using FlexAgentPlugin.Configuration;
-using FlexAgentPlugin.Core.Assistant;
+using FlexAgentPlugin.Core.Responders;
 using FlexAgentPlugin.Core.Callbacks;
 using FlexAgentPlugin.Core.Conversations;
 using FlexAgentPlugin.Core.Limits;

@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
-using FlexAgentPlugin.Backends.Twilio;
+using FlexAgentPlugin.Core.Services;
 using Microsoft.Extensions.Options;
 
 namespace FlexAgentPlugin.Core.Voice;
@@ -15,7 +15,7 @@ namespace FlexAgentPlugin.Core.Voice;
 /// plugin reads (<c>{"transcript": "{\"question\": …, \"answer\": …}"}</c>, the inner object as JSON text); a transcript
 /// line is <c>{"speaker": …, "text": …}</c>, which that plugin leaves alone. A Sync failure is logged, never thrown.
 /// </summary>
-public sealed partial class AssistFeed(SyncClient sync, IOptions<VoiceOptions> options, ILogger<AssistFeed> logger)
+public sealed partial class AssistFeed(IAssistPublisher sync, IOptions<VoiceOptions> options, ILogger<AssistFeed> logger)
 {
     public const string TranscriptEvent = "transcript";
     public const string SuggestionEvent = "suggestion";
@@ -107,7 +107,7 @@ public sealed partial class AssistFeed(SyncClient sync, IOptions<VoiceOptions> o
             await syncStreams.GetOrAdd(callSid, _ => sync.EnsureStreamAsync(service, name, CancellationToken.None));
             await sync.PublishAsync(service, name, data, cancellationToken);
         }
-        catch (Exception error) when (error is TwilioApiException or TwilioUnavailableException or JsonException)
+        catch (Exception error) when (error is ServiceRefusedException or ServiceUnavailableException or JsonException)
         {
             syncStreams.TryRemove(callSid, out _);
             Log.SyncFailed(logger, name, error.Message);

@@ -26,7 +26,7 @@ public sealed partial class CallAssistant : IAsyncDisposable
 
     private readonly string callSid;
     private readonly VoiceOptions options;
-    private readonly RealtimeConnector connector;
+    private readonly IRealtimeConnector connector;
     private readonly AssistFeed feed;
     private readonly TimeProvider clock;
     private readonly ILogger logger;
@@ -38,7 +38,7 @@ public sealed partial class CallAssistant : IAsyncDisposable
     private long forwarded;
     private long dropped;
 
-    public CallAssistant(string callSid, VoiceOptions options, RealtimeConnector connector, AssistFeed feed, TimeProvider clock, ILogger logger)
+    public CallAssistant(string callSid, VoiceOptions options, IRealtimeConnector connector, AssistFeed feed, TimeProvider clock, ILogger logger)
     {
         this.callSid = callSid;
         this.options = options;

@@ -9,7 +9,7 @@ namespace FlexAgentPlugin.Core.Voice;
 /// call, and the agents' streams of the call end with the last of them.
 /// </summary>
 public sealed class VoiceCalls(
-    IOptions<VoiceOptions> options, RealtimeConnector connector, AssistFeed feed, TimeProvider clock, ILogger<CallAssistant> logger)
+    IOptions<VoiceOptions> options, IRealtimeConnector connector, AssistFeed feed, TimeProvider clock, ILogger<CallAssistant> logger)
 {
     private readonly ConcurrentDictionary<CallAssistant, byte> active = new();
     private readonly Dictionary<string, int> streamsPerCall = new(StringComparer.Ordinal);

@@ -1,4 +1,5 @@
 using FlexAgentPlugin.Core.Assistant;
+using FlexAgentPlugin.Core.Callbacks;
 using FlexAgentPlugin.Core.Conversations;
 using FlexAgentPlugin.Core.Routing;
 using FlexAgentPlugin.Core.State;
@@ -19,7 +20,7 @@ namespace FlexAgentPlugin.Doors.AiResponder;
 /// </summary>
 public static class AiResponderEndpoints
 {
-    public const string Path = "/twilio/ai-responder";
+    public const string Path = TwilioCallbacks.AiResponderPath;
 
     public static IEndpointRouteBuilder MapAiResponder(this IEndpointRouteBuilder app)
     {
