@@ -18,7 +18,10 @@ public static class AssistantSetup
             .ValidateOnStart();
         services.AddSingleton(provider => AssistantBrief.Read(provider.GetRequiredService<IOptions<AssistantOptions>>().Value));
         services.AddSingleton<AssistantModel>();
+        services.AddSingleton<AiTurn>();
         services.AddSingleton<AiTurns>();
+        services.AddHostedService(provider => provider.GetRequiredService<AiTurns>());
+        services.AddSingleton<ChannelMessages>();
         services.AddHostedService<BriefCheck>();
         return services;
     }

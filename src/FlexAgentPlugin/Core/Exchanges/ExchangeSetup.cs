@@ -43,6 +43,7 @@ public static class ExchangeSetup
         services.AddSingleton<UserLimits>();
         services.AddSingleton<ConversationSetup>();
         services.AddSingleton<UserConversations>();
+        services.AddSingleton<ConversationEvents>();
         services.AddFlexRouting();
         services.AddResponder();
         services.AddSingleton<ConversationLooks>();
