@@ -52,7 +52,7 @@ try
     // and its pages, where a person proves their phone or email with a code (Twilio Verify), or OAUTH_AUTHORITY's tokens.
     // Then /mcp takes a sign-in token or an API key, and /send and /replies also take a token.
     var signIn = builder.Services.AddOAuth(builder.Configuration, sandbox?.SelfBaseUrl);
-    builder.Services.AddSignIn(signIn);
+    builder.Services.AddBearerTokens(signIn, builder.Configuration).AddSignIn(signIn);
 
     var app = builder.Build();
 

@@ -2,6 +2,8 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using FlexAgentPlugin.Backends.Twilio;
+using FlexAgentPlugin.Core.Conversations;
+using FlexAgentPlugin.Core.Services;
 using FlexAgentPlugin.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -56,7 +58,7 @@ public sealed class TwilioClientTests : IDisposable
         var sid = Twilio.AddConversation();
         var before = Twilio.Requests.Count;
 
-        await Assert.ThrowsAsync<TwilioUnavailableException>(() =>
+        await Assert.ThrowsAsync<ServiceUnavailableException>(() =>
             Conversations.NextPageAsync(new MessagePage([], $"https://twilio.example.net/v1/Conversations/{sid}/Messages?PageSize=5"), default));
 
         Assert.Equal(before, Twilio.Requests.Count);

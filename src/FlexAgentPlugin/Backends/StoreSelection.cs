@@ -1,6 +1,7 @@
 using FlexAgentPlugin.Backends.InProcess;
 using FlexAgentPlugin.Backends.Postgres;
 using FlexAgentPlugin.Backends.Sqlite;
+using FlexAgentPlugin.Configuration;
 
 namespace FlexAgentPlugin.Backends;
 
@@ -8,7 +9,7 @@ namespace FlexAgentPlugin.Backends;
 public static class StoreSelection
 {
     public static IServiceCollection AddStore(this IServiceCollection services, IConfiguration configuration) =>
-        string.IsNullOrWhiteSpace(configuration["DATABASE_URL"])
-            ? services.AddSqliteStore().AddInProcessCoordination()
-            : services.AddPostgres();
+        configuration.ReadEnvironment<PostgresOptions>().IsConfigured
+            ? services.AddPostgres()
+            : services.AddSqliteStore().AddInProcessCoordination();
 }

@@ -72,6 +72,21 @@ public static class EnvironmentSettings
             configuration.Bind(options);
         });
 
+    /// <summary>
+    /// The options bound from the environment, for a choice made while the services are composed (which store, whether
+    /// to export telemetry). A value that cannot be converted is left unbound: the options' validation at start names it.
+    /// </summary>
+    public static T ReadEnvironment<T>(this IConfiguration configuration) where T : class, new()
+    {
+        var options = new T();
+        if (!UnconvertibleValues<T>(configuration).Any())
+        {
+            configuration.Bind(options);
+        }
+
+        return options;
+    }
+
     private static IEnumerable<string> UnconvertibleValues<T>(IConfiguration configuration)
     {
         foreach (var property in typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance))

@@ -5,7 +5,6 @@ using FlexAgentPlugin.Core.Assistant;
 using FlexAgentPlugin.Core.Callbacks;
 using FlexAgentPlugin.Core.Voice;
 using FlexAgentPlugin.Core.Routing;
-using FlexAgentPlugin.Doors.AiResponder;
 using FlexAgentPlugin.Sandbox;
 using FlexAgentPlugin.Sandbox.Console;
 using Microsoft.Extensions.Options;
@@ -35,7 +34,7 @@ public static class SandboxComposition
 
         // Customers played in the console reach the AI responder when the AI answers first, else Flex directly.
         builder.Services.AddOptions<CustomerChannelOptions>().Configure<IOptions<AssistantOptions>>((channels, assistant) =>
-            channels.ResponderWebhookUrl = assistant.Value.IsAiFirst ? session.SelfBaseUrl + AiResponderEndpoints.Path : null);
+            channels.ResponderWebhookUrl = assistant.Value.IsAiFirst ? session.SelfBaseUrl + TwilioCallbacks.AiResponderPath : null);
         builder.Services.PostConfigure<TwilioOptions>(twilio =>
         {
             twilio.AccountSid = session.Account.AccountSid;
@@ -72,7 +71,7 @@ public static class SandboxComposition
         // Without a model of one's own, the AI that answers first (RESPONDER=ai-first) talks to the sandbox's stand-in model
         // over the same OpenAI API, with sample knowledge unless AI_KNOWLEDGE_PATH names some; voice assist talks to its
         // stand-in Realtime API.
-        if (!new OpenAiOptions { ApiKey = builder.Configuration["OPENAI_API_KEY"], BaseUrl = builder.Configuration["AI_BASE_URL"] }.IsConfigured)
+        if (!builder.Configuration.ReadEnvironment<OpenAiOptions>().IsConfigured)
         {
             builder.Services.PostConfigure<OpenAiOptions>(model =>
             {
@@ -81,10 +80,9 @@ public static class SandboxComposition
             });
             builder.Services.PostConfigure<AssistantOptions>(assistant =>
                 assistant.KnowledgePath = string.IsNullOrWhiteSpace(assistant.KnowledgePath) ? SandboxSession.SampleKnowledgePath : assistant.KnowledgePath);
-            if (string.IsNullOrWhiteSpace(builder.Configuration["OPENAI_REALTIME_URL"]))
-            {
-                builder.Services.PostConfigure<VoiceOptions>(voice => voice.RealtimeUrl = session.RealtimeUrl);
-            }
+            // OpenAI's own Realtime API needs the key the sandbox lacks; a Realtime server of one's own is kept.
+            builder.Services.PostConfigure<VoiceOptions>(voice =>
+                voice.RealtimeUrl = voice.RealtimeUrl == VoiceOptions.DefaultRealtimeUrl ? session.RealtimeUrl : voice.RealtimeUrl);
 
             builder.Services.Configure<StartReport.StartReportOptions>(report => report.Model = "the sandbox's stand-in model (keyword match on the knowledge, not a language model)");
         }

@@ -1,6 +1,9 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using FlexAgentPlugin.Configuration;
+using FlexAgentPlugin.Core.Assistant;
+using FlexAgentPlugin.Core.PhoneAi;
+using FlexAgentPlugin.Core.Voice;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using OpenAI;
@@ -25,6 +28,14 @@ public static class OpenAiSetup
             .Validate(o => !string.IsNullOrWhiteSpace(o.Model) && !o.Model.Any(char.IsWhiteSpace),
                 "AI_MODEL must name a model, such as gpt-5-mini.")
             .ValidateOnStart();
+        services.AddOptions<AssistantOptions>()
+            .Validate<IOptions<OpenAiOptions>>((o, model) => !o.IsAiFirst || model.Value.IsConfigured,
+                "RESPONDER=ai-first needs a model: set OPENAI_API_KEY (or AI_BASE_URL for an OpenAI-compatible server of your own).");
+        services.AddOptions<PhoneAiOptions>()
+            .Validate<IOptions<OpenAiOptions>>((o, model) => !o.IsExplicitlyAiFirst || model.Value.IsConfigured,
+                "VOICE_RESPONDER=ai-first needs a model: set OPENAI_API_KEY (or AI_BASE_URL for an OpenAI-compatible server of your own).");
+        services.AddSingleton<IModelConfiguration, ModelConfiguration>();
+        services.AddSingleton<IRealtimeConnector, RealtimeConnector>();
         services.AddHttpClient(ClientName, http => http.Timeout = Timeout.InfiniteTimeSpan);
         services.AddSingleton(provider =>
         {

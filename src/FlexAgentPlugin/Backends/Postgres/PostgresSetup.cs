@@ -1,3 +1,4 @@
+using FlexAgentPlugin.Backends.DataProtection;
 using FlexAgentPlugin.Backends.InProcess;
 using FlexAgentPlugin.Backends.OAuthStore;
 using FlexAgentPlugin.Configuration;

@@ -1,3 +1,4 @@
+using FlexAgentPlugin.Backends.DataProtection;
 using FlexAgentPlugin.Backends.OAuthStore;
 using FlexAgentPlugin.Configuration;
 using FlexAgentPlugin.Core.State;

@@ -15,7 +15,7 @@ public sealed class AccessTokens(IOptions<TwilioOptions> options, TimeProvider c
         var twilio = options.Value;
         if (!twilio.HasAccount || string.IsNullOrWhiteSpace(twilio.ApiKey) || string.IsNullOrWhiteSpace(twilio.ApiSecret))
         {
-            throw new TwilioNotConfiguredException();
+            throw TwilioFailures.NotConfigured();
         }
 
         var grants = new HashSet<IGrant> { new SyncGrant { ServiceSid = serviceSid } };

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using FlexAgentPlugin.Core.Conversations;
 using Twilio.Base;
 using Twilio.Rest;
 using Twilio.Rest.Conversations.V1.Conversation;

@@ -1,5 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using FlexAgentPlugin.Core.Conversations;
+using FlexAgentPlugin.Core.Services;
 using Twilio.Base;
 using Twilio.Rest.Conversations.V1;
 using Twilio.Rest.Conversations.V1.Conversation;
@@ -11,7 +13,7 @@ namespace FlexAgentPlugin.Backends.Twilio;
 /// participants and scoped webhooks here, messages in <c>ConversationsClient.Messages.cs</c>. Answers are mapped to the
 /// relay's own records.
 /// </summary>
-public sealed partial class ConversationsClient(TwilioApi api)
+public sealed partial class ConversationsClient(TwilioApi api) : IConversationLog
 {
     /// <summary>
     /// Creates a conversation named <paramref name="uniqueName"/>, or returns the one that already has that name
@@ -24,10 +26,10 @@ public sealed partial class ConversationsClient(TwilioApi api)
             var options = new CreateConversationOptions { FriendlyName = friendlyName, UniqueName = uniqueName, Attributes = attributes };
             return ToConversation(await api.CallAsync("create conversation", client => ConversationResource.CreateAsync(options, client), cancellationToken));
         }
-        catch (TwilioApiException error) when (error.Code == TwilioErrors.ConversationExists)
+        catch (ServiceRefusedException error) when (error.Code == TwilioErrors.ConversationExists)
         {
             var existing = await FetchConversationAsync(uniqueName, cancellationToken)
-                ?? throw new TwilioUnavailableException("create conversation", new InvalidOperationException("The conversation with that UniqueName vanished."));
+                ?? throw TwilioFailures.Unavailable("create conversation", new InvalidOperationException("The conversation with that UniqueName vanished."));
             return existing with { Existed = true };
         }
     }
@@ -39,7 +41,7 @@ public sealed partial class ConversationsClient(TwilioApi api)
         {
             return ToConversation(await api.CallAsync("fetch conversation", client => ConversationResource.FetchAsync(conversationSid, client), cancellationToken));
         }
-        catch (TwilioApiException error) when (error.Status == System.Net.HttpStatusCode.NotFound)
+        catch (ServiceRefusedException error) when (error.Status == System.Net.HttpStatusCode.NotFound)
         {
             return null;
         }
@@ -53,7 +55,7 @@ public sealed partial class ConversationsClient(TwilioApi api)
             var options = new CreateParticipantOptions(conversationSid) { Identity = identity };
             await api.CallAsync("add participant", client => ParticipantResource.CreateAsync(options, client), cancellationToken);
         }
-        catch (TwilioApiException error) when (error.Code is { } code && TwilioErrors.ParticipantExists.Contains(code))
+        catch (ServiceRefusedException error) when (error.Code is { } code && TwilioErrors.ParticipantExists.Contains(code))
         {
             // Already a participant: nothing to do.
         }

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using FlexAgentPlugin.Core.Services;
 using Microsoft.Extensions.Options;
 
 namespace FlexAgentPlugin.Backends.Twilio;
@@ -13,8 +14,8 @@ namespace FlexAgentPlugin.Backends.Twilio;
 /// one typed request sent through the named HttpClient the SDK's client uses: the same handlers authenticate it (with
 /// the account's auth token, as Twilio's validator does), send it to TWILIO_IAM_BASE_URL, retry Twilio's failures and
 /// count it. An answer that carries <c>valid</c> is the answer, whatever its status; otherwise Twilio refusing our
-/// credentials, failing (5xx, 429) or not answering is a <see cref="TwilioApiException"/> or
-/// <see cref="TwilioUnavailableException"/>, and any other 4xx refuses the token.
+/// credentials, failing (5xx, 429) or not answering is a <see cref="ServiceRefusedException"/> or
+/// <see cref="ServiceUnavailableException"/>, and any other 4xx refuses the token.
 /// </summary>
 public sealed class FlexTokenValidation(IHttpClientFactory clients, IOptions<TwilioOptions> options)
 {
@@ -22,7 +23,7 @@ public sealed class FlexTokenValidation(IHttpClientFactory clients, IOptions<Twi
 
     public async Task<FlexTokenAnswer> ValidateAsync(string token, CancellationToken cancellationToken)
     {
-        var account = options.Value.AccountSid?.Trim() is { Length: > 0 } sid ? sid : throw new TwilioNotConfiguredException();
+        var account = options.Value.AccountSid?.Trim() is { Length: > 0 } sid ? sid : throw TwilioFailures.NotConfigured();
         using var call = TwilioCall.Begin(Operation, cancellationToken);
         using var request = new HttpRequestMessage(HttpMethod.Post, $"https://iam.twilio.com/v1/Accounts/{account}/Tokens/validate")
         {
@@ -37,7 +38,7 @@ public sealed class FlexTokenValidation(IHttpClientFactory clients, IOptions<Twi
         catch (Exception error) when (error is HttpRequestException or TimeoutException
             || (error is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            throw new TwilioUnavailableException(Operation, error);
+            throw TwilioFailures.Unavailable(Operation, error);
         }
 
         using (response)
@@ -51,7 +52,7 @@ public sealed class FlexTokenValidation(IHttpClientFactory clients, IOptions<Twi
                 }
                 catch (JsonException error)
                 {
-                    throw new TwilioUnavailableException(Operation, error);
+                    throw TwilioFailures.Unavailable(Operation, error);
                 }
             }
 
@@ -59,12 +60,12 @@ public sealed class FlexTokenValidation(IHttpClientFactory clients, IOptions<Twi
             var code = body?["code"] is JsonValue value && value.TryGetValue<int>(out var number) ? number : (int?)null;
             if (response.IsSuccessStatusCode)
             {
-                throw new TwilioUnavailableException(Operation, new InvalidOperationException($"Twilio answered HTTP {(int)status} without a validation."));
+                throw TwilioFailures.Unavailable(Operation, new InvalidOperationException($"Twilio answered HTTP {(int)status} without a validation."));
             }
 
             if (status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.TooManyRequests || (int)status >= 500)
             {
-                throw new TwilioApiException(Operation, status, code, null, null);
+                throw TwilioFailures.Refused(Operation, status, code, null, null);
             }
 
             return new FlexTokenAnswer { Valid = false, Code = code };

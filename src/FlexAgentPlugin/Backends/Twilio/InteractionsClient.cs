@@ -1,26 +1,15 @@
 using System.Text.Json.Nodes;
+using FlexAgentPlugin.Core.Routing;
 using Twilio.Rest.FlexApi.V1;
 
 namespace FlexAgentPlugin.Backends.Twilio;
-
-/// <summary>
-/// What Flex needs to route a customer's conversation to an agent: the channel type (<c>chat</c>, <c>sms</c>,
-/// <c>whatsapp</c>), the conversation, the TaskRouter workspace and workflow, the task channel and the task attributes.
-/// </summary>
-public sealed record InteractionRequest(
-    string ChannelType,
-    string ConversationSid,
-    string WorkspaceSid,
-    string WorkflowSid,
-    string TaskChannel,
-    IReadOnlyDictionary<string, string> TaskAttributes);
 
 /// <summary>
 /// Flex's Interactions API (<c>flex-api.twilio.com/v1/Interactions</c>) through the SDK: creating an Interaction
 /// for an existing conversation makes a TaskRouter task, which Flex offers to an agent. Channel and Routing are
 /// JSON documents sent as form fields, as Twilio's OpenAPI description has them.
 /// </summary>
-public sealed class InteractionsClient(TwilioApi api)
+public sealed class InteractionsClient(TwilioApi api) : IInteractions
 {
     /// <summary>
     /// Creates the Interaction. Twilio offers no way to find an Interaction by its conversation, so a request whose

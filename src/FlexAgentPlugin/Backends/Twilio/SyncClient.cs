@@ -1,10 +1,12 @@
+using FlexAgentPlugin.Core.Services;
+using FlexAgentPlugin.Core.Voice;
 using Twilio.Rest.Sync.V1.Service;
 using Twilio.Rest.Sync.V1.Service.SyncStream;
 
 namespace FlexAgentPlugin.Backends.Twilio;
 
 /// <summary>The part of the Sync API voice assist uses, through the SDK: a stream per call, and messages published to it.</summary>
-public sealed class SyncClient(TwilioApi api)
+public sealed class SyncClient(TwilioApi api) : IAssistPublisher
 {
     /// <summary>Creates the stream named <paramref name="uniqueName"/>; one that exists already counts as made.</summary>
     public async Task EnsureStreamAsync(string serviceSid, string uniqueName, CancellationToken cancellationToken)
@@ -14,7 +16,7 @@ public sealed class SyncClient(TwilioApi api)
             var options = new CreateSyncStreamOptions(serviceSid) { UniqueName = uniqueName, Ttl = 86400 };
             await api.CallAsync("create Sync stream", client => SyncStreamResource.CreateAsync(options, client), cancellationToken);
         }
-        catch (TwilioApiException error) when (error.Code == TwilioErrors.SyncUniqueNameExists)
+        catch (ServiceRefusedException error) when (error.Code == TwilioErrors.SyncUniqueNameExists)
         {
             // Made by an earlier attempt, or by the other stream of the same call.
         }

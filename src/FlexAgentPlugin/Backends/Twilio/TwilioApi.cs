@@ -1,5 +1,6 @@
 using System.Net;
 using System.Runtime.ExceptionServices;
+using FlexAgentPlugin.Core.Services;
 using Twilio.Clients;
 using Twilio.Exceptions;
 
@@ -8,9 +9,9 @@ namespace FlexAgentPlugin.Backends.Twilio;
 /// <summary>
 /// The account's Twilio REST client (the SDK's <see cref="TwilioRestClient"/> over our <see cref="HttpClient"/>, whose
 /// handlers authenticate, rewrite hosts, hold the per-conversation rate, retry and count), and the one place where the
-/// SDK's failures become ours: Twilio said no (<see cref="ApiException"/>) is a <see cref="TwilioApiException"/> with
+/// SDK's failures become ours: Twilio said no (<see cref="ApiException"/>) is a <see cref="ServiceRefusedException"/> with
 /// Twilio's code and status; no usable answer (<see cref="ApiConnectionException"/>, an unreadable body) is a
-/// <see cref="TwilioUnavailableException"/>; the caller's cancellation stays a cancellation.
+/// <see cref="ServiceUnavailableException"/>; the caller's cancellation stays a cancellation.
 /// </summary>
 public sealed class TwilioApi(ITwilioRestClient client)
 {
@@ -27,15 +28,15 @@ public sealed class TwilioApi(ITwilioRestClient client)
         using var scope = TwilioCall.Begin(operation, cancellationToken, recover, atMostOnce);
         try
         {
-            return await call(client) ?? throw new TwilioUnavailableException(operation, new InvalidOperationException("Twilio answered with an empty body."));
+            return await call(client) ?? throw TwilioFailures.Unavailable(operation, new InvalidOperationException("Twilio answered with an empty body."));
         }
         catch (ApiException error)
         {
-            throw new TwilioApiException(operation, Status(error.Status, scope), error.Code == 0 ? null : error.Code, error.Message, error.MoreInfo);
+            throw TwilioFailures.Refused(operation, Status(error.Status, scope), error.Code == 0 ? null : error.Code, error.Message, error.MoreInfo);
         }
         catch (ApiStandardException error)
         {
-            throw new TwilioApiException(operation, Status(error.Status, scope), error.Code == 0 ? null : error.Code, error.Detail ?? error.Title, error.Type);
+            throw TwilioFailures.Refused(operation, Status(error.Status, scope), error.Code == 0 ? null : error.Code, error.Detail ?? error.Title, error.Type);
         }
         catch (ApiConnectionException error) when (error.InnerException is { } cause)
         {
@@ -43,11 +44,11 @@ public sealed class TwilioApi(ITwilioRestClient client)
         }
         catch (ApiConnectionException error)
         {
-            throw new TwilioUnavailableException(operation, error);
+            throw TwilioFailures.Unavailable(operation, error);
         }
         catch (Newtonsoft.Json.JsonException error)
         {
-            throw new TwilioUnavailableException(operation, error);
+            throw TwilioFailures.Unavailable(operation, error);
         }
     }
 
@@ -64,7 +65,7 @@ public sealed class TwilioApi(ITwilioRestClient client)
                 return new OperationCanceledException(cause.Message, cause, cancellationToken);
             case HttpRequestException or TimeoutException or OperationCanceledException or IOException:
                 // OperationCanceledException without the caller's cancellation: HttpClient.Timeout elapsed.
-                return new TwilioUnavailableException(operation, cause);
+                return TwilioFailures.Unavailable(operation, cause);
             default:
                 ExceptionDispatchInfo.Capture(cause).Throw();
                 return cause;

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text;
+using FlexAgentPlugin.Core.Services;
 using Microsoft.Extensions.Options;
 
 namespace FlexAgentPlugin.Backends.Twilio;
@@ -8,7 +9,7 @@ namespace FlexAgentPlugin.Backends.Twilio;
 /// Signs every Twilio REST request with HTTP Basic auth from <see cref="TwilioOptions"/> (the SDK's client carries the
 /// same pair; this is the one place that decides): the REST pair, or for a request marked <see cref="AsAccount"/> the
 /// account's own (<see cref="TwilioOptions.AccountCredentials"/>); without an account nothing leaves the server
-/// (<see cref="TwilioNotConfiguredException"/>).
+/// (<see cref="ServiceNotConfiguredException"/>).
 /// </summary>
 internal sealed class TwilioAuthHandler(IOptions<TwilioOptions> options) : DelegatingHandler
 {
@@ -19,7 +20,7 @@ internal sealed class TwilioAuthHandler(IOptions<TwilioOptions> options) : Deleg
     {
         if (!options.Value.IsConfigured)
         {
-            throw new TwilioNotConfiguredException();
+            throw TwilioFailures.NotConfigured();
         }
 
         var (user, password) = request.Options.TryGetValue(AsAccount, out var asAccount) && asAccount

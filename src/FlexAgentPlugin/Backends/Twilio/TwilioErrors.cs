@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace FlexAgentPlugin.Backends.Twilio;
 
 /// <summary>The Twilio error codes this server acts on, in one place (https://www.twilio.com/docs/api/errors).</summary>
@@ -25,8 +23,4 @@ public static class TwilioErrors
 
     /// <summary>The participant is already in the conversation (by identity, or by address).</summary>
     public static readonly int[] ParticipantExists = [50433, 50437];
-
-    /// <summary>True when Twilio's answer means the conversation is gone (404) or closed, so the user needs a new one.</summary>
-    public static bool IsGone(TwilioApiException error) =>
-        error.Status == HttpStatusCode.NotFound || error.Code == ConversationClosed;
 }

@@ -1,33 +1,23 @@
-using System.Globalization;
 using System.Net;
+using FlexAgentPlugin.Core.Services;
 
 namespace FlexAgentPlugin.Backends.Twilio;
 
-/// <summary>Twilio answered with an error. <see cref="Code"/> is Twilio's error code (see <see cref="TwilioErrors"/>).</summary>
-public sealed class TwilioApiException(string operation, HttpStatusCode status, int? code, string? message, string? moreInfo)
-    : Exception($"Twilio {operation} failed with HTTP {(int)status}, error {code?.ToString(CultureInfo.InvariantCulture) ?? "unknown"}: {message}")
+/// <summary>Twilio's failures as the engine's own exceptions, made in one place so Twilio's error codes stay here.</summary>
+public static class TwilioFailures
 {
-    public string Operation { get; } = operation;
+    private const string Service = "Twilio";
 
-    public HttpStatusCode Status { get; } = status;
+    /// <summary>Twilio answered with an error (see <see cref="TwilioErrors"/> for the codes it may carry).</summary>
+    public static ServiceRefusedException Refused(string operation, HttpStatusCode status, int? code, string? message, string? moreInfo) =>
+        new(Service, operation, status, code, message, moreInfo,
+            isGone: status == HttpStatusCode.NotFound || code == TwilioErrors.ConversationClosed,
+            isAuthenticationFailure: code == TwilioErrors.AuthenticationFailed);
 
-    public int? Code { get; } = code;
+    /// <summary>Twilio could not be reached or did not answer in time.</summary>
+    public static ServiceUnavailableException Unavailable(string operation, Exception inner) => new(Service, operation, inner);
 
-    public string? MoreInfo { get; } = moreInfo;
-
-    public bool IsAuthenticationFailure => Status == HttpStatusCode.Unauthorized || Code == TwilioErrors.AuthenticationFailed;
-
-    /// <summary>Twilio failed (5xx) or asked to slow down (429), even after retries: trying again later may work.</summary>
-    public bool IsTransient => (int)Status >= 500 || Status == HttpStatusCode.TooManyRequests;
+    /// <summary>No Twilio account is configured (and the sandbox is off), so nothing can be sent to Twilio.</summary>
+    public static ServiceNotConfiguredException NotConfigured() =>
+        new("No Twilio account is configured: set ACCOUNT_SID and AUTH_TOKEN (or TWILIO_API_KEY and TWILIO_API_SECRET).");
 }
-
-/// <summary>Twilio could not be reached or did not answer in time.</summary>
-public sealed class TwilioUnavailableException(string operation, Exception inner)
-    : Exception($"Twilio {operation} could not complete: {inner.Message}", inner)
-{
-    public string Operation { get; } = operation;
-}
-
-/// <summary>No Twilio account is configured (and the sandbox is off), so nothing can be sent to Twilio.</summary>
-public sealed class TwilioNotConfiguredException()
-    : Exception("No Twilio account is configured: set ACCOUNT_SID and AUTH_TOKEN (or TWILIO_API_KEY and TWILIO_API_SECRET).");

@@ -1,5 +1,8 @@
 using FlexAgentPlugin.Configuration;
+using FlexAgentPlugin.Core.Conversations;
+using FlexAgentPlugin.Core.Routing;
 using FlexAgentPlugin.Core.Users;
+using FlexAgentPlugin.Core.Voice;
 using Microsoft.Extensions.Options;
 using Twilio.Http;
 using SdkRestClient = Twilio.Clients.TwilioRestClient;
@@ -15,8 +18,11 @@ public static class TwilioSetup
     /// <summary>How long one Twilio REST call may take, retries included, before it counts as unreachable.</summary>
     public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(90);
 
-    /// <summary>Connections kept open to one Twilio host; a burst of users queues on them instead of opening thousands.</summary>
-    public const int MaxConnectionsPerHost = 64;
+    /// <summary>
+    /// Connections kept open to one Twilio host; a burst of users queues on them instead of opening thousands. As many as
+    /// the conversation set-ups that run at once, so those never wait for a connection.
+    /// </summary>
+    public const int MaxConnectionsPerHost = ConversationSetup.MaxAtOnce;
 
     public static IServiceCollection AddTwilio(this IServiceCollection services)
     {
@@ -47,6 +53,8 @@ public static class TwilioSetup
             .Validate(o => Settings.IsHttpUrl(o.VerifyBaseUrl),
                 "TWILIO_VERIFY_BASE_URL must be an absolute http(s) URL such as https://verify.twilio.com.")
             .ValidateOnStart();
+        services.AddOptions<RoutingOptions>()
+            .Validate<IOptions<TwilioOptions>>((o, twilio) => !twilio.Value.IsConfigured || !string.IsNullOrWhiteSpace(o.Mode) || o.EffectiveMode is not null, RoutingSetup.Neither);
         services.AddOptions<VerifyOptions>()
             .BindEnvironment()
             .Validate(o => Settings.IsSidOrEmpty(o.ServiceSid?.Trim(), "VA"),
@@ -71,9 +79,11 @@ public static class TwilioSetup
             .AddHttpMessageHandler<TwilioAuthHandler>();
         services.AddSingleton(provider => new TwilioApi(CreateRestClient(provider)));
         services.AddSingleton<ConversationsClient>();
-        services.AddSingleton<InteractionsClient>();
-        services.AddSingleton<VoiceClient>();
-        services.AddSingleton<SyncClient>();
+        services.AddSingleton<IConversationLog>(provider => provider.GetRequiredService<ConversationsClient>());
+        services.AddSingleton<IInteractions, InteractionsClient>();
+        services.AddSingleton<ICallStreams, VoiceClient>();
+        services.AddSingleton<IAssistPublisher, SyncClient>();
+        services.AddOptions<StreamTicketOptions>().Configure<IOptions<TwilioOptions>>((tickets, twilio) => tickets.Secret = twilio.Value.AuthToken);
         services.AddSingleton<FlexTokenValidation>();
         services.AddSingleton<AccessTokens>();
         services.AddSingleton<IContactVerifier, VerifyClient>();

@@ -1,4 +1,5 @@
 using System.Net;
+using FlexAgentPlugin.Core.Services;
 using FlexAgentPlugin.Core.Users;
 using Microsoft.Extensions.Options;
 using Twilio.Rest.Verify.V2.Service;
@@ -34,11 +35,11 @@ public sealed class VerifyClient(TwilioApi api, IOptions<VerifyOptions> options)
             await api.CallAsync("send a sign-in code", client => VerificationResource.CreateAsync(send, client), cancellationToken, atMostOnce: true);
             return CodeSending.Sent;
         }
-        catch (TwilioApiException error) when (error.Code == InvalidParameter)
+        catch (ServiceRefusedException error) when (error.Code == InvalidParameter)
         {
             return CodeSending.Refused;
         }
-        catch (TwilioApiException error) when (error.Code == MaxSendAttempts)
+        catch (ServiceRefusedException error) when (error.Code == MaxSendAttempts)
         {
             return CodeSending.TooMany;
         }
@@ -52,12 +53,12 @@ public sealed class VerifyClient(TwilioApi api, IOptions<VerifyOptions> options)
             var checkedCode = await api.CallAsync("check a sign-in code", client => VerificationCheckResource.CreateAsync(check, client), cancellationToken, atMostOnce: true);
             return checkedCode.Status == "approved" ? CodeChecking.Approved : CodeChecking.Wrong;
         }
-        catch (TwilioApiException error) when (error.Status == HttpStatusCode.NotFound || error.Code == MaxCheckAttempts)
+        catch (ServiceRefusedException error) when (error.Status == HttpStatusCode.NotFound || error.Code == MaxCheckAttempts)
         {
             // Verify forgets a verification once it expired, was approved or ran out of checks.
             return CodeChecking.NoPendingCode;
         }
     }
 
-    private string ServiceSid => options.Value.ServiceSid?.Trim() ?? throw new TwilioNotConfiguredException();
+    private string ServiceSid => options.Value.ServiceSid?.Trim() ?? throw TwilioFailures.NotConfigured();
 }

@@ -1,3 +1,5 @@
+using FlexAgentPlugin.Core.Voice;
+using Microsoft.Extensions.Options;
 using Twilio.Rest.Api.V2010.Account.Call;
 
 namespace FlexAgentPlugin.Backends.Twilio;
@@ -6,7 +8,7 @@ namespace FlexAgentPlugin.Backends.Twilio;
 /// The part of the Voice API (2010-04-01) voice assist uses, through the SDK: starting and stopping a call's media
 /// stream (<c>Calls/{CallSid}/Streams</c>), for calls already in progress.
 /// </summary>
-public sealed class VoiceClient(TwilioApi api)
+public sealed class VoiceClient(TwilioApi api, IOptions<TwilioOptions> twilio) : ICallStreams
 {
     /// <summary>
     /// Starts streaming the call's audio (both tracks: the customer's inbound, the agent's outbound) to <paramref name="url"/>, named <paramref name="name"/>, with
@@ -14,23 +16,25 @@ public sealed class VoiceClient(TwilioApi api)
     /// name, so a request whose answer was lost is not re-sent.
     /// </summary>
     public async Task<CallMediaStreamResource> StartStreamAsync(
-        string accountSid, string callSid, string url, string name, KeyValuePair<string, string> parameter, CancellationToken cancellationToken)
+        string callSid, string url, string name, KeyValuePair<string, string> parameter, CancellationToken cancellationToken)
     {
         var options = new CreateStreamOptions(callSid, new Uri(url))
         {
-            PathAccountSid = accountSid, Name = name, Track = StreamResource.TrackEnum.BothTracks,
+            PathAccountSid = AccountSid(), Name = name, Track = StreamResource.TrackEnum.BothTracks,
             Parameter1Name = parameter.Key, Parameter1Value = parameter.Value,
         };
         return ToStream(await api.CallAsync("start call stream", client => StreamResource.CreateAsync(options, client), cancellationToken, atMostOnce: true));
     }
 
-
     /// <summary>Stops the stream named <paramref name="name"/> (Twilio takes the name where the SID goes).</summary>
-    public async Task<CallMediaStreamResource> StopStreamAsync(string accountSid, string callSid, string name, CancellationToken cancellationToken)
+    public async Task<CallMediaStreamResource> StopStreamAsync(string callSid, string name, CancellationToken cancellationToken)
     {
-        var options = new UpdateStreamOptions(callSid, name, StreamResource.UpdateStatusEnum.Stopped) { PathAccountSid = accountSid };
+        var options = new UpdateStreamOptions(callSid, name, StreamResource.UpdateStatusEnum.Stopped) { PathAccountSid = AccountSid() };
         return ToStream(await api.CallAsync("stop call stream", client => StreamResource.UpdateAsync(options, client), cancellationToken));
     }
+
+    private string AccountSid() =>
+        twilio.Value.AccountSid?.Trim() is { Length: > 0 } account ? account : throw TwilioFailures.NotConfigured();
 
     private static CallMediaStreamResource ToStream(StreamResource stream) =>
         new(stream.Sid, stream.CallSid, stream.Name, stream.Status?.ToString());

@@ -1,6 +1,4 @@
-using FlexAgentPlugin.Backends.OpenAi;
 using FlexAgentPlugin.Core.Assistant;
-using Microsoft.Extensions.Options;
 
 namespace FlexAgentPlugin.Core.AgentDesk;
 
@@ -16,11 +14,11 @@ public static class AgentDeskSetup
     }
 
     /// <summary>With a model configured, drafts read the knowledge: a file that cannot be read stops the start naming its setting.</summary>
-    private sealed class KnowledgeCheck(IOptions<OpenAiOptions> model, IServiceProvider services) : IHostedService
+    private sealed class KnowledgeCheck(IModelConfiguration model, IServiceProvider services) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
-            if (model.Value.IsConfigured)
+            if (model.IsConfigured)
             {
                 services.GetRequiredService<AssistantBrief>();
             }

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Core.Conversations;
 using FlexAgentPlugin.Core.Replies;
 using FlexAgentPlugin.Core.Routing;
@@ -14,7 +13,7 @@ namespace FlexAgentPlugin.Core.AgentDesk;
 /// its newest messages and their marks: the door, the caller's origin, the AI's messages and hand-off) and what the
 /// store knows (whether the user's assistant waits).
 /// </summary>
-public sealed partial class ConversationContexts(ConversationsClient twilio, AssistantPresence presence, TimeProvider clock)
+public sealed partial class ConversationContexts(IConversationLog twilio, AssistantPresence presence, TimeProvider clock)
 {
     /// <summary>The newest messages read: enough for the AI's turns and the wait of any customer still waiting.</summary>
     public const int HistoryLength = 50;

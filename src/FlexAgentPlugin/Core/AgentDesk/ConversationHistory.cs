@@ -1,5 +1,4 @@
 using System.Collections;
-using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Core.Conversations;
 
 namespace FlexAgentPlugin.Core.AgentDesk;
@@ -28,7 +27,7 @@ public sealed class ConversationHistory : IReadOnlyList<HistoryMessage>
 
     public HistoryMessage this[int index] => messages[index];
 
-    public static async Task<ConversationHistory> ReadAsync(ConversationsClient twilio, string conversationSid, int length, CancellationToken cancellationToken)
+    public static async Task<ConversationHistory> ReadAsync(IConversationLog twilio, string conversationSid, int length, CancellationToken cancellationToken)
     {
         var read = (await twilio.ListMessagesAsync(conversationSid, newestFirst: true, length, cancellationToken)).Messages
             .OrderBy(m => m.Index).Select(m => (Message: m, Marks: MessageMarks.Read(m.Attributes))).ToList();

@@ -1,5 +1,4 @@
-using FlexAgentPlugin.Backends.OpenAi;
-using FlexAgentPlugin.Backends.Twilio;
+using FlexAgentPlugin.Core.Conversations;
 using FlexAgentPlugin.Core.Assistant;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
@@ -26,8 +25,8 @@ public sealed record DraftOutcome(DraftStatus Status, string? Draft = null);
 public sealed partial class ReplyDrafts(
     IChatClient chat,
     IServiceProvider services,
-    ConversationsClient twilio,
-    IOptions<OpenAiOptions> model,
+    IConversationLog twilio,
+    IModelConfiguration model,
     IOptions<AssistantOptions> options,
     TimeProvider clock,
     ILogger<ReplyDrafts> logger)
@@ -46,7 +45,7 @@ public sealed partial class ReplyDrafts(
             return new DraftOutcome(DraftStatus.UnknownConversation);
         }
 
-        if (!model.Value.IsConfigured)
+        if (!model.IsConfigured)
         {
             return new DraftOutcome(DraftStatus.NoModel);
         }

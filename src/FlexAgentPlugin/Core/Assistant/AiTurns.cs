@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
-using FlexAgentPlugin.Backends.Twilio;
-using FlexAgentPlugin.Core.Conversations;
+using System.Threading.Channels;
+using System.Threading.RateLimiting;
 using FlexAgentPlugin.Core.Routing;
-using FlexAgentPlugin.Core.State;
-using Microsoft.Extensions.Options;
+using FlexAgentPlugin.Core.Services;
 
 namespace FlexAgentPlugin.Core.Assistant;
 
@@ -16,24 +15,12 @@ public sealed record AiConversation(
     string ConversationSid, string CustomerAuthor, Customer Customer, IReadOnlyDictionary<string, string> TaskAttributes, bool FromChannel);
 
 /// <summary>
-/// The AI's turns in a Twilio conversation. A turn reads the conversation from Twilio, and when the newest messages are
-/// the customer's, asks the model (<see cref="AssistantModel"/>) and posts its answer as <see cref="AiAuthor"/> (marked
-/// <c>source: ai</c> in the message attributes), so the agent who takes over sees the whole history. A hand-off posts a
-/// notice (with the reason and summary in its attributes) and routes the conversation to Flex: with Studio routing the
-/// Studio webhook is added first and the notice starts the flow; with Interactions routing an Interaction is created
-/// after it, with the summary and reason in the task's attributes. A routed conversation gets no more AI turns.
-/// One turn at a time per conversation: a message that arrives while the model is thinking is answered with the
-/// others in the next turn. Turns run apart from the request that started them, so a caller who hangs up loses nothing.
+/// The AI's turns, queued and run by this hosted service (<see cref="AiTurn"/> is one turn). One run at a time per
+/// conversation: a message that arrives while the model is thinking is answered with the others in the run's next
+/// turn. At most <see cref="MaxTurnsAtOnce"/> turns run at once; the rest wait for a slot. Turns run apart from the
+/// request that queued them, so a caller who hangs up loses nothing; the server stopping ends them.
 /// </summary>
-public sealed partial class AiTurns(
-    ConversationsClient twilio,
-    AssistantModel model,
-    FlexRouter router,
-    IOptions<RoutingOptions> routing,
-    IKeyedLock locks,
-    IConversationSignals signals,
-    IHostApplicationLifetime lifetime,
-    ILogger<AiTurns> logger) : IDisposable
+public sealed partial class AiTurns(IServiceProvider services, ILogger<AiTurns> logger) : BackgroundService
 {
     /// <summary>The author of the AI's messages in Twilio.</summary>
     public const string AiAuthor = "ai-assistant";
@@ -43,17 +30,24 @@ public sealed partial class AiTurns(
     /// <summary>Model calls in flight at once; further turns wait their turn.</summary>
     public const int MaxTurnsAtOnce = 32;
 
-    /// <summary>The newest messages the model sees.</summary>
-    private const int HistoryLength = 50;
+    /// <summary>Made at the first turn, not when the host starts: starting the host builds none of the outbound clients.</summary>
+    private readonly Lazy<AiTurn> turn = new(services.GetRequiredService<AiTurn>);
 
     private readonly ConcurrentDictionary<string, Run> runs = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim slots = new(MaxTurnsAtOnce, MaxTurnsAtOnce);
+    private readonly Channel<(AiConversation Conversation, Run Run)> queue =
+        Channel.CreateUnbounded<(AiConversation, Run)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrencyLimiter slots = new(new ConcurrencyLimiterOptions
+    {
+        PermitLimit = MaxTurnsAtOnce,
+        QueueLimit = int.MaxValue,
+        QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+    });
 
     /// <summary>
-    /// Makes sure the conversation's waiting customer messages are answered: starts a turn, or has the running one look
-    /// again when it ends. Completes when no turn for the conversation is left; failures are logged, never thrown.
+    /// Makes sure the conversation's waiting customer messages are answered: queues a run, or has the running one look
+    /// again when its turn ends. Failures are logged, never thrown.
     /// </summary>
-    public Task AnswerAsync(AiConversation conversation)
+    public void Enqueue(AiConversation conversation)
     {
         while (true)
         {
@@ -61,7 +55,7 @@ public sealed partial class AiTurns(
             {
                 if (running.TryAgain())
                 {
-                    return running.Done;
+                    return;
                 }
 
                 continue;
@@ -70,8 +64,8 @@ public sealed partial class AiTurns(
             var run = new Run();
             if (runs.TryAdd(conversation.ConversationSid, run))
             {
-                _ = Task.Run(() => RunAsync(conversation, run));
-                return run.Done;
+                queue.Writer.TryWrite((conversation, run));
+                return;
             }
         }
     }
@@ -79,148 +73,58 @@ public sealed partial class AiTurns(
     /// <summary>Completes when the conversation has no turn under way (or due).</summary>
     public Task WhenIdleAsync(string conversationSid) => runs.TryGetValue(conversationSid, out var run) ? run.Done : Task.CompletedTask;
 
-    public void Dispose() => slots.Dispose();
-
-    private async Task RunAsync(AiConversation conversation, Run run)
+    public override void Dispose()
     {
+        slots.Dispose();
+        base.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var running = new List<Task>();
+        try
+        {
+            await foreach (var (conversation, run) in queue.Reader.ReadAllAsync(stoppingToken))
+            {
+                running.RemoveAll(task => task.IsCompleted);
+                running.Add(RunAsync(conversation, run, stoppingToken));
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: the runs under way see the same token and end.
+        }
+
+        await Task.WhenAll(running).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    private async Task RunAsync(AiConversation conversation, Run run, CancellationToken stopping)
+    {
+        // The reader goes on to the next conversation at once, whatever this run does before its first wait.
+        await Task.Yield();
         do
         {
-            await TurnAsync(conversation, lifetime.ApplicationStopping);
+            await TurnAsync(conversation, stopping);
         }
         while (run.ContinueOrFinish(() => runs.TryRemove(new KeyValuePair<string, Run>(conversation.ConversationSid, run))));
     }
 
     private async Task TurnAsync(AiConversation conversation, CancellationToken stopping)
     {
-        var sid = conversation.ConversationSid;
         try
         {
-            await slots.WaitAsync(stopping);
-            try
-            {
-                await using var held = await locks.AcquireAsync($"ai:{sid}", stopping);
-                await TakeTurnAsync(conversation, stopping);
-            }
-            finally
-            {
-                slots.Release();
-            }
+            using var slot = await slots.AcquireAsync(1, stopping);
+            await turn.Value.TakeAsync(conversation, stopping);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             // The server is stopping; the customer's next message (or the caller's next look) starts the turn again.
         }
-        catch (Exception error) when (error is TwilioApiException or TwilioUnavailableException)
+        catch (Exception error) when (error is ServiceRefusedException or ServiceUnavailableException)
         {
-            Log.TurnFailed(logger, sid, error.Message);
+            Log.TurnFailed(logger, conversation.ConversationSid, error.Message);
         }
     }
-
-    private async Task TakeTurnAsync(AiConversation conversation, CancellationToken cancellationToken)
-    {
-        var sid = conversation.ConversationSid;
-        if (await router.IsRoutedAsync(sid, cancellationToken))
-        {
-            return;
-        }
-
-        if (conversation.FromChannel && !await IsCustomerChannelAsync(sid, cancellationToken))
-        {
-            return;
-        }
-
-        var history = (await twilio.ListMessagesAsync(sid, newestFirst: true, HistoryLength, cancellationToken)).Messages
-            .Select(m => (Message: m, Marks: MessageMarks.Read(m.Attributes))).ToList();
-
-        // A hand-off notice in a conversation not routed yet means the routing failed after the notice was posted: it is
-        // finished now, and the AI says no more.
-        if (history.Where(m => m.Marks.IsAi).OrderBy(m => m.Message.Index).LastOrDefault(m => m.Marks.Handoff is not null).Marks?.Handoff is { } unfinished)
-        {
-            await RouteAsync(conversation, unfinished, cancellationToken);
-            return;
-        }
-
-        // The customer's messages after the last one answered (by the AI, or by anyone else who wrote since).
-        var answered = history.Where(m => !IsCustomer(m.Message, conversation))
-            .Select(m => m.Marks.IsAi ? m.Marks.AnsweredIndex ?? m.Message.Index : m.Message.Index)
-            .DefaultIfEmpty(-1).Max();
-        var newest = history.Where(m => IsCustomer(m.Message, conversation) && m.Message.Index > answered).Select(m => m.Message.Index).DefaultIfEmpty(-1).Max();
-        if (newest < 0 || (conversation.FromChannel && await AgentJoinedAsync(conversation, cancellationToken)))
-        {
-            return;
-        }
-
-        // The model reads each AI answer right after the message it answered.
-        var turns = history
-            .OrderBy(m => m.Marks.IsAi && m.Marks.AnsweredIndex is { } at ? at + 0.5 : m.Message.Index)
-            .Select(m => new ChatTurn(IsCustomer(m.Message, conversation), m.Message.Body ?? "(an attachment)"))
-            .ToList();
-        var answer = await model.AnswerAsync(turns, cancellationToken);
-        if (answer.Handoff is not { } handoff)
-        {
-            await PostAsync(sid, answer.Text!, newest, handoff: null, cancellationToken);
-            return;
-        }
-
-        var notice = answer.Text ?? HandoffNotice;
-        if (router.Mode == RoutingMode.Studio)
-        {
-            await RouteAsync(conversation, handoff, cancellationToken);
-            await PostAsync(sid, notice, newest, handoff, cancellationToken);
-        }
-        else
-        {
-            await PostAsync(sid, notice, newest, handoff, cancellationToken);
-            await RouteAsync(conversation, handoff, cancellationToken);
-        }
-
-        Log.HandedOff(logger, sid, handoff.Reason);
-    }
-
-    /// <summary>Studio: the conversation's Studio webhook, so the next message starts the flow. Interactions: the Interaction, with the hand-off in the task.</summary>
-    private async Task RouteAsync(AiConversation conversation, Handoff handoff, CancellationToken cancellationToken)
-    {
-        if (router.Mode == RoutingMode.Studio)
-        {
-            await router.PrepareStudioAsync(conversation.ConversationSid, fresh: false, cancellationToken);
-            return;
-        }
-
-        var attributes = new Dictionary<string, string>(conversation.TaskAttributes) { ["reason"] = handoff.Reason, ["summary"] = handoff.Summary };
-        var settings = routing.Value;
-        await router.RouteOnceAsync(new InteractionRequest(conversation.Customer.ChannelType, conversation.ConversationSid,
-            settings.WorkspaceSid!, settings.WorkflowSid!, conversation.Customer.TaskChannel, attributes), cancellationToken);
-    }
-
-    /// <summary>
-    /// Posts the AI's text (in parts Twilio accepts), then wakes whoever waits on the conversation, so that all parts reach
-    /// them together. The parts fire no webhooks (SMS and WhatsApp customers get them all the same), except a hand-off
-    /// notice, which starts the Studio flow.
-    /// </summary>
-    private async Task PostAsync(string sid, string text, long answeredIndex, Handoff? handoff, CancellationToken cancellationToken)
-    {
-        var parts = AnswerParts.Split(text);
-        for (var i = 0; i < parts.Count; i++)
-        {
-            var notice = i == parts.Count - 1 ? handoff : null;
-            await twilio.SendMessageAsync(sid, AiAuthor, parts[i], MessageMarks.FromAi(answeredIndex, notice), cancellationToken, fireWebhooks: notice is not null);
-        }
-
-        await signals.PublishAsync(new ConversationEvent(sid, AiAuthor, Closed: false), cancellationToken);
-    }
-
-    /// <summary>An open conversation that is not one of the relay's (those are answered through /send and MCP).</summary>
-    private async Task<bool> IsCustomerChannelAsync(string sid, CancellationToken cancellationToken) =>
-        await twilio.FetchConversationAsync(sid, cancellationToken) is { IsClosed: false } found
-        && !ConversationSetup.IsUserConversation(found.Attributes);
-
-    /// <summary>True once someone other than the customer joined the conversation: an agent accepted the task.</summary>
-    private async Task<bool> AgentJoinedAsync(AiConversation conversation, CancellationToken cancellationToken) =>
-        (await twilio.ListParticipantsAsync(conversation.ConversationSid, cancellationToken))
-            .Any(p => !string.IsNullOrEmpty(p.Identity) && p.Identity != conversation.CustomerAuthor);
-
-    private static bool IsCustomer(ConversationMessage message, AiConversation conversation) =>
-        message.Author == conversation.CustomerAuthor && !MessageMarks.Read(message.Attributes).IsAi;
 
     /// <summary>The turns of one conversation: whether another is due, and when none is left.</summary>
     private sealed class Run
@@ -263,9 +167,6 @@ public sealed partial class AiTurns(
 
     private static partial class Log
     {
-        [LoggerMessage(Level = LogLevel.Information, Message = "The AI handed conversation {ConversationSid} to a person ({Reason})")]
-        public static partial void HandedOff(ILogger logger, string conversationSid, string reason);
-
         [LoggerMessage(Level = LogLevel.Warning, Message = "The AI's turn in conversation {ConversationSid} failed ({Failure}); the customer's next message tries again")]
         public static partial void TurnFailed(ILogger logger, string conversationSid, string failure);
     }

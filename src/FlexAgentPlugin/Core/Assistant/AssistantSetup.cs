@@ -1,14 +1,12 @@
-using FlexAgentPlugin.Backends.OpenAi;
 using FlexAgentPlugin.Configuration;
-using FlexAgentPlugin.Core.Responders;
 using Microsoft.Extensions.Options;
 
 namespace FlexAgentPlugin.Core.Assistant;
 
-/// <summary>The responder (RESPONDER) and, for <c>ai-first</c>, the AI that answers first: settings validated and files read at start.</summary>
+/// <summary>The responder's settings (RESPONDER) and, for <c>ai-first</c>, the AI that answers first: settings validated and files read at start.</summary>
 public static class AssistantSetup
 {
-    public static IServiceCollection AddResponder(this IServiceCollection services)
+    public static IServiceCollection AddAssistant(this IServiceCollection services)
     {
         services.AddOptions<AssistantOptions>()
             .BindEnvironment()
@@ -17,17 +15,13 @@ public static class AssistantSetup
             .Validate(o => !string.IsNullOrWhiteSpace(o.HandoffMarker), "AI_HANDOFF_MARKER must be a phrase, such as [HANDOFF].")
             .Validate(o => string.IsNullOrWhiteSpace(o.Instructions) || string.IsNullOrWhiteSpace(o.InstructionsFile),
                 "Set AI_INSTRUCTIONS or AI_INSTRUCTIONS_FILE, not both.")
-            .Validate<IOptions<OpenAiOptions>>((o, model) => !o.IsAiFirst || model.Value.IsConfigured,
-                "RESPONDER=ai-first needs a model: set OPENAI_API_KEY (or AI_BASE_URL for an OpenAI-compatible server of your own).")
             .ValidateOnStart();
         services.AddSingleton(provider => AssistantBrief.Read(provider.GetRequiredService<IOptions<AssistantOptions>>().Value));
         services.AddSingleton<AssistantModel>();
+        services.AddSingleton<AiTurn>();
         services.AddSingleton<AiTurns>();
-        services.AddSingleton<HumanAgentResponder>();
-        services.AddSingleton<AiFirstResponder>();
-        services.AddSingleton<IResponder>(provider => provider.GetRequiredService<IOptions<AssistantOptions>>().Value.IsAiFirst
-            ? provider.GetRequiredService<AiFirstResponder>()
-            : provider.GetRequiredService<HumanAgentResponder>());
+        services.AddHostedService(provider => provider.GetRequiredService<AiTurns>());
+        services.AddSingleton<ChannelMessages>();
         services.AddHostedService<BriefCheck>();
         return services;
     }

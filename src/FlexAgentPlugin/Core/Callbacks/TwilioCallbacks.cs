@@ -31,6 +31,9 @@ public sealed class TwilioCallbacks(IOptions<PublicUrlOptions> options)
 {
     public const string ConversationEventsPath = "/twilio/conversation-events";
 
+    /// <summary>Where Twilio sends the events of customers' channel conversations for the AI responder.</summary>
+    public const string AiResponderPath = "/twilio/ai-responder";
+
     /// <summary>The events each new conversation's webhook subscribes to.</summary>
     public static readonly string[] ConversationEventFilters = ["onMessageAdded", "onConversationStateUpdated"];
 

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Threading.RateLimiting;
-using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Core.Callbacks;
 using FlexAgentPlugin.Core.Telemetry;
 using FlexAgentPlugin.Core.Users;
@@ -12,17 +11,20 @@ namespace FlexAgentPlugin.Core.Conversations;
 /// <summary>
 /// Creates a user's conversation in Twilio: the conversation, the user as a chat participant, and the webhook that
 /// reports its events to this server. Every step is safe to repeat (a retry or a repeated set-up finds what an
-/// earlier attempt made). At most <see cref="TwilioSetup.MaxConnectionsPerHost"/> set-ups run at once: in a burst of
+/// earlier attempt made). At most <see cref="MaxAtOnce"/> set-ups run at once: in a burst of
 /// new users the rest wait their turn holding nothing but their request.
 /// </summary>
-public sealed partial class ConversationSetup(ConversationsClient twilio, TwilioCallbacks callbacks, ExchangeMetrics metrics, ILogger<ConversationSetup> logger) : IDisposable
+public sealed partial class ConversationSetup(IConversationLog twilio, TwilioCallbacks callbacks, ExchangeMetrics metrics, ILogger<ConversationSetup> logger) : IDisposable
 {
+    /// <summary>Set-ups running at once; the rest wait their turn.</summary>
+    public const int MaxAtOnce = 64;
+
     private const string CreatedBy = "created_by";
     private const string CreatedByValue = "FlexAgentPlugin";
 
     private readonly ConcurrencyLimiter inFlight = new(new ConcurrencyLimiterOptions
     {
-        PermitLimit = TwilioSetup.MaxConnectionsPerHost,
+        PermitLimit = MaxAtOnce,
         QueueLimit = int.MaxValue,
         QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
     });

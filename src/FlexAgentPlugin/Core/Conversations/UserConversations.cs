@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Core.State;
 using FlexAgentPlugin.Core.Users;
 
@@ -30,7 +29,7 @@ public sealed partial class UserConversations(
     IConversationStore store,
     ConversationSetup setup,
     IKeyedLock locks,
-    ConversationsClient twilio,
+    IConversationLog twilio,
     ICallerOrigins origins,
     ILogger<UserConversations> logger)
 {

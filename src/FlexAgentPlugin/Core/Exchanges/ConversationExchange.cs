@@ -1,8 +1,8 @@
-using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Core.Conversations;
 using FlexAgentPlugin.Core.Limits;
 using FlexAgentPlugin.Core.Replies;
 using FlexAgentPlugin.Core.Responders;
+using FlexAgentPlugin.Core.Services;
 using FlexAgentPlugin.Core.State;
 using FlexAgentPlugin.Core.Users;
 
@@ -54,7 +54,7 @@ public sealed partial class ConversationExchange(
             {
                 return new PostedMessage(conversation, await PostAsync(conversation, message, cancellationToken), subscription);
             }
-            catch (TwilioApiException error) when (!conversation.IsNew && TwilioErrors.IsGone(error))
+            catch (ServiceRefusedException error) when (!conversation.IsNew && error.IsGone)
             {
                 subscription.Dispose();
                 conversation = await conversations.ReplaceAsync(username, contact, conversation.Sid, message.Source, cancellationToken);
@@ -126,12 +126,12 @@ public sealed partial class ConversationExchange(
     }
 
     /// <summary>True when Twilio or the store failed (not the caller): once the message is posted, the answer is then pending.</summary>
-    internal static bool IsOutage(Exception error) => error is TwilioApiException or TwilioUnavailableException || StoreFailures.IsStoreFailure(error);
+    internal static bool IsOutage(Exception error) => error is ServiceRefusedException or ServiceUnavailableException || StoreFailures.IsStoreFailure(error);
 
     /// <summary>The pending outcome for a message in <paramref name="conversationSid"/> whose answer could not be had because of <paramref name="error"/>.</summary>
     internal ReplyOutcome PendingAfter(Exception error, string? conversationSid)
     {
-        PendingAfterFailure(logger, conversationSid ?? "(unknown)", error is TwilioApiException or TwilioUnavailableException ? "Twilio" : "the store", error.Message);
+        PendingAfterFailure(logger, conversationSid ?? "(unknown)", error is ServiceRefusedException or ServiceUnavailableException ? "Twilio" : "the store", error.Message);
         return ReplyOutcome.TwilioFailed with { ConversationSid = conversationSid };
     }
 

@@ -1,5 +1,5 @@
 using FlexAgentPlugin.Configuration;
-using FlexAgentPlugin.Core.Assistant;
+using FlexAgentPlugin.Core.Responders;
 using FlexAgentPlugin.Core.Callbacks;
 using FlexAgentPlugin.Core.Conversations;
 using FlexAgentPlugin.Core.Limits;
@@ -43,6 +43,7 @@ public static class ExchangeSetup
         services.AddSingleton<UserLimits>();
         services.AddSingleton<ConversationSetup>();
         services.AddSingleton<UserConversations>();
+        services.AddSingleton<ConversationEvents>();
         services.AddFlexRouting();
         services.AddResponder();
         services.AddSingleton<ConversationLooks>();

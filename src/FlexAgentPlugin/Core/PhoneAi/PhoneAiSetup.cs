@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using FlexAgentPlugin.Backends.OpenAi;
 using FlexAgentPlugin.Configuration;
 using FlexAgentPlugin.Core.Assistant;
 using FlexAgentPlugin.Core.Routing;
@@ -21,8 +20,6 @@ public static partial class PhoneAiSetup
             .Validate(o => o.WelcomeGreeting.Length <= 1000, "VOICE_WELCOME_GREETING must be at most 1000 characters.")
             .Validate<IOptions<RoutingOptions>>((o, routing) => !o.IsExplicitlyAiFirst || !string.IsNullOrWhiteSpace(routing.Value.WorkflowSid),
                 "VOICE_RESPONDER=ai-first needs FLEX_WORKFLOW_SID (and FLEX_WORKSPACE_SID), the TaskRouter workflow the AI hands calls to.")
-            .Validate<IOptions<OpenAiOptions>>((o, model) => !o.IsExplicitlyAiFirst || model.Value.IsConfigured,
-                "VOICE_RESPONDER=ai-first needs a model: set OPENAI_API_KEY (or AI_BASE_URL for an OpenAI-compatible server of your own).")
             .ValidateOnStart();
         services.AddSingleton<PhoneAiCalls>();
         return services;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
-using FlexAgentPlugin.Backends.Twilio;
+using FlexAgentPlugin.Core.Conversations;
+using FlexAgentPlugin.Core.Services;
 using FlexAgentPlugin.Core.State;
 
 namespace FlexAgentPlugin.Core.Replies;
@@ -30,14 +31,14 @@ public sealed class ConversationLooks
     private const int RememberedConversations = 100_000;
 
     private readonly IConversationStore store;
-    private readonly ConversationsClient twilio;
+    private readonly IConversationLog twilio;
     private readonly SharedRuns<(string UserKey, string Username, string ConversationSid), Look> looks;
     private readonly SharedRuns<string, bool> refreshes;
 
     /// <summary>Per conversation, messages with an Index in (After, Through] that are all the user's own.</summary>
     private readonly ConcurrentDictionary<string, (long After, long Through)> ownOnly = new(StringComparer.Ordinal);
 
-    public ConversationLooks(IConversationStore store, ConversationsClient twilio)
+    public ConversationLooks(IConversationStore store, IConversationLog twilio)
     {
         this.store = store;
         this.twilio = twilio;
@@ -90,7 +91,7 @@ public sealed class ConversationLooks
         {
             return await twilio.ListMessagesAsync(conversationSid, newestFirst: true, PageSize, CancellationToken.None);
         }
-        catch (TwilioApiException error) when (error.Status == HttpStatusCode.NotFound)
+        catch (ServiceRefusedException error) when (error.Status == HttpStatusCode.NotFound)
         {
             return null;
         }
@@ -117,7 +118,7 @@ public sealed class ConversationLooks
                 }
             }
         }
-        catch (TwilioApiException error) when (error.Status == HttpStatusCode.NotFound)
+        catch (ServiceRefusedException error) when (error.Status == HttpStatusCode.NotFound)
         {
             return null;
         }

@@ -1,4 +1,3 @@
-using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Core.Callbacks;
 using FlexAgentPlugin.Core.Conversations;
 using FlexAgentPlugin.Core.State;

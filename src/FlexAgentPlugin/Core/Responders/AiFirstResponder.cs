@@ -1,4 +1,3 @@
-using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Core.Assistant;
 using FlexAgentPlugin.Core.Conversations;
 using FlexAgentPlugin.Core.Routing;
@@ -21,7 +20,7 @@ public sealed class AiFirstResponder(AiTurns turns) : IResponder
     private Task Start(UserConversation conversation)
     {
         // The conversation is a chat (the user's identity is its participant), whoever the verified customer is.
-        _ = turns.AnswerAsync(new AiConversation(conversation.Sid, conversation.Username, new Customer("identity", conversation.Username),
+        turns.Enqueue(new AiConversation(conversation.Sid, conversation.Username, new Customer("identity", conversation.Username),
             FlexRouter.UserTaskAttributes(conversation.Username, conversation.Contact, conversation.Source.AttributeValue()),
             FromChannel: false));
         return Task.CompletedTask;

@@ -1,4 +1,3 @@
-using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Core.Conversations;
 using FlexAgentPlugin.Core.Routing;
 

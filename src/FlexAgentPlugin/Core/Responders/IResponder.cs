@@ -1,4 +1,3 @@
-using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Core.Conversations;
 
 namespace FlexAgentPlugin.Core.Responders;

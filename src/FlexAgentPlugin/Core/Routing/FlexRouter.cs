@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using FlexAgentPlugin.Backends.Twilio;
+using FlexAgentPlugin.Core.Conversations;
 using FlexAgentPlugin.Core.State;
 using FlexAgentPlugin.Core.Users;
 using Microsoft.Extensions.Options;
@@ -18,8 +18,8 @@ public sealed record RoutedConversation(ConversationRoute Route, bool AlreadyRou
 public sealed partial class FlexRouter(
     IRoutingStore routes,
     IKeyedLock locks,
-    ConversationsClient conversations,
-    InteractionsClient interactions,
+    IConversationLog conversations,
+    IInteractions interactions,
     IOptions<RoutingOptions> options,
     ILogger<FlexRouter> logger)
 {

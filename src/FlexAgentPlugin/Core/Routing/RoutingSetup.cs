@@ -1,5 +1,4 @@
 using FlexAgentPlugin.Configuration;
-using FlexAgentPlugin.Backends.Twilio;
 using Microsoft.Extensions.Options;
 
 namespace FlexAgentPlugin.Core.Routing;
@@ -28,7 +27,6 @@ public static class RoutingSetup
                 "ROUTING_MODE=studio needs CONV_FLOW, the Studio flow (FW…) that sends conversations to Flex.")
             .Validate(o => o.EffectiveMode != RoutingMode.Interactions || o.HasInteractionSids,
                 "ROUTING_MODE=interactions needs FLEX_WORKSPACE_SID and FLEX_WORKFLOW_SID.")
-            .Validate<IOptions<TwilioOptions>>((o, twilio) => !twilio.Value.IsConfigured || !string.IsNullOrWhiteSpace(o.Mode) || o.EffectiveMode is not null, Neither)
             .ValidateOnStart();
         services.AddSingleton<FlexRouter>();
         return services;

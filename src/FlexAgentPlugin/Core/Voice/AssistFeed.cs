@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using FlexAgentPlugin.Backends.Twilio;
+using System.Threading.Channels;
+using FlexAgentPlugin.Core.Services;
 using FlexAgentPlugin.Core.State;
 using Microsoft.Extensions.Options;
 
@@ -16,7 +17,7 @@ namespace FlexAgentPlugin.Core.Voice;
 /// is logged, never thrown: the call's assist goes on.
 /// </summary>
 public sealed partial class AssistFeed(
-    SyncClient sync, IOptions<VoiceOptions> options, IAssistEventLog log, IConversationSignals signals, ILogger<AssistFeed> logger)
+    IAssistPublisher sync, IOptions<VoiceOptions> options, IAssistEventLog log, IConversationSignals signals, ILogger<AssistFeed> logger)
 {
     public const string TranscriptEvent = "transcript";
     public const string SuggestionEvent = "suggestion";
@@ -80,7 +81,7 @@ public sealed partial class AssistFeed(
             await syncStreams.GetOrAdd(callSid, _ => sync.EnsureStreamAsync(service, name, CancellationToken.None));
             await sync.PublishAsync(service, name, data, cancellationToken);
         }
-        catch (Exception error) when (error is TwilioApiException or TwilioUnavailableException or JsonException)
+        catch (Exception error) when (error is ServiceRefusedException or ServiceUnavailableException or JsonException)
         {
             syncStreams.TryRemove(callSid, out _);
             Log.SyncFailed(logger, name, error.Message);

@@ -1,9 +1,8 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Core.Callbacks;
+using FlexAgentPlugin.Core.Services;
 using FlexAgentPlugin.Core.Users;
-using Microsoft.Extensions.Options;
 
 namespace FlexAgentPlugin.Core.Voice;
 
@@ -12,7 +11,7 @@ namespace FlexAgentPlugin.Core.Voice;
 /// the stream named <see cref="StreamName"/>, with the call's ticket (<see cref="StreamTickets"/>). Every door that
 /// offers it comes here.
 /// </summary>
-public sealed partial class AssistStreams(VoiceClient voice, TwilioCallbacks callbacks, StreamTickets tickets, AssistFeed feed, IOptions<TwilioOptions> twilio)
+public sealed partial class AssistStreams(ICallStreams voice, TwilioCallbacks callbacks, StreamTickets tickets, AssistFeed feed)
 {
     public const string StreamPath = "/voice/stream";
     public const string StreamName = "flex-assist";
@@ -26,14 +25,14 @@ public sealed partial class AssistStreams(VoiceClient voice, TwilioCallbacks cal
         CheckCallSid(callSid);
         try
         {
-            var stream = await voice.StartStreamAsync(AccountSid(), callSid, StreamUrl(requestBaseUrl), StreamName,
+            var stream = await voice.StartStreamAsync(callSid, StreamUrl(requestBaseUrl), StreamName,
                 new(StreamTickets.Parameter, tickets.Issue(callSid)), cancellationToken);
 
             // The agent who started it may follow the call's events at once, before Twilio opens the stream.
             await feed.StartedAsync(callSid, CancellationToken.None);
             return new AssistState(callSid, stream.Sid, "started");
         }
-        catch (TwilioApiException error) when (error.Status == HttpStatusCode.NotFound)
+        catch (ServiceRefusedException error) when (error.Status == HttpStatusCode.NotFound)
         {
             return null;
         }
@@ -45,10 +44,10 @@ public sealed partial class AssistStreams(VoiceClient voice, TwilioCallbacks cal
         CheckCallSid(callSid);
         try
         {
-            var stream = await voice.StopStreamAsync(AccountSid(), callSid, StreamName, cancellationToken);
+            var stream = await voice.StopStreamAsync(callSid, StreamName, cancellationToken);
             return new AssistState(callSid, stream.Sid, "stopped");
         }
-        catch (TwilioApiException error) when (error.Status == HttpStatusCode.NotFound)
+        catch (ServiceRefusedException error) when (error.Status == HttpStatusCode.NotFound)
         {
             return null;
         }
@@ -62,9 +61,6 @@ public sealed partial class AssistStreams(VoiceClient voice, TwilioCallbacks cal
             throw new InvalidInputException(name, $"{name} must be a Twilio call SID: CA followed by 32 hexadecimal characters.");
         }
     }
-
-    private string AccountSid() =>
-        twilio.Value.AccountSid?.Trim() is { Length: > 0 } account ? account : throw new TwilioNotConfiguredException();
 
     [GeneratedRegex("^CA[0-9a-fA-F]{32}$")]
     private static partial Regex CallSidPattern();

@@ -29,7 +29,7 @@ public sealed partial class CallAssistant : IAsyncDisposable
     private readonly string speaker;
     private readonly string instructions;
     private readonly VoiceOptions options;
-    private readonly RealtimeConnector connector;
+    private readonly IRealtimeConnector connector;
     private readonly AssistFeed feed;
     private readonly TimeProvider clock;
     private readonly ILogger logger;
@@ -42,7 +42,7 @@ public sealed partial class CallAssistant : IAsyncDisposable
     private long dropped;
 
     public CallAssistant(
-        string callSid, string speaker, string instructions, VoiceOptions options, RealtimeConnector connector, AssistFeed feed, TimeProvider clock, ILogger logger)
+        string callSid, string speaker, string instructions, VoiceOptions options, IRealtimeConnector connector, AssistFeed feed, TimeProvider clock, ILogger logger)
     {
         this.callSid = callSid;
         this.speaker = speaker;

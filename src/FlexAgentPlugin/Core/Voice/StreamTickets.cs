@@ -2,7 +2,6 @@ using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using FlexAgentPlugin.Backends.Twilio;
 using Microsoft.Extensions.Options;
 
 namespace FlexAgentPlugin.Core.Voice;
@@ -14,7 +13,7 @@ namespace FlexAgentPlugin.Core.Voice;
 /// <c>start</c>. It is <c>{expiry}.{HMAC-SHA256 over the call SID and the expiry}</c>, keyed from the auth token (which
 /// every instance has), and good for <see cref="Lifetime"/>: Twilio opens the stream right after it is given.
 /// </summary>
-public sealed class StreamTickets(IOptions<TwilioOptions> twilio, TimeProvider clock)
+public sealed class StreamTickets(IOptions<StreamTicketOptions> secret, TimeProvider clock)
 {
     /// <summary>The name of the stream's custom parameter that carries the ticket.</summary>
     public const string Parameter = "assistTicket";
@@ -44,8 +43,14 @@ public sealed class StreamTickets(IOptions<TwilioOptions> twilio, TimeProvider c
     private byte[] Mac(string callSid, string expiry) =>
         HMACSHA256.HashData(Key() ?? [], Encoding.UTF8.GetBytes($"{callSid}\n{expiry}"));
 
-    /// <summary>A key of its own, derived from the auth token, so a ticket is never a value Twilio signs with.</summary>
-    private byte[]? Key() => twilio.Value.AuthToken?.Trim() is { Length: > 0 } token
+    /// <summary>A key of its own, derived from the account's secret, so a ticket is never a value Twilio signs with.</summary>
+    private byte[]? Key() => secret.Value.Secret?.Trim() is { Length: > 0 } token
         ? HMACSHA256.HashData(Encoding.UTF8.GetBytes(token), "flex-assist stream ticket"u8)
         : null;
+}
+
+/// <summary>The secret stream tickets are derived from: the voice service's account secret (Twilio's auth token), set by its back end.</summary>
+public sealed class StreamTicketOptions
+{
+    public string? Secret { get; set; }
 }

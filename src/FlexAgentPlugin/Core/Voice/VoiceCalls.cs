@@ -11,7 +11,7 @@ namespace FlexAgentPlugin.Core.Voice;
 /// the customer only, and the knowledge the AI answers from (AI_KNOWLEDGE_PATH).
 /// </summary>
 public sealed class VoiceCalls(
-    IOptions<VoiceOptions> options, AssistantBrief brief, RealtimeConnector connector, AssistFeed feed, TimeProvider clock, ILogger<CallAssistant> logger)
+    IOptions<VoiceOptions> options, AssistantBrief brief, IRealtimeConnector connector, AssistFeed feed, TimeProvider clock, ILogger<CallAssistant> logger)
 {
     private readonly ConcurrentDictionary<AssistedTracks, byte> active = new();
     private readonly Dictionary<string, int> streamsPerCall = new(StringComparer.Ordinal);

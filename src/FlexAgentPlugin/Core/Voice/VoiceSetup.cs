@@ -16,7 +16,6 @@ public static class VoiceSetup
             .Validate(o => o.MaxCalls is >= 1 and <= 10_000, "VOICE_MAX_CALLS must be a whole number of calls from 1 to 10000.")
             .Validate(o => Settings.IsSidOrEmpty(o.SyncServiceSid, "IS"), "SYNC_SERVICE_SID must be a Sync service SID: IS followed by 32 hexadecimal characters.")
             .ValidateOnStart();
-        services.AddSingleton<RealtimeConnector>();
         services.AddSingleton<StreamTickets>();
         services.AddSingleton<AssistFeed>();
         services.AddSingleton<AssistHistory>();

@@ -1,4 +1,3 @@
-using System.Globalization;
 using FlexAgentPlugin.Core.Conversations;
 using FlexAgentPlugin.Core.Exchanges;
 using FlexAgentPlugin.Core.Replies;
@@ -61,16 +60,10 @@ public static class GptActionEndpoints
     }
 
     private static AgentRepliesResult GetReplies(
-        string username, HttpContext http, string? waitSeconds, ConversationExchange exchange, IOptions<ReplyOptions> replies, CancellationToken cancellationToken)
+        string username, HttpContext http, WaitSeconds waitSeconds, ConversationExchange exchange, IOptions<ReplyOptions> replies, CancellationToken cancellationToken)
     {
         username = User(http, username);
-        var seconds = 0;
-        if (!string.IsNullOrEmpty(waitSeconds) && !int.TryParse(waitSeconds, NumberStyles.None, CultureInfo.InvariantCulture, out seconds))
-        {
-            throw new InvalidInputException("waitSeconds", "waitSeconds must be a whole number of seconds, 0 or more.");
-        }
-
-        var wait = TimeSpan.FromSeconds(seconds);
+        var wait = waitSeconds.Wait;
         if (replies.Value.ReplyTimeout is { } timeout && wait > timeout)
         {
             wait = timeout;

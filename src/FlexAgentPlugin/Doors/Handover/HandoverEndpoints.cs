@@ -1,4 +1,3 @@
-using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Configuration;
 using FlexAgentPlugin.Core.Routing;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using FlexAgentPlugin.Configuration;
 using FlexAgentPlugin.Hosting.Access;
 using FlexAgentPlugin.Hosting.Requests;
-using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
 using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Protocol;
 
@@ -66,18 +66,21 @@ public static class McpEndpoints
         app.MapGroup("")
             .RequireMcpAccess(app.ServiceProvider)
             .MapMcp(Path)
+            .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
             .Add(Guard);
         return app;
     }
 
-    /// <summary>The largest request body /mcp reads: JSON-RPC messages here are small (a message is at most 1,600 characters).</summary>
+    /// <summary>
+    /// The largest request body /mcp reads (413 beyond), as endpoint metadata the server applies: JSON-RPC messages here
+    /// are small (a message is at most 1,600 characters).
+    /// </summary>
     public const long MaxBodyBytes = 1024 * 1024;
 
     /// <summary>
     /// Wraps the SDK's endpoints: a page of another origin is refused before the SDK sees the request, and so is a POST
-    /// whose body is not declared JSON (415); a body is read at most <see cref="MaxBodyBytes"/> (413 beyond), and params
-    /// the SDK cannot read (an initialize without its required members) are a JSON-RPC error with 400, not a failure of
-    /// the server.
+    /// whose body is not declared JSON (415), and params the SDK cannot read (an initialize without its required members)
+    /// are a JSON-RPC error with 400, not a failure of the server.
     /// </summary>
     private static void Guard(EndpointBuilder endpoint)
     {
@@ -94,11 +97,6 @@ public static class McpEndpoints
             if (HttpMethods.IsPost(context.Request.Method) && !context.Request.HasJsonContentType())
             {
                 throw RequestRejectedException.MediaType("Send MCP's JSON-RPC messages with the header Content-Type: application/json.");
-            }
-
-            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-            {
-                limit.MaxRequestBodySize = MaxBodyBytes;
             }
 
             try

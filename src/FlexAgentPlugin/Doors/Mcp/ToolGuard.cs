@@ -1,5 +1,5 @@
 using System.Text.Json;
-using FlexAgentPlugin.Backends.Twilio;
+using FlexAgentPlugin.Core.Services;
 using FlexAgentPlugin.Core.Users;
 using FlexAgentPlugin.Hosting.Access;
 using FlexAgentPlugin.Hosting.Problems;
@@ -46,7 +46,7 @@ internal static partial class ToolGuard
             catch (Exception error) when (ProblemMapping.Map(error).Problem is { Detail: { } detail })
             {
                 var logger = Logger(services);
-                if (error is TwilioApiException or TwilioUnavailableException or TwilioNotConfiguredException)
+                if (error is ServiceRefusedException or ServiceUnavailableException or ServiceNotConfiguredException)
                 {
                     TwilioFailed(logger, request.Params?.Name ?? "", error.Message);
                 }

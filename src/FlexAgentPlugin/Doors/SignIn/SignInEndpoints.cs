@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using FlexAgentPlugin.Backends.Twilio;
+using FlexAgentPlugin.Core.Services;
 using FlexAgentPlugin.Core.State;
 using FlexAgentPlugin.Core.Users;
 using FlexAgentPlugin.Hosting.OAuth;
@@ -108,7 +108,7 @@ public static partial class SignInEndpoints
                         contact.IsPhone ? "Codes cannot be sent to that number. Check it, with its country code." : "Codes cannot be sent to that address. Check it.");
                 }
             }
-            catch (Exception error) when (error is TwilioApiException or TwilioUnavailableException or TwilioNotConfiguredException)
+            catch (Exception error) when (error is ServiceRefusedException or ServiceUnavailableException or ServiceNotConfiguredException)
             {
                 Log.SendFailed(logger, hash, error.Message);
                 return SignInPages.Page(context, StatusCodes.Status503ServiceUnavailable, "Codes cannot be sent right now",
@@ -154,7 +154,7 @@ public static partial class SignInEndpoints
         {
             result = await verifier.CheckCodeAsync(contact, code, context.RequestAborted);
         }
-        catch (Exception error) when (error is TwilioApiException or TwilioUnavailableException or TwilioNotConfiguredException)
+        catch (Exception error) when (error is ServiceRefusedException or ServiceUnavailableException or ServiceNotConfiguredException)
         {
             Log.CheckFailed(logger, hash, error.Message);
             return CodePage(context, signIn, "The code could not be checked just now. Wait a minute and try again.", StatusCodes.Status503ServiceUnavailable);

@@ -1,7 +1,5 @@
 using FlexAgentPlugin.Core.Callbacks;
-using FlexAgentPlugin.Core.State;
-using FlexAgentPlugin.Core.Telemetry;
-using FlexAgentPlugin.Core.Users;
+using FlexAgentPlugin.Core.Conversations;
 using FlexAgentPlugin.Hosting.Access;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -9,8 +7,7 @@ namespace FlexAgentPlugin.Doors.TwilioEvents;
 
 /// <summary>
 /// <c>POST /twilio/conversation-events</c>: Twilio's conversation-scoped webhook, accepted only when signed with the
-/// account's auth token. Each event wakes the requests waiting on that conversation at once, and a closed conversation
-/// is recorded so the user's next message starts a new one.
+/// account's auth token, handed to the engine (<see cref="ConversationEvents"/>).
 /// </summary>
 public static class ConversationEventsEndpoints
 {
@@ -23,30 +20,10 @@ public static class ConversationEventsEndpoints
         return app;
     }
 
-    private static async Task<Ok> ReceiveAsync(
-        HttpContext context, IConversationSignals signals, IConversationStore store, ExchangeMetrics metrics, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Ok> ReceiveAsync(HttpContext context, ConversationEvents events, CancellationToken cancellationToken)
     {
         var form = context.Features.Get<SignedBody>()!;
-        var conversationSid = form["ConversationSid"];
-        if (string.IsNullOrEmpty(conversationSid))
-        {
-            return TypedResults.Ok();
-        }
-
-        // A message's Body and Attributes may hold line breaks; the fields read here never do.
-        if (new[] { conversationSid, form["Author"], form["EventType"], form["StateTo"] }.Any(value => value?.Any(char.IsControl) == true))
-        {
-            throw new InvalidInputException("body", "The event has a value with control characters, which Twilio never sends.");
-        }
-
-        var closed = form["EventType"] == "onConversationStateUpdated" && form["StateTo"] == "closed";
-        if (closed)
-        {
-            await store.MarkClosedAsync(conversationSid, cancellationToken);
-        }
-
-        await signals.PublishAsync(new ConversationEvent(conversationSid, form["Author"], closed, clock.GetUtcNow()), cancellationToken);
-        metrics.WokenUp(crossInstance: false);
+        await events.ReceivedAsync(new ConversationEventNotice(form["ConversationSid"], form["Author"], form["EventType"], form["StateTo"]), cancellationToken);
         return TypedResults.Ok();
     }
 }

@@ -1,4 +1,4 @@
-using FlexAgentPlugin.Backends.Twilio;
+using FlexAgentPlugin.Core.Services;
 using FlexAgentPlugin.Hosting.Access;
 
 namespace FlexAgentPlugin.Doors.VoiceAssistFunctions;
@@ -26,7 +26,7 @@ internal static class FlexTokenInBody
         {
             signIn = await http.RequestServices.GetRequiredService<FlexSignIns>().CheckAsync(token, http.RequestAborted);
         }
-        catch (Exception error) when (error is TwilioApiException or TwilioUnavailableException or TwilioNotConfiguredException)
+        catch (Exception error) when (error is ServiceRefusedException or ServiceUnavailableException or ServiceNotConfiguredException)
         {
             await FlexSignInProblems.WriteFailureAsync(http, problems, error);
             return Results.Empty;

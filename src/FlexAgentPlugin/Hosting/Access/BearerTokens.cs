@@ -24,7 +24,11 @@ public static class BearerTokens
     public const string McpBearer = "McpBearer";
     public const string ApiBearer = "ApiBearer";
 
-    public static IServiceCollection AddBearerTokens(this IServiceCollection services, SignInSettings settings, OAuthOptions options)
+    /// <summary>When sign-in is on (<see cref="OAuthSetup.AddOAuth"/> settled it), the doors' schemes and policies for its tokens.</summary>
+    public static IServiceCollection AddBearerTokens(this IServiceCollection services, SignInSettings settings, IConfiguration configuration) =>
+        settings.IsOn ? services.AddBearerTokens(settings, configuration.Get<OAuthOptions>() ?? new OAuthOptions()) : services;
+
+    private static IServiceCollection AddBearerTokens(this IServiceCollection services, SignInSettings settings, OAuthOptions options)
     {
         var external = settings.Kind == SignInKind.External;
         var audience = external && !string.IsNullOrWhiteSpace(options.Audience) ? options.Audience.Trim() : null;

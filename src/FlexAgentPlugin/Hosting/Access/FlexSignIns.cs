@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using FlexAgentPlugin.Backends.Twilio;
+using FlexAgentPlugin.Core.Services;
 using FlexAgentPlugin.Core.Telemetry;
 using Microsoft.Extensions.Caching.Memory;
 
@@ -41,7 +42,7 @@ public sealed partial class FlexSignIns(FlexTokenValidation iam, TimeProvider cl
         {
             answer = await iam.ValidateAsync(token, cancellationToken);
         }
-        catch (Exception error) when (error is TwilioApiException or TwilioUnavailableException or TwilioNotConfiguredException)
+        catch (Exception error) when (error is ServiceRefusedException or ServiceUnavailableException or ServiceNotConfiguredException)
         {
             metrics.FlexSignIn("unavailable", cached: false);
             throw;

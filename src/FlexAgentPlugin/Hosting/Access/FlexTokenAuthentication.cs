@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using FlexAgentPlugin.Backends.Twilio;
+using FlexAgentPlugin.Core.Services;
 using FlexAgentPlugin.Hosting.Problems;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
@@ -77,7 +77,7 @@ public sealed class FlexTokenAuthenticationHandler(
 
             return AuthenticateResult.Success(new AuthenticationTicket(signIn.Principal(), SchemeName));
         }
-        catch (Exception error) when (error is TwilioApiException or TwilioUnavailableException or TwilioNotConfiguredException)
+        catch (Exception error) when (error is ServiceRefusedException or ServiceUnavailableException or ServiceNotConfiguredException)
         {
             unavailable = error;
             return AuthenticateResult.Fail("Twilio could not validate the Flex token.");
@@ -123,9 +123,9 @@ public static class FlexSignInProblems
     /// <summary>Twilio unable to validate: not configured (503), our credentials refused (502), failing or unreachable (503, Retry-After).</summary>
     public static Task WriteFailureAsync(HttpContext context, IProblemDetailsService problems, Exception error) => error switch
     {
-        TwilioNotConfiguredException => WriteAsync(context, problems, StatusCodes.Status503ServiceUnavailable, "Flex sign-in is not configured",
+        ServiceNotConfiguredException => WriteAsync(context, problems, StatusCodes.Status503ServiceUnavailable, "Flex sign-in is not configured",
             "This server validates Flex tokens with its Twilio account: set ACCOUNT_SID and AUTH_TOKEN, and restart it."),
-        TwilioApiException { IsTransient: false } => WriteAsync(context, problems, StatusCodes.Status502BadGateway, "Twilio refused the server's credentials",
+        ServiceRefusedException { IsTransient: false } => WriteAsync(context, problems, StatusCodes.Status502BadGateway, "Twilio refused the server's credentials",
             "Twilio refused this server's credentials when it asked to validate the Flex token: check ACCOUNT_SID and AUTH_TOKEN."),
         _ => WriteAsync(context, problems, StatusCodes.Status503ServiceUnavailable, "Flex sign-in is unavailable",
             "Twilio could not validate the Flex token right now. Try again in a few seconds.", ProblemMapping.RetryAfterSeconds),

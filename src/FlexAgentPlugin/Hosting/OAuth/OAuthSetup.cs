@@ -1,6 +1,5 @@
 using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Configuration;
-using FlexAgentPlugin.Hosting.Access;
 using Microsoft.Extensions.Options;
 
 namespace FlexAgentPlugin.Hosting.OAuth;
@@ -8,7 +7,7 @@ namespace FlexAgentPlugin.Hosting.OAuth;
 /// <summary>
 /// Sign-in (OAuth 2.1), as <see cref="SignInSettings.Decide"/> settles it: off; the built-in authorization server
 /// (<see cref="AuthorizationServer"/>) signing people in with a code sent to their phone or email; or an external one's
-/// tokens. When on, the doors accept sign-in tokens (<see cref="BearerTokens"/>) and <c>/mcp</c> requires a token or a key.
+/// tokens. When on, the doors accept sign-in tokens (<c>AddBearerTokens</c>, with the access rules) and <c>/mcp</c> requires a token or a key.
 /// </summary>
 public static class OAuthSetup
 {
@@ -37,7 +36,6 @@ public static class OAuthSetup
             return settings;
         }
 
-        services.AddBearerTokens(settings, configuration.Get<OAuthOptions>() ?? new OAuthOptions());
         if (!settings.IsBuiltIn)
         {
             return settings;

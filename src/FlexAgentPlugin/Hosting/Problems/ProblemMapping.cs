@@ -1,7 +1,7 @@
 using System.Globalization;
-using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Core.Exchanges;
 using FlexAgentPlugin.Core.Limits;
+using FlexAgentPlugin.Core.Services;
 using FlexAgentPlugin.Core.Users;
 using FlexAgentPlugin.Hosting.Requests;
 using Microsoft.AspNetCore.Diagnostics;
@@ -27,7 +27,7 @@ internal sealed partial class ProblemMapping(IProblemDetailsService problems, IL
             return false;
         }
 
-        if (exception is TwilioApiException or TwilioUnavailableException or TwilioNotConfiguredException)
+        if (exception is ServiceRefusedException or ServiceUnavailableException or ServiceNotConfiguredException)
         {
             TwilioCallFailed(logger, exception.Message);
         }
@@ -57,15 +57,15 @@ internal sealed partial class ProblemMapping(IProblemDetailsService problems, IL
             "There is no conversation for this username yet: send a message with sendMsg first, with the same username."), null),
         BadHttpRequestException bad => (Problem(bad.StatusCode, TitleFor(bad.StatusCode), $"The request could not be read: {bad.Message}"), null),
         InvalidDataException form => (Problem(StatusCodes.Status400BadRequest, "Malformed request", $"The request's form could not be read: {form.Message}"), null),
-        TwilioNotConfiguredException => (Problem(StatusCodes.Status503ServiceUnavailable, "Twilio is not configured",
+        ServiceNotConfiguredException => (Problem(StatusCodes.Status503ServiceUnavailable, "Twilio is not configured",
             "Set ACCOUNT_SID and AUTH_TOKEN (or TWILIO_API_KEY and TWILIO_API_SECRET) and the Flex routing (CONV_FLOW, or FLEX_WORKSPACE_SID and FLEX_WORKFLOW_SID; see .env.example), and restart the server."), null),
-        TwilioApiException { IsAuthenticationFailure: true } api => (Problem(StatusCodes.Status502BadGateway, "Twilio refused the credentials",
+        ServiceRefusedException { IsAuthenticationFailure: true } api => (Problem(StatusCodes.Status502BadGateway, "Twilio refused the credentials",
             $"Twilio rejected the configured credentials (error {api.Code?.ToString(CultureInfo.InvariantCulture) ?? "401"}). "
             + "Check ACCOUNT_SID and AUTH_TOKEN, or TWILIO_API_KEY and TWILIO_API_SECRET."), null),
-        TwilioApiException { IsTransient: true } api => (Problem(StatusCodes.Status503ServiceUnavailable, "Twilio is failing",
+        ServiceRefusedException { IsTransient: true } api => (Problem(StatusCodes.Status503ServiceUnavailable, "Twilio is failing",
             $"Twilio could not {api.Operation} right now, even after retrying. Nothing was lost; try again in a few seconds."), RetryAfterSeconds),
-        TwilioApiException api => (Problem(StatusCodes.Status502BadGateway, "Twilio rejected the request", $"Twilio refused to {api.Operation}{CodeSuffix(api)}."), null),
-        TwilioUnavailableException unavailable => (Problem(StatusCodes.Status503ServiceUnavailable, "Twilio could not be reached",
+        ServiceRefusedException api => (Problem(StatusCodes.Status502BadGateway, "Twilio rejected the request", $"Twilio refused to {api.Operation}{CodeSuffix(api)}."), null),
+        ServiceUnavailableException unavailable => (Problem(StatusCodes.Status503ServiceUnavailable, "Twilio could not be reached",
             $"Twilio did not answer the request to {unavailable.Operation}, so it may or may not have been done. Nothing was recorded; try again in a few seconds."), RetryAfterSeconds),
         Npgsql.NpgsqlException database when database.IsTransient || database.InnerException is TimeoutException => (Problem(StatusCodes.Status503ServiceUnavailable,
             "The database is busy", "The shared database (DATABASE_URL) could not serve the request in time (busy, restarting or unreachable). "
@@ -87,7 +87,7 @@ internal sealed partial class ProblemMapping(IProblemDetailsService problems, IL
         _ => "Malformed request",
     };
 
-    private static string CodeSuffix(TwilioApiException api) => api.Code is { } code
+    private static string CodeSuffix(ServiceRefusedException api) => api.Code is { } code
         ? $" (Twilio error {code}{(api.MoreInfo is null ? "" : $", see {api.MoreInfo}")})"
         : $" (HTTP {(int)api.Status})";
 

@@ -1,3 +1,4 @@
+using FlexAgentPlugin.Configuration;
 using FlexAgentPlugin.Core.Telemetry;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -18,7 +19,7 @@ public static class TelemetrySetup
 
     public static IServiceCollection AddTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
-        if (string.IsNullOrWhiteSpace(configuration[EndpointVariable]))
+        if (!configuration.ReadEnvironment<TelemetryOptions>().IsOn)
         {
             return services;
         }

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.AspNetCore.DataProtection.XmlEncryption;
 
-namespace FlexAgentPlugin.Backends;
+namespace FlexAgentPlugin.Backends.DataProtection;
 
 /// <summary>
 /// ASP.NET Core's data-protection keys (what cookies and protected values are sealed with) kept in the store, so they

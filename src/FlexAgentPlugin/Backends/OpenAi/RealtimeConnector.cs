@@ -1,11 +1,11 @@
 using System.Net.WebSockets;
-using FlexAgentPlugin.Backends.OpenAi;
+using FlexAgentPlugin.Core.Voice;
 using Microsoft.Extensions.Options;
 
-namespace FlexAgentPlugin.Core.Voice;
+namespace FlexAgentPlugin.Backends.OpenAi;
 
 /// <summary>Opens a WebSocket to the Realtime API with the OpenAI key as a bearer token.</summary>
-public sealed class RealtimeConnector(IOptions<OpenAiOptions> openAi)
+public sealed class RealtimeConnector(IOptions<OpenAiOptions> openAi) : IRealtimeConnector
 {
     public async Task<WebSocket> ConnectAsync(Uri uri, CancellationToken cancellationToken)
     {
