@@ -5,7 +5,7 @@ namespace FlexAgentPlugin.Core.Replies;
 /// <summary>
 /// Records, for the agent who takes the task, whether the user's assistant is on the line: a wait begins (until its
 /// limit, at most <see cref="LongestWait"/>) and ends told its outcome or <c>pending</c>. Only a convenience for the
-/// agent: a store failure here is logged and the wait goes on.
+/// agent: a store failure here (or the store already closed as the server stops) is logged and the wait goes on.
 /// </summary>
 public sealed partial class AssistantPresence(IAssistantWaits waits, TimeProvider clock, ILogger<AssistantPresence> logger)
 {
@@ -16,17 +16,22 @@ public sealed partial class AssistantPresence(IAssistantWaits waits, TimeProvide
     /// <summary>A wait with no limit counts as this long on the line, so a lost instance's wait lapses.</summary>
     public static readonly TimeSpan LongestWait = TimeSpan.FromHours(1);
 
-    /// <summary>Records the wait's start; returns its end time, which <see cref="EndAsync"/> takes back.</summary>
-    public async Task<long> BeginAsync(string conversationSid, DateTimeOffset since, TimeSpan? limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts recording the wait's start, without making the wait wait for it; <see cref="EndAsync"/> takes the mark back
+    /// and records the end after the start.
+    /// </summary>
+    public WaitMark Begin(string conversationSid, DateTimeOffset since, TimeSpan? limit)
     {
         var until = (since + (limit is { } span && span < LongestWait ? span : LongestWait)).ToUnixTimeMilliseconds();
-        await QuietlyAsync(conversationSid, waits.BeginWaitAsync(conversationSid, until, cancellationToken));
-        return until;
+        return new WaitMark(until, QuietlyAsync(conversationSid, waits.BeginWaitAsync(conversationSid, until, CancellationToken.None)));
     }
 
-    /// <summary>Records that the wait ended, with the caller told <c>pending</c> or not.</summary>
-    public Task EndAsync(string conversationSid, long until, bool pending) =>
-        QuietlyAsync(conversationSid, waits.EndWaitAsync(conversationSid, until, pending, CancellationToken.None));
+    /// <summary>Records that the wait ended, with the caller told <c>pending</c> or not; never throws.</summary>
+    public async Task EndAsync(string conversationSid, WaitMark mark, bool pending)
+    {
+        await mark.Recorded;
+        await QuietlyAsync(conversationSid, waits.EndWaitAsync(conversationSid, mark.Until, pending, CancellationToken.None));
+    }
 
     /// <summary>Whether the conversation's assistant waits now, was told pending, or neither.</summary>
     public async Task<string> StateAsync(string conversationSid, CancellationToken cancellationToken) =>
@@ -43,11 +48,14 @@ public sealed partial class AssistantPresence(IAssistantWaits waits, TimeProvide
         {
             await recording;
         }
-        catch (Exception error) when (StoreFailures.IsStoreFailure(error) || error is OperationCanceledException)
+        catch (Exception error) when (StoreFailures.IsStoreFailure(error) || error is OperationCanceledException or ObjectDisposedException)
         {
             NotRecorded(logger, conversationSid, error.Message);
         }
     }
+
+    /// <summary>A wait being recorded: until when it lasts at most (Unix milliseconds), and the recording of its start.</summary>
+    public sealed record WaitMark(long Until, Task Recorded);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Whether the assistant waits on conversation {ConversationSid} could not be recorded ({Failure})")]
     private static partial void NotRecorded(ILogger logger, string conversationSid, string failure);

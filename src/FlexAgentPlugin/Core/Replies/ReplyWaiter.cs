@@ -49,7 +49,7 @@ public sealed class ReplyWaiter(
     {
         metrics.WaitStarted();
         var conversationSid = wait.Subscription.ConversationSid;
-        var until = await presence.BeginAsync(conversationSid, wait.Since ?? clock.GetUtcNow(), wait.Limit, cancellationToken);
+        var mark = presence.Begin(conversationSid, wait.Since ?? clock.GetUtcNow(), wait.Limit);
         var pending = true;
         try
         {
@@ -60,7 +60,9 @@ public sealed class ReplyWaiter(
         finally
         {
             metrics.WaitEnded();
-            await presence.EndAsync(conversationSid, until, pending);
+
+            // Recorded beside the wait, never in its way: the caller (one the server answers as it stops, too) does not wait on it.
+            _ = presence.EndAsync(conversationSid, mark, pending);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using FlexAgentPlugin.Core.Exchanges;
 using FlexAgentPlugin.Core.Replies;
@@ -40,13 +41,19 @@ public sealed record AgentReplies(
 /// </summary>
 public sealed class AgentRepliesResult(Task<ReplyOutcome> outcome, ConversationExchange exchange) : IResult
 {
+    /// <summary>
+    /// The web defaults, held here rather than read from the request's services: an answer written as the server stops
+    /// (pending, for every caller still waiting) may outlive the container the host is already disposing.
+    /// </summary>
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         var answered = await outcome;
         var aborted = httpContext.RequestAborted;
         try
         {
-            await httpContext.Response.WriteAsJsonAsync(AgentReplies.From(answered), aborted);
+            await httpContext.Response.WriteAsJsonAsync(AgentReplies.From(answered), Json, aborted);
             await httpContext.Response.CompleteAsync();
         }
         catch (Exception error) when (error is IOException or OperationCanceledException)
