@@ -88,6 +88,14 @@ public sealed partial class PostgresStore
         CREATE INDEX IF NOT EXISTS oauth_tokens_by_application ON oauth_tokens (application_id);
         CREATE TABLE IF NOT EXISTS oauth_keys (purpose text PRIMARY KEY, material text NOT NULL, created_at bigint NOT NULL);
         """,
+        """
+        CREATE TABLE IF NOT EXISTS shared_snapshots (
+            snapshot_key text PRIMARY KEY,
+            body         text NOT NULL,
+            saved_at     timestamptz NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS shared_snapshots_by_age ON shared_snapshots (saved_at);
+        """,
     ];
 
     /// <summary>Brings the schema up to date under an advisory lock, so instances starting together migrate once.</summary>

@@ -73,6 +73,14 @@ public sealed partial class SqliteStore
         );
         """,
         OAuthTables,
+        """
+        CREATE TABLE IF NOT EXISTS shared_snapshots (
+            snapshot_key TEXT NOT NULL PRIMARY KEY,
+            body         TEXT NOT NULL,
+            saved_at     TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS shared_snapshots_by_age ON shared_snapshots (saved_at);
+        """,
     ];
 
     /// <summary>The sign-in's rows (OpenIddict's applications, grants and tokens) and keys; times are Unix milliseconds.</summary>

@@ -21,6 +21,7 @@ public static class SqliteSetup
         services.AddSingleton<IRoutingStore>(provider => provider.GetRequiredService<SqliteStore>());
         services.AddSingleton<ISendRecords>(provider => provider.GetRequiredService<SqliteStore>());
         services.AddSingleton<IEventClaims>(provider => provider.GetRequiredService<SqliteStore>());
+        services.AddSingleton<ISharedSnapshots>(provider => provider.GetRequiredService<SqliteStore>());
         services.AddSingleton<IOAuthDatabase>(provider => provider.GetRequiredService<SqliteStore>());
         services.AddHostedService<SqliteLifetime>();
         services.AddKeysInStore<SqliteStore>();

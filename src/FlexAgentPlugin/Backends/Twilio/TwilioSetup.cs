@@ -1,4 +1,5 @@
 using FlexAgentPlugin.Configuration;
+using FlexAgentPlugin.Core.Queue;
 using FlexAgentPlugin.Core.Users;
 using Microsoft.Extensions.Options;
 using Twilio.Http;
@@ -46,6 +47,8 @@ public static class TwilioSetup
                 "TWILIO_IAM_BASE_URL must be an absolute http(s) URL such as https://iam.twilio.com.")
             .Validate(o => Settings.IsHttpUrl(o.VerifyBaseUrl),
                 "TWILIO_VERIFY_BASE_URL must be an absolute http(s) URL such as https://verify.twilio.com.")
+            .Validate(o => Settings.IsHttpUrl(o.TaskRouterBaseUrl),
+                "TWILIO_TASKROUTER_BASE_URL must be an absolute http(s) URL such as https://taskrouter.twilio.com.")
             .ValidateOnStart();
         services.AddOptions<VerifyOptions>()
             .BindEnvironment()
@@ -74,6 +77,7 @@ public static class TwilioSetup
         services.AddSingleton<InteractionsClient>();
         services.AddSingleton<VoiceClient>();
         services.AddSingleton<SyncClient>();
+        services.AddSingleton<IQueueStatistics, TaskRouterClient>();
         services.AddSingleton<FlexTokenValidation>();
         services.AddSingleton<AccessTokens>();
         services.AddSingleton<IContactVerifier, VerifyClient>();

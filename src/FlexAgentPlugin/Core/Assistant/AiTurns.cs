@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Core.Conversations;
+using FlexAgentPlugin.Core.Queue;
 using FlexAgentPlugin.Core.Routing;
 using FlexAgentPlugin.Core.State;
 using Microsoft.Extensions.Options;
@@ -29,6 +30,7 @@ public sealed partial class AiTurns(
     ConversationsClient twilio,
     AssistantModel model,
     FlexRouter router,
+    CustomerWait wait,
     IOptions<RoutingOptions> routing,
     IKeyedLock locks,
     IConversationSignals signals,
@@ -39,6 +41,9 @@ public sealed partial class AiTurns(
     public const string AiAuthor = "ai-assistant";
 
     public const string HandoffNotice = "I'm handing you over to a person, who will reply here shortly.";
+
+    /// <summary>Said after the hand-off notice when no agent is there.</summary>
+    public const string AwayNotice = "Your message is with them, and a person will reply here when they are back.";
 
     /// <summary>Model calls in flight at once; further turns wait their turn.</summary>
     public const int MaxTurnsAtOnce = 32;
@@ -163,6 +168,13 @@ public sealed partial class AiTurns(
         }
 
         var notice = answer.Text ?? HandoffNotice;
+        if (await wait.AwayAsync(cancellationToken) is { } away)
+        {
+            // The AI says itself that nobody is there, and when they are back; the notice then reaches the customer at once.
+            notice = $"{notice} {away.Sentence} {AwayNotice}";
+            handoff = handoff with { AgentsAway = true };
+        }
+
         if (router.Mode == RoutingMode.Studio)
         {
             await RouteAsync(conversation, handoff, cancellationToken);

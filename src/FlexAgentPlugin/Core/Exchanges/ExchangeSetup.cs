@@ -3,6 +3,7 @@ using FlexAgentPlugin.Core.Assistant;
 using FlexAgentPlugin.Core.Callbacks;
 using FlexAgentPlugin.Core.Conversations;
 using FlexAgentPlugin.Core.Limits;
+using FlexAgentPlugin.Core.Queue;
 using FlexAgentPlugin.Core.Replies;
 using FlexAgentPlugin.Core.Routing;
 using FlexAgentPlugin.Core.Telemetry;
@@ -45,6 +46,7 @@ public static class ExchangeSetup
         services.AddSingleton<UserConversations>();
         services.AddFlexRouting();
         services.AddResponder();
+        services.AddCustomerWait();
         services.AddSingleton<ConversationLooks>();
         services.AddSingleton<ReplyWaiter>();
         services.AddSingleton<ConversationExchange>();
