@@ -19,6 +19,7 @@ public sealed class SandboxAccount
     public const string SyncPath = "/sandbox/sync";
     public const string IamPath = "/sandbox/iam";
     public const string VerifyPath = "/sandbox/verify";
+    public const string TaskRouterPath = "/sandbox/taskrouter";
 
     /// <summary>The emulated account's phone number, which customers on SMS and WhatsApp write to.</summary>
     public const string ChannelNumber = "+15005550006";
@@ -29,6 +30,9 @@ public sealed class SandboxAccount
     public static readonly string MessagingServiceSid = Sid("MG");
     public static readonly string WorkspaceSid = Sid("WS");
     public static readonly string WorkflowSid = Sid("WW");
+
+    /// <summary>The sandbox's one task queue, where every routed conversation waits for the agent.</summary>
+    public static readonly string TaskQueueSid = Sid("WQ");
     public static readonly string SyncServiceSid = Sid("IS")[..^1] + "1";
     public static readonly string ApiKeySid = Sid("SK");
 

@@ -30,6 +30,8 @@ public sealed record SandboxSession(SandboxAccount Account, string SelfBaseUrl, 
     public string IamBaseUrl => SelfBaseUrl + SandboxAccount.IamPath;
     public string VerifyBaseUrl => SelfBaseUrl + SandboxAccount.VerifyPath;
 
+    public string TaskRouterBaseUrl => SelfBaseUrl + SandboxAccount.TaskRouterPath;
+
     /// <summary>The console's address, with the token when the console needs one.</summary>
     public string ConsoleUrl => $"{SelfBaseUrl}{SandboxAccount.ConsolePath}{(Console.Token is { } token ? $"?token={token}" : "")}";
 }
@@ -64,6 +66,7 @@ public static partial class SandboxSetup
         app.MapVoiceAndSyncApi();
         app.MapIamApi();
         app.MapVerifyApi();
+        app.MapTaskRouterApi();
         return app;
     }
 
@@ -113,7 +116,8 @@ public static partial class SandboxSetup
         && !context.Request.Path.StartsWithSegments(SandboxAccount.VoicePath)
         && !context.Request.Path.StartsWithSegments(SandboxAccount.SyncPath)
         && !context.Request.Path.StartsWithSegments(SandboxAccount.IamPath)
-        && !context.Request.Path.StartsWithSegments(SandboxAccount.VerifyPath);
+        && !context.Request.Path.StartsWithSegments(SandboxAccount.VerifyPath)
+        && !context.Request.Path.StartsWithSegments(SandboxAccount.TaskRouterPath);
 
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "Sandbox mode: no Twilio account is used; messages go to the built-in Flex sandbox. Answer them in the agent console at {ConsoleUrl}")]

@@ -35,7 +35,7 @@ public sealed class InteractionsRoutingTests : IDisposable
         var request = Assert.Single(Twilio.Requests, r => r.Path == "/v1/Interactions");
         Assert.Equal("POST", request.Method);
         Assert.Equal("flex", request.Api);
-        Assert.All(Twilio.Requests.Where(r => r != request), r => Assert.Equal("conversations", r.Api));
+        Assert.All(Twilio.Requests.Where(r => r != request && r.Api != "taskrouter"), r => Assert.Equal("conversations", r.Api));
         Assert.Equal("application/x-www-form-urlencoded", request.ContentType);
         Assert.Equal(["Channel", "Routing"], request.Form.Select(p => p.Key));
         var conversation = Twilio.Conversations.Single().Sid;

@@ -183,6 +183,7 @@
           renderQueue(await getJson("/conversations"));
           renderCalls(await getJson("/calls"));
           renderSignInCodes(await getJson("/sign-in-codes"));
+          $("agents-away").checked = (await getJson("/agent-status")).away;
           if (selected) renderConversation(await getJson(`/conversations/${selected}`));
           if (!selected && !selectedCall) show(null);
         } catch (error) {
@@ -270,6 +271,17 @@
       error.hidden = false;
       await refresh();
     }
+  });
+
+  // Away: TaskRouter reports no available worker, so a waiting customer is told at once that nobody is there.
+  $("agents-away").addEventListener("change", async (event) => {
+    try {
+      await post("/agent-status", { away: event.target.checked });
+      showError(null);
+    } catch (failure) {
+      showError(`Could not change the agents' status: ${failure.message}`);
+    }
+    await refresh();
   });
 
   $("simulate-call").addEventListener("click", async () => {

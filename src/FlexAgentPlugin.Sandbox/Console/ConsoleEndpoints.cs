@@ -87,6 +87,15 @@ internal static class ConsoleEndpoints
 
         api.MapGet("/stats", (EmulatorState state) => TypedResults.Ok(new Stats(state.RestRequests)));
 
+        // The agents' availability as TaskRouter reports it: away, no worker is available (and the simulated agent waits).
+        api.MapGet("/agent-status", (EmulatorBehavior behavior) => TypedResults.Ok(new AgentStatus(behavior.AgentsAway)));
+        api.MapPost("/agent-status", (AgentStatus status, EmulatorBehavior behavior, EmulatorState state) =>
+        {
+            behavior.AgentsAway = status.Away;
+            state.Touch();
+            return TypedResults.Ok(status);
+        });
+
         api.MapGet("/events", (EmulatorState state, IHostApplicationLifetime lifetime, CancellationToken cancellationToken) =>
             TypedResults.ServerSentEvents(Changes(state, lifetime.ApplicationStopping, cancellationToken), eventType: "changed"));
     }
@@ -158,6 +167,8 @@ internal static class ConsoleEndpoints
     private sealed record AgentReply(string? Body);
 
     private sealed record Stats(long TwilioRestRequests);
+
+    private sealed record AgentStatus(bool Away);
 
     private sealed record AssistantConversationStart(string? Identity, string? Message);
 

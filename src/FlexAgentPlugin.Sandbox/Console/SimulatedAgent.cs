@@ -30,7 +30,7 @@ public sealed partial class SimulatedAgent(
 
     private void Answer(EmulatedConversation conversation, EmulatedMessage message)
     {
-        if (behavior.AutoReplyAfter is not { } delay)
+        if (behavior.AutoReplyAfter is not { } delay || behavior.AgentsAway)
         {
             return;
         }

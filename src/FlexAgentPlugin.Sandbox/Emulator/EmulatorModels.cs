@@ -33,6 +33,18 @@ public sealed class EmulatedConversation(string sid, string? uniqueName, string?
 
     /// <summary>Why its last webhook could not be delivered (the server's answer), or null.</summary>
     public string? WebhookFailure { get; internal set; }
+
+    /// <summary>When Flex made its task (it was routed), or null.</summary>
+    public DateTimeOffset? RoutedAt { get; internal set; }
+
+    /// <summary>When an agent accepted its task (joined the conversation), or null.</summary>
+    public DateTimeOffset? AcceptedAt { get; internal set; }
+
+    /// <summary>Its task's attributes (a JSON object), as TaskRouter holds them.</summary>
+    public string TaskAttributes { get; internal set; } = "{}";
+
+    /// <summary>The workflow its Interaction named; null when a Studio flow routed it (any workflow the flow chose).</summary>
+    public string? TaskWorkflowSid { get; internal set; }
 }
 
 /// <summary>A participant: a chat identity (agents, web chat customers), or the <see cref="Address"/> of an SMS or WhatsApp customer.</summary>
@@ -98,6 +110,9 @@ public sealed class EmulatorBehavior
 {
     /// <summary>When set, a simulated agent answers each routed customer message after this long (zero: at once).</summary>
     public TimeSpan? AutoReplyAfter { get; set; }
+
+    /// <summary>The simulated agents are away (the console's switch): TaskRouter counts no available worker, and the simulated agent does not answer.</summary>
+    public bool AgentsAway { get; set; }
 
     /// <summary>
     /// Pages by offset (<c>Page=N</c>) instead of a cursor: a message written between two page reads then shifts the

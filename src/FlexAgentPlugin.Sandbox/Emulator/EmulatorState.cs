@@ -150,7 +150,7 @@ public sealed partial class EmulatorState(SandboxAccount account, TimeProvider c
             var fires = webhookEnabled || fromAgent;
             if (fires && conversation.Webhooks.Any(w => w.Target == "studio" && w.Filters.Contains("onMessageAdded")))
             {
-                conversation.Routed = true;
+                MakeTask(conversation, workflowSid: null, attributes: null);
             }
 
             // What reaches the agent is the customer's newest message (the AI's hand-off notice is not one).
@@ -189,7 +189,7 @@ public sealed partial class EmulatorState(SandboxAccount account, TimeProvider c
 
             interaction = new EmulatedInteraction(NewSid("KD"), NewSid("UO"), channelType, conversation.Sid, channel, routing);
             interactions.Add(interaction);
-            conversation.Routed = true;
+            MakeTask(conversation, Workflow(routing), RoutingAttributes(routing));
             waiting = LatestCustomerMessage(conversation);
             Changed();
         }
@@ -441,6 +441,11 @@ public sealed partial class EmulatorState(SandboxAccount account, TimeProvider c
             if (conversation.Participants.All(p => p.Identity != identity))
             {
                 conversation.Participants.Add(new EmulatedParticipant(NewSid("MB"), conversation.Sid, identity, "{}", clock.GetUtcNow()));
+                if (conversation.Routed && conversation.AcceptedAt is null)
+                {
+                    conversation.AcceptedAt = clock.GetUtcNow();
+                }
+
                 Changed();
             }
         }

@@ -137,7 +137,7 @@ internal static class TwilioJson
     };
 
     /// <summary>Twilio's paging block; <paramref name="key"/> names the list it describes.</summary>
-    private static JsonObject Meta(string key, string list, int pageNumber, int pageSize, string? nextPageUrl) => new()
+    internal static JsonObject Meta(string key, string list, int pageNumber, int pageSize, string? nextPageUrl) => new()
     {
         ["page"] = pageNumber,
         ["page_size"] = pageSize,

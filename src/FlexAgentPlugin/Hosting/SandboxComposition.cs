@@ -48,6 +48,7 @@ public static class SandboxComposition
             twilio.SyncBaseUrl = session.SyncBaseUrl;
             twilio.IamBaseUrl = session.IamBaseUrl;
             twilio.VerifyBaseUrl = session.VerifyBaseUrl;
+            twilio.TaskRouterBaseUrl = session.TaskRouterBaseUrl;
         });
 
         // Sign-in codes go through the emulated Verify service, whose codes the console shows.

@@ -56,6 +56,8 @@ public sealed class EmulatedTwilio : IDisposable
     public static string IamBaseUrl => BaseUrl + SandboxAccount.IamPath;
     public static string VerifyBaseUrl => BaseUrl + SandboxAccount.VerifyPath;
 
+    public static string TaskRouterBaseUrl => BaseUrl + SandboxAccount.TaskRouterPath;
+
     public SandboxAccount Account { get; }
 
     public EmulatorBehavior Behavior { get; } = new();
@@ -267,7 +269,7 @@ public sealed record RecordedRequest(
         var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync();
         var headers = request.Headers.ToDictionary(h => h.Key, h => string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase);
         var path = uri.AbsolutePath;
-        var (api, prefix) = new[] { ("flex", SandboxAccount.FlexPath), ("voice", SandboxAccount.VoicePath), ("sync", SandboxAccount.SyncPath), ("verify", SandboxAccount.VerifyPath), ("conversations", SandboxAccount.TwilioPath) }
+        var (api, prefix) = new[] { ("flex", SandboxAccount.FlexPath), ("voice", SandboxAccount.VoicePath), ("sync", SandboxAccount.SyncPath), ("verify", SandboxAccount.VerifyPath), ("taskrouter", SandboxAccount.TaskRouterPath), ("conversations", SandboxAccount.TwilioPath) }
             .FirstOrDefault(a => path.StartsWith(a.Item2 + "/", StringComparison.Ordinal), ("conversations", ""));
         path = path[prefix.Length..];
         return new RecordedRequest(request.Method.Method, path, query, [.. Parse(body)], headers, request.Content?.Headers.ContentType?.MediaType, api);

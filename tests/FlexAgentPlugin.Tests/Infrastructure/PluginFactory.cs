@@ -117,6 +117,7 @@ public sealed class PluginFactory : WebApplicationFactory<Program>
             ["TWILIO_SYNC_BASE_URL"] = EmulatedTwilio.SyncBaseUrl,
             ["TWILIO_IAM_BASE_URL"] = EmulatedTwilio.IamBaseUrl,
             ["TWILIO_VERIFY_BASE_URL"] = EmulatedTwilio.VerifyBaseUrl,
+            ["TWILIO_TASKROUTER_BASE_URL"] = EmulatedTwilio.TaskRouterBaseUrl,
             ["VERIFY_SERVICE_SID"] = SandboxAccount.VerifyServiceSid,
         };
         if (databasePath is not null)

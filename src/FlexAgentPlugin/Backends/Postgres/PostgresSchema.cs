@@ -117,6 +117,14 @@ public sealed partial class PostgresStore
         CREATE INDEX IF NOT EXISTS assist_events_by_call ON assist_events (call_sid, id);
         CREATE INDEX IF NOT EXISTS assist_events_by_age ON assist_events (created_at);
         """,
+        """
+        CREATE TABLE IF NOT EXISTS shared_snapshots (
+            snapshot_key text PRIMARY KEY,
+            body         text NOT NULL,
+            saved_at     timestamptz NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS shared_snapshots_by_age ON shared_snapshots (saved_at);
+        """,
     ];
 
     /// <summary>Brings the schema up to date under an advisory lock, so instances starting together migrate once.</summary>

@@ -53,6 +53,7 @@ public static class PostgresSetup
         services.AddSingleton<ISendRecords>(provider => provider.GetRequiredService<PostgresStore>());
         services.AddSingleton<IEventClaims>(provider => provider.GetRequiredService<PostgresStore>());
         services.AddSingleton<ICallTurns>(provider => provider.GetRequiredService<PostgresStore>());
+        services.AddSingleton<ISharedSnapshots>(provider => provider.GetRequiredService<PostgresStore>());
         services.AddSingleton<IRateWindows>(provider => provider.GetRequiredService<PostgresStore>());
         services.AddSingleton<IPermitBatches>(provider => provider.GetRequiredService<PostgresStore>());
         services.AddSingleton<IOAuthDatabase>(provider => provider.GetRequiredService<PostgresStore>());

@@ -102,6 +102,14 @@ public sealed partial class SqliteStore
         CREATE INDEX IF NOT EXISTS assist_events_by_call ON assist_events (call_sid, id);
         CREATE INDEX IF NOT EXISTS assist_events_by_age ON assist_events (created_at);
         """,
+        """
+        CREATE TABLE IF NOT EXISTS shared_snapshots (
+            snapshot_key TEXT NOT NULL PRIMARY KEY,
+            body         TEXT NOT NULL,
+            saved_at     TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS shared_snapshots_by_age ON shared_snapshots (saved_at);
+        """,
     ];
 
     /// <summary>The sign-in's rows (OpenIddict's applications, grants and tokens) and keys; times are Unix milliseconds.</summary>

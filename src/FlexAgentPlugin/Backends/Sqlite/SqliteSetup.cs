@@ -22,6 +22,7 @@ public static class SqliteSetup
         services.AddSingleton<IRoutingStore>(provider => provider.GetRequiredService<SqliteStore>());
         services.AddSingleton<ISendRecords>(provider => provider.GetRequiredService<SqliteStore>());
         services.AddSingleton<IEventClaims>(provider => provider.GetRequiredService<SqliteStore>());
+        services.AddSingleton<ISharedSnapshots>(provider => provider.GetRequiredService<SqliteStore>());
         services.AddSingleton<IOAuthDatabase>(provider => provider.GetRequiredService<SqliteStore>());
         services.AddSingleton<ICallTurns>(provider => provider.GetRequiredService<SqliteStore>());
         services.AddSingleton<IAssistantWaits>(provider => provider.GetRequiredService<SqliteStore>());

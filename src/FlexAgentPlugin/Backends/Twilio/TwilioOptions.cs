@@ -37,6 +37,10 @@ public sealed class TwilioOptions
     [ConfigurationKeyName("TWILIO_VERIFY_BASE_URL")]
     public string VerifyBaseUrl { get; set; } = "https://verify.twilio.com";
 
+    /// <summary>The TaskRouter API host (queue statistics, waiting tasks).</summary>
+    [ConfigurationKeyName("TWILIO_TASKROUTER_BASE_URL")]
+    public string TaskRouterBaseUrl { get; set; } = "https://taskrouter.twilio.com";
+
     /// <summary>Seconds one attempt of a Twilio call may take before it is abandoned and retried.</summary>
     [ConfigurationKeyName("TWILIO_TIMEOUT_SECONDS")]
     public double AttemptTimeoutSeconds { get; set; } = 10;

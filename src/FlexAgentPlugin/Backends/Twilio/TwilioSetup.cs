@@ -1,6 +1,7 @@
 using FlexAgentPlugin.Configuration;
 using FlexAgentPlugin.Core.Conversations;
 using FlexAgentPlugin.Core.Routing;
+using FlexAgentPlugin.Core.Queue;
 using FlexAgentPlugin.Core.Users;
 using FlexAgentPlugin.Core.Voice;
 using Microsoft.Extensions.Options;
@@ -52,6 +53,8 @@ public static class TwilioSetup
                 "TWILIO_IAM_BASE_URL must be an absolute http(s) URL such as https://iam.twilio.com.")
             .Validate(o => Settings.IsHttpUrl(o.VerifyBaseUrl),
                 "TWILIO_VERIFY_BASE_URL must be an absolute http(s) URL such as https://verify.twilio.com.")
+            .Validate(o => Settings.IsHttpUrl(o.TaskRouterBaseUrl),
+                "TWILIO_TASKROUTER_BASE_URL must be an absolute http(s) URL such as https://taskrouter.twilio.com.")
             .ValidateOnStart();
         services.AddOptions<RoutingOptions>()
             .Validate<IOptions<TwilioOptions>>((o, twilio) => !twilio.Value.IsConfigured || !string.IsNullOrWhiteSpace(o.Mode) || o.EffectiveMode is not null, RoutingSetup.Neither);
@@ -84,6 +87,7 @@ public static class TwilioSetup
         services.AddSingleton<ICallStreams, VoiceClient>();
         services.AddSingleton<IAssistPublisher, SyncClient>();
         services.AddOptions<StreamTicketOptions>().Configure<IOptions<TwilioOptions>>((tickets, twilio) => tickets.Secret = twilio.Value.AuthToken);
+        services.AddSingleton<IQueueStatistics, TaskRouterClient>();
         services.AddSingleton<FlexTokenValidation>();
         services.AddSingleton<AccessTokens>();
         services.AddSingleton<IContactVerifier, VerifyClient>();

@@ -13,7 +13,7 @@ namespace FlexAgentPlugin.Core.AgentDesk;
 /// its newest messages and their marks: the door, the caller's origin, the AI's messages and hand-off) and what the
 /// store knows (whether the user's assistant waits).
 /// </summary>
-public sealed partial class ConversationContexts(IConversationLog twilio, AssistantPresence presence, TimeProvider clock)
+public sealed partial class ConversationContexts(IConversationLog twilio, AssistantPresence presence, Queue.IQueueNotices notices, TimeProvider clock)
 {
     /// <summary>The newest messages read: enough for the AI's turns and the wait of any customer still waiting.</summary>
     public const int HistoryLength = 50;
@@ -52,7 +52,9 @@ public sealed partial class ConversationContexts(IConversationLog twilio, Assist
             waitingSince?.UtcDateTime,
             waitingSince is { } since ? (long)Math.Max(0, (now - since).TotalSeconds) : null,
             fromDoor ? await presence.StateAsync(conversationSid, cancellationToken) : AssistantPresence.None,
-            Queue: null);
+            await notices.LastToldAsync(conversationSid, cancellationToken) is { } told
+                ? new QueuePlace(told.Position, told.ExpectedWaitSeconds, told.ToldAt.UtcDateTime)
+                : null);
     }
 
     /// <summary>A conversation SID, or a 400 naming the path's field.</summary>

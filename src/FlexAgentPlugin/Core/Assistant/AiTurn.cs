@@ -1,4 +1,5 @@
 using FlexAgentPlugin.Core.Conversations;
+using FlexAgentPlugin.Core.Queue;
 using FlexAgentPlugin.Core.Routing;
 using FlexAgentPlugin.Core.State;
 using Microsoft.Extensions.Options;
@@ -17,6 +18,7 @@ public sealed partial class AiTurn(
     IConversationLog twilio,
     AssistantModel model,
     FlexRouter router,
+    CustomerWait wait,
     IOptions<RoutingOptions> routing,
     IKeyedLock locks,
     IConversationSignals signals,
@@ -79,6 +81,13 @@ public sealed partial class AiTurn(
         }
 
         var notice = answer.Text ?? AiTurns.HandoffNotice;
+        if (await wait.AwayAsync(cancellationToken) is { } away)
+        {
+            // The AI says itself that nobody is there, and when they are back; the notice then reaches the customer at once.
+            notice = $"{notice} {away.Sentence} {AiTurns.AwayNotice}";
+            handoff = handoff with { AgentsAway = true };
+        }
+
         if (router.Mode == RoutingMode.Studio)
         {
             await RouteAsync(conversation, handoff, cancellationToken);

@@ -27,6 +27,9 @@ public sealed partial class AiTurns(IServiceProvider services, ILogger<AiTurns> 
 
     public const string HandoffNotice = "I'm handing you over to a person, who will reply here shortly.";
 
+    /// <summary>Said after the hand-off notice when no agent is there.</summary>
+    public const string AwayNotice = "Your message is with them, and a person will reply here when they are back.";
+
     /// <summary>Model calls in flight at once; further turns wait their turn.</summary>
     public const int MaxTurnsAtOnce = 32;
 

@@ -1,10 +1,14 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 namespace FlexAgentPlugin.Core.Conversations;
 
-/// <summary>A hand-off to a person: why, and what the person should know (the AI's summary).</summary>
-public sealed record Handoff(string Reason, string Summary);
+/// <summary>
+/// A hand-off to a person: why, what the person should know (the AI's summary), and whether no agent was there then
+/// (a mark of the message, not part of the hand-off a reader is shown).
+/// </summary>
+public sealed record Handoff(string Reason, string Summary, [property: JsonIgnore] bool AgentsAway = false);
 
 /// <summary>
 /// What the server writes into the attributes of the messages it posts, and reads back: the <c>source</c> (the door a
@@ -35,6 +39,10 @@ public sealed record MessageMarks(string? Source, Handoff? Handoff, long? Answer
         if (handoff is not null)
         {
             attributes["handoff"] = new JsonObject { ["reason"] = handoff.Reason, ["summary"] = handoff.Summary };
+            if (handoff.AgentsAway)
+            {
+                attributes["handoff"]!["agents_away"] = true;
+            }
         }
 
         return attributes;
@@ -57,7 +65,7 @@ public sealed record MessageMarks(string? Source, Handoff? Handoff, long? Answer
 
             var source = json["source"] is JsonValue value && value.TryGetValue(out string? text) ? text : null;
             var handoff = json["handoff"] is JsonObject given
-                ? new Handoff((string?)given["reason"] ?? "", (string?)given["summary"] ?? "")
+                ? new Handoff((string?)given["reason"] ?? "", (string?)given["summary"] ?? "", given["agents_away"] is JsonValue away && away.TryGetValue(out bool isAway) && isAway)
                 : null;
             var answered = json["answered_index"] is JsonValue index && index.TryGetValue(out long at) ? at : (long?)null;
             return new MessageMarks(source, handoff, answered);

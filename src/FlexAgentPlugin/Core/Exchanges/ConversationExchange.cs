@@ -1,7 +1,9 @@
 using FlexAgentPlugin.Core.Conversations;
 using FlexAgentPlugin.Core.Limits;
+using FlexAgentPlugin.Core.Queue;
 using FlexAgentPlugin.Core.Replies;
 using FlexAgentPlugin.Core.Responders;
+using FlexAgentPlugin.Core.Routing;
 using FlexAgentPlugin.Core.Services;
 using FlexAgentPlugin.Core.State;
 using FlexAgentPlugin.Core.Users;
@@ -25,6 +27,8 @@ public sealed partial class ConversationExchange(
     UserConversations conversations,
     IResponder responder,
     ReplyWaiter waiter,
+    CustomerWait queue,
+    FlexRouter router,
     IConversationSignals signals,
     UserLimits limits,
     TimeProvider clock,
@@ -100,7 +104,8 @@ public sealed partial class ConversationExchange(
                 new UserConversation(username, userKey, stored.ConversationSid, IsNew: false, stored.LastDeliveredIndex ?? -1, source, Contact: contact), cancellationToken);
         }
 
-        return await waiter.WaitAsync(new ReplyWait(username, userKey, subscription, wait, LookFirst: true, progress, since), cancellationToken);
+        return await WithPlaceAsync(await waiter.WaitAsync(
+            new ReplyWait(username, userKey, subscription, wait, LookFirst: true, Telling(progress, stored.ConversationSid), since), cancellationToken), cancellationToken);
     }
 
     /// <summary>The caller never received <paramref name="outcome"/> (it hung up as it was written): its replies are handed out again.</summary>
@@ -115,8 +120,15 @@ public sealed partial class ConversationExchange(
             try
             {
                 await responding;
-                return await waiter.WaitAsync(
-                    new ReplyWait(conversation.Username, conversation.UserKey, subscription, wait, LookFirst: !waiter.HasWebhooks, progress, since), cancellationToken);
+                var reply = new ReplyWait(conversation.Username, conversation.UserKey, subscription, wait, LookFirst: !waiter.HasWebhooks, Telling(progress, conversation.Sid), since);
+                if (await router.IsRoutedAsync(conversation.Sid, cancellationToken) && await queue.AwayAsync(cancellationToken) is { } away)
+                {
+                    // Nobody is there: one look for an answer already written, then the customer hears so at once.
+                    var now = await waiter.WaitAsync(reply with { Limit = TimeSpan.Zero, LookFirst = true }, cancellationToken);
+                    return now is { Status: ReplyStatus.Pending, Why: PendingReason.NotAnsweredYet } ? now with { Why = PendingReason.NobodyAvailable, Away = away } : now;
+                }
+
+                return await WithPlaceAsync(await waiter.WaitAsync(reply, cancellationToken), cancellationToken);
             }
             catch (Exception error) when (IsOutage(error))
             {
@@ -124,6 +136,16 @@ public sealed partial class ConversationExchange(
             }
         }
     }
+
+    /// <summary>A pending outcome carries the customer's place in line, when TaskRouter tells it.</summary>
+    private async Task<ReplyOutcome> WithPlaceAsync(ReplyOutcome outcome, CancellationToken cancellationToken) =>
+        outcome is { Status: ReplyStatus.Pending, Why: PendingReason.NotAnsweredYet or PendingReason.HandedOff, ConversationSid: { } sid }
+            ? outcome with { Queue = await queue.PlaceAsync(sid, cancellationToken) }
+            : outcome;
+
+    /// <summary>Progress reports that tell the place in line too.</summary>
+    private WaitProgress? Telling(WaitProgress? progress, string conversationSid) =>
+        progress is null ? null : progress with { Place = cancellationToken => queue.PlaceAsync(conversationSid, cancellationToken) };
 
     /// <summary>True when Twilio or the store failed (not the caller): once the message is posted, the answer is then pending.</summary>
     internal static bool IsOutage(Exception error) => error is ServiceRefusedException or ServiceUnavailableException || StoreFailures.IsStoreFailure(error);

@@ -3,6 +3,7 @@ using FlexAgentPlugin.Core.Responders;
 using FlexAgentPlugin.Core.Callbacks;
 using FlexAgentPlugin.Core.Conversations;
 using FlexAgentPlugin.Core.Limits;
+using FlexAgentPlugin.Core.Queue;
 using FlexAgentPlugin.Core.Replies;
 using FlexAgentPlugin.Core.Routing;
 using FlexAgentPlugin.Core.Telemetry;
@@ -46,6 +47,7 @@ public static class ExchangeSetup
         services.AddSingleton<ConversationEvents>();
         services.AddFlexRouting();
         services.AddResponder();
+        services.AddCustomerWait();
         services.AddSingleton<ConversationLooks>();
         services.AddSingleton<ReplyWaiter>();
         services.AddSingleton<AssistantPresence>();

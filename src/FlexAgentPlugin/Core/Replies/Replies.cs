@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using FlexAgentPlugin.Core.Queue;
 
 namespace FlexAgentPlugin.Core.Replies;
 
@@ -26,6 +27,9 @@ public enum PendingReason
 
     /// <summary>The AI handed the user to a person (its notice is in the replies), who has not answered yet.</summary>
     HandedOff,
+
+    /// <summary>No agent is there (outside BUSINESS_HOURS, or none available in TaskRouter): said at once; the message waits for them.</summary>
+    NobodyAvailable,
 }
 
 /// <summary>Who wrote a reply.</summary>
@@ -55,6 +59,12 @@ public sealed record ReplyOutcome(ReplyStatus Status, IReadOnlyList<Reply> Repli
 {
     /// <summary>The Twilio Conversation SID the outcome is about.</summary>
     public string? ConversationSid { get; init; }
+
+    /// <summary>Pending: the customer's place in line and expected wait, when TaskRouter tells it.</summary>
+    public QueuePlace? Queue { get; init; }
+
+    /// <summary>Pending because nobody is there: when agents are back, and what to tell the customer.</summary>
+    public AgentsAway? Away { get; init; }
 
     /// <summary>Said in place of a message that carries only media, which the doors cannot pass on.</summary>
     public const string MediaOnlyPlaceholder = "(The agent sent an attachment that cannot be shown here.)";

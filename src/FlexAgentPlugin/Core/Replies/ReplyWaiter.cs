@@ -1,5 +1,6 @@
 using FlexAgentPlugin.Core.Callbacks;
 using FlexAgentPlugin.Core.Conversations;
+using FlexAgentPlugin.Core.Queue;
 using FlexAgentPlugin.Core.State;
 using FlexAgentPlugin.Core.Telemetry;
 using Microsoft.Extensions.Options;
@@ -14,8 +15,18 @@ namespace FlexAgentPlugin.Core.Replies;
 public sealed record ReplyWait(
     string Username, string UserKey, IConversationSubscription Subscription, TimeSpan? Limit, bool LookFirst, WaitProgress? Progress = null, DateTimeOffset? Since = null);
 
-/// <summary>Told every <see cref="Every"/> while a wait goes on, with the time waited so far (on the wait's own timer).</summary>
-public sealed record WaitProgress(TimeSpan Every, Action<TimeSpan> Report);
+/// <summary>
+/// Told every <see cref="Every"/> while a wait goes on, with the time waited so far (on the wait's own timer) and, when
+/// <see cref="Place"/> finds one, the customer's place in line.
+/// </summary>
+public sealed record WaitProgress(TimeSpan Every, Action<WaitUpdate> Report)
+{
+    /// <summary>Finds the place in line to tell with each report (never throws).</summary>
+    public Func<CancellationToken, Task<QueuePlace?>>? Place { get; init; }
+}
+
+/// <summary>One progress report: the time waited, and the place in line when known.</summary>
+public sealed record WaitUpdate(TimeSpan Waited, QueuePlace? Place);
 
 /// <summary>
 /// Waits for replies without holding a thread, and hands each message written after the user's out exactly once.
@@ -105,7 +116,8 @@ public sealed class ReplyWaiter(
             look = wake == Wake.Event;
             if (wake == Wake.Timer && clock.GetUtcNow() >= nextProgress && (deadline is null || clock.GetUtcNow() < deadline))
             {
-                wait.Progress!.Report(clock.GetUtcNow() - started);
+                var place = wait.Progress!.Place is { } find ? await find(cancellationToken) : null;
+                wait.Progress.Report(new WaitUpdate(clock.GetUtcNow() - started, place));
                 nextProgress = clock.GetUtcNow() + wait.Progress.Every;
             }
 
@@ -144,8 +156,11 @@ public sealed class ReplyWaiter(
                 return (stored.Closed ? ReplyOutcome.Closed : null, false);
             }
 
-            var awaitingPerson = !stored.Closed && MessageMarks.Read(fresh[^1].Attributes).Handoff is not null;
-            if (awaitingPerson && !final)
+            var handoff = stored.Closed ? null : MessageMarks.Read(fresh[^1].Attributes).Handoff;
+            var awaitingPerson = handoff is not null;
+
+            // A notice that says nobody is there is what the customer should hear at once.
+            if (awaitingPerson && !final && !handoff!.AgentsAway)
             {
                 return (null, true);
             }

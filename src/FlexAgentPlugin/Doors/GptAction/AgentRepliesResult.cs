@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using FlexAgentPlugin.Core.Exchanges;
+using FlexAgentPlugin.Core.Queue;
 using FlexAgentPlugin.Core.Replies;
 
 namespace FlexAgentPlugin.Doors.GptAction;
@@ -10,7 +11,8 @@ public sealed record AgentReplies(
     [property: JsonPropertyName("status")] string Status,
     [property: JsonPropertyName("replies")] IReadOnlyList<string> Replies,
     [property: JsonPropertyName("messages")] IReadOnlyList<ReplyMessage> Messages,
-    [property: JsonPropertyName("message"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Message = null)
+    [property: JsonPropertyName("message"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Message = null,
+    [property: JsonPropertyName("queue"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] QueuePlace? Queue = null)
 {
     public const string NotAnsweredYet =
         "The agent has the message but has not answered yet. Call getReplies with the same username to fetch the answer.";
@@ -21,17 +23,28 @@ public sealed record AgentReplies(
     public const string HandedOff =
         "A person is taking over and has not answered yet. Call getReplies with the same username to fetch their answer.";
 
+    public const string NobodyAvailable = "The message is with them: call getReplies with the same username later to fetch the answer.";
+
     public static AgentReplies From(ReplyOutcome outcome) => new(
         outcome.Status.ToString().ToLowerInvariant(),
         [.. outcome.Replies.Select(r => r.Text)],
         [.. outcome.Replies.Select(ReplyMessage.From)],
-        outcome.Why switch
+        Said(outcome),
+        outcome.Queue);
+
+    /// <summary>Why the answer is pending and what to do, after the place in line when it is known.</summary>
+    private static string? Said(ReplyOutcome outcome)
+    {
+        var why = outcome.Why switch
         {
             PendingReason.NotAnsweredYet => NotAnsweredYet,
             PendingReason.TwilioFailed => TwilioFailed,
             PendingReason.HandedOff => HandedOff,
+            PendingReason.NobodyAvailable => $"{outcome.Away?.Sentence} {NobodyAvailable}",
             _ => null,
-        });
+        };
+        return why is not null && outcome.Queue is { } place ? $"{QueueWords.Place(place)} {why}" : why;
+    }
 }
 
 /// <summary>

@@ -3,6 +3,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Diagnostics.CodeAnalysis;
 using FlexAgentPlugin.Core.Conversations;
 using FlexAgentPlugin.Core.Exchanges;
+using FlexAgentPlugin.Core.Queue;
 using FlexAgentPlugin.Core.Replies;
 using FlexAgentPlugin.Core.Users;
 using Microsoft.Extensions.Options;
@@ -77,12 +78,18 @@ public sealed class HumanAgentTools(
         return AgentAnswer.From(await call.DeliverAsync(outcome, exchange), username).ToResult(outcome);
     }
 
-    /// <summary>Progress notifications for a client that asked for them (sent a progress token): the time waited, in a sentence.</summary>
+    /// <summary>
+    /// Progress notifications for a client that asked for them (sent a progress token): the place in line and the wait to
+    /// expect in a sentence when TaskRouter tells them (then <c>total</c> is the time waited plus the wait to expect),
+    /// else the time waited.
+    /// </summary>
     private static WaitProgress? Reporting(RequestContext<CallToolRequestParams>? request, IProgress<ProgressNotificationValue>? progress, TimeSpan limit) =>
-        request?.Params?.ProgressToken is null || progress is null ? null : new WaitProgress(ProgressInterval, waited => progress.Report(new ProgressNotificationValue
+        request?.Params?.ProgressToken is null || progress is null ? null : new WaitProgress(ProgressInterval, update => progress.Report(new ProgressNotificationValue
         {
-            Progress = (float)Math.Round(waited.TotalSeconds),
-            Total = (float)limit.TotalSeconds,
-            Message = $"Waiting for a human agent in Flex to answer ({waited.TotalSeconds:0} s so far).",
+            Progress = (float)Math.Round(update.Waited.TotalSeconds),
+            Total = update.Place?.ExpectedWaitSeconds is { } expected ? (float)Math.Round(update.Waited.TotalSeconds + expected) : (float)limit.TotalSeconds,
+            Message = update.Place is { } place
+                ? QueueWords.Place(place)
+                : $"Waiting for a human agent in Flex to answer ({update.Waited.TotalSeconds:0} s so far).",
         }));
 }

@@ -1,0 +1,35 @@
+using Dapper;
+using FlexAgentPlugin.Core.State;
+
+namespace FlexAgentPlugin.Backends.Postgres;
+
+/// <summary>The shared snapshots (<see cref="ISharedSnapshots"/>), one row per key; rows not saved for three days are forgotten.</summary>
+public sealed partial class PostgresStore : ISharedSnapshots
+{
+    private static readonly TimeSpan SnapshotsKept = TimeSpan.FromDays(3);
+
+    private int snapshotsSinceCleanUp;
+
+    public async Task<StoredSnapshot?> FindSnapshotAsync(string key, CancellationToken cancellationToken)
+    {
+        var row = await RunAsync(c => c.QuerySingleOrDefaultAsync<SnapshotRow>(new CommandDefinition(
+            "SELECT body AS Body, saved_at AS SavedAt FROM shared_snapshots WHERE snapshot_key = @key", new { key }, cancellationToken: cancellationToken)));
+        return row is null ? null : new StoredSnapshot(row.Body, new DateTimeOffset(DateTime.SpecifyKind(row.SavedAt, DateTimeKind.Utc)));
+    }
+
+    public async Task SaveSnapshotAsync(string key, string body, CancellationToken cancellationToken)
+    {
+        if (Interlocked.Increment(ref snapshotsSinceCleanUp) % 500 == 1)
+        {
+            await ExecuteAsync("DELETE FROM shared_snapshots WHERE saved_at < @forgetBefore", new { forgetBefore = clock.GetUtcNow() - SnapshotsKept }, cancellationToken);
+        }
+
+        await ExecuteAsync(
+            """
+            INSERT INTO shared_snapshots (snapshot_key, body, saved_at) VALUES (@key, @body, @now)
+            ON CONFLICT (snapshot_key) DO UPDATE SET body = excluded.body, saved_at = excluded.saved_at
+            """, new { key, body, now = clock.GetUtcNow() }, cancellationToken);
+    }
+
+    private sealed record SnapshotRow(string Body, DateTime SavedAt);
+}
