@@ -1,4 +1,3 @@
-using FlexAgentPlugin.Core.State;
 using Microsoft.Extensions.Options;
 
 namespace FlexAgentPlugin.Core.Queue;
@@ -29,9 +28,10 @@ public sealed partial class CustomerWait(
         {
             await notices.RecordAsync(conversationSid, place, cancellationToken);
         }
-        catch (Exception error) when (StoreFailures.IsStoreFailure(error))
+        catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            Unread(logger, "the store", error.Message);
+            // The store may be failing, or closing with a stopping server: the place is still worth telling.
+            NotRecorded(logger, error.Message);
         }
 
         return place;
@@ -64,6 +64,9 @@ public sealed partial class CustomerWait(
             return null;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "What the customer is told about their wait could not be recorded ({Failure})")]
+    private static partial void NotRecorded(ILogger logger, string failure);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The customer's place in line is not known: {Failed} could not be read ({Failure})")]
     private static partial void Unread(ILogger logger, string failed, string failure);

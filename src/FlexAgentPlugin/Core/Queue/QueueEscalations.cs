@@ -12,12 +12,12 @@ namespace FlexAgentPlugin.Core.Queue;
 /// read of its own) and escalates each one that has waited that long: its attributes gain
 /// <c>escalation: {queue_sid, after_seconds, escalated_at}</c>, on which TaskRouter evaluates the workflow again, so a
 /// filter on it moves the task to ESCALATE_TO_QUEUE_SID. Once per task: a task that carries the attribute is left
-/// alone, and a shared claim keeps two instances from escalating it together.
+/// alone, and a shared claim keeps two instances from escalating it together. The Twilio client and the store are
+/// taken from <paramref name="services"/> at the first look, after the server has started: a hosted service built
+/// with them would build the Twilio client while the host is still starting.
 /// </summary>
 public sealed partial class QueueEscalations(
-    QueueSnapshots snapshots,
-    IQueueStatistics statistics,
-    IEventClaims claims,
+    IServiceProvider services,
     IOptions<QueueOptions> options,
     IOptions<RoutingOptions> routing,
     TimeProvider clock,
@@ -27,7 +27,7 @@ public sealed partial class QueueEscalations(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (options.Value.EscalateAfter is not { } after || !snapshots.IsOn)
+        if (options.Value.EscalateAfter is not { } after || !options.Value.ReadsStatistics || !routing.Value.HasInteractionSids)
         {
             return;
         }
@@ -55,6 +55,8 @@ public sealed partial class QueueEscalations(
 
     private async Task EscalateDueAsync(TimeSpan after, CancellationToken cancellationToken)
     {
+        var (snapshots, statistics, claims) =
+            (services.GetRequiredService<QueueSnapshots>(), services.GetRequiredService<IQueueStatistics>(), services.GetRequiredService<IEventClaims>());
         if (await snapshots.CurrentAsync(cancellationToken) is not { } snapshot)
         {
             return;

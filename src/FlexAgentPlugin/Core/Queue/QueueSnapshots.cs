@@ -50,7 +50,8 @@ public sealed class QueueSnapshots(
                 return Task.FromResult<QueueSnapshot?>(known);
             }
 
-            reading ??= ReadOnceAsync();
+            // Started apart, so a read that completes at once cannot clear the field before it is set.
+            reading ??= Task.Run(ReadOnceAsync);
             return reading.WaitAsync(cancellationToken);
         }
     }
