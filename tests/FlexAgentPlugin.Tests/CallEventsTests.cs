@@ -93,12 +93,14 @@ public sealed class CallEventsTests : VoiceTestsBase
 
         await agentTrack.SendAsync(Heard("Let me check that for you."));
         await agentTrack.SendAsync(Answered("This must never be suggested."));
-        await customer.SendAsync(Heard("Thanks."));
         using var agent = AgentClient();
         using var events = await agent.GetAsync($"/voice/calls/{CallSid}/events", HttpCompletionOption.ResponseHeadersRead);
         using var reader = new StreamReader(await events.Content.ReadAsStreamAsync());
+        var agentLine = await NextEventAsync(reader);
+        // The two tracks are two sockets: the customer speaks once the agent's line is in, so their order is known.
+        await customer.SendAsync(Heard("Thanks."));
 
-        Assert.Equal(("transcript", """{"speaker":"agent","text":"Let me check that for you."}"""), await NextEventAsync(reader));
+        Assert.Equal(("transcript", """{"speaker":"agent","text":"Let me check that for you."}"""), agentLine);
         Assert.Equal(("transcript", """{"speaker":"customer","text":"Thanks."}"""), await NextEventAsync(reader));
         var session = agentTrack.Events.First(e => (string?)e["type"] == "session.update");
         Assert.False((bool)session["session"]!["audio"]!["input"]!["turn_detection"]!["create_response"]!);

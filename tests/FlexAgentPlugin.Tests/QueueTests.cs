@@ -212,9 +212,10 @@ public sealed class QueueTests : IDisposable
     }
 
     [Fact]
-    public async Task WhatTheCustomerWasLastToldIsRecordedForTheAgent()
+    public async Task WhatTheCustomerWasLastToldIsRecordedAndShownOnTheAgentsContextCard()
     {
-        var factory = Start();
+        const string agentKey = "agent-key-0123456789abcdef";
+        var factory = Start(new() { ["VOICE_AGENT_KEYS"] = $"desk={agentKey}" });
         var client = factory.CreateClient();
         await factory.SendAndWaitAsync(client, "alice", "hello");
         await factory.SendAndWaitAsync(client, "bob", "hello");
@@ -224,8 +225,15 @@ public sealed class QueueTests : IDisposable
         var notices = factory.Services.GetRequiredService<IQueueNotices>();
         var told = await notices.LastToldAsync(factory.Twilio.Conversations[^1].Sid, CancellationToken.None);
 
+        var agent = factory.CreateClient();
+        agent.DefaultRequestHeaders.Authorization = new("Bearer", agentKey);
+        var card = JsonNode.Parse(await agent.GetStringAsync($"/agent/conversations/{factory.Twilio.Conversations[^1].Sid}/context"))!;
+
         Assert.Equal(new QueueNotice(2, null, factory.Clock.GetUtcNow()), told);
         Assert.Null(await notices.LastToldAsync(SandboxAccount.WorkflowSid, CancellationToken.None));
+        Assert.Equal(2, (int?)card["queue"]?["position"]);
+        Assert.Null(card["queue"]?["expected_wait_seconds"]);
+        Assert.Equal(factory.Clock.GetUtcNow().UtcDateTime, (DateTime?)card["queue"]?["told_at"]);
     }
 
     [Fact]

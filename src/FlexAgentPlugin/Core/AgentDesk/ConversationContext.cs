@@ -17,7 +17,7 @@ public sealed record ConversationContext(
     DateTime? WaitingSince,
     long? WaitedSeconds,
     string Assistant,
-    QueuePlace? Queue);
+    ToldPlace? Queue);
 
 /// <summary>The customer's name (as their assistant or channel gave it) and the phone or email they proved, if any.</summary>
 public sealed record ContextCustomer(string? Name, VerifiedContact? Verified);
@@ -35,8 +35,8 @@ public sealed record ContextOrigin(string Door, string? Channel, string? Client,
 /// <summary>One message the AI wrote to the customer, and when.</summary>
 public sealed record AiMessage(string Text, DateTime? At);
 
-/// <summary>The last place in the queue and expected wait the customer was told, and when.</summary>
-public sealed record QueuePlace(
+/// <summary>The last place in the queue and expected wait the customer was told (null when unknown), and when.</summary>
+public sealed record ToldPlace(
     int? Position,
     [property: JsonPropertyName("expected_wait_seconds")] int? ExpectedWaitSeconds,
     [property: JsonPropertyName("told_at")] DateTime? ToldAt);

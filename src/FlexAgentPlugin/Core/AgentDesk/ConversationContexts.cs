@@ -53,7 +53,7 @@ public sealed partial class ConversationContexts(IConversationLog twilio, Assist
             waitingSince is { } since ? (long)Math.Max(0, (now - since).TotalSeconds) : null,
             fromDoor ? await presence.StateAsync(conversationSid, cancellationToken) : AssistantPresence.None,
             await notices.LastToldAsync(conversationSid, cancellationToken) is { } told
-                ? new QueuePlace(told.Position, told.ExpectedWaitSeconds, told.ToldAt.UtcDateTime)
+                ? new ToldPlace(told.Position, told.ExpectedWaitSeconds, told.ToldAt.UtcDateTime)
                 : null);
     }
 
