@@ -51,9 +51,14 @@ internal static class Crowd
         var waiting = 0;
         var peakWaiting = 0;
         var wrong = 0;
+        var whatWentWrong = new ConcurrentDictionary<string, int>();
         var started = Stopwatch.StartNew();
         var sends = StartUsers(ask, users, rampPauseMs, answeredAt, () => Stats.InterlockedMax(ref peakWaiting, Interlocked.Increment(ref waiting)),
-            () => Interlocked.Decrement(ref waiting), _ => Interlocked.Increment(ref wrong));
+            () => Interlocked.Decrement(ref waiting), reply =>
+            {
+                Interlocked.Increment(ref wrong);
+                whatWentWrong.AddOrUpdate(reply.Length > 200 ? reply[..200] : reply, 1, (_, n) => n + 1);
+            });
         var allStarted = started.Elapsed;
 
         var health = new List<double>();
@@ -93,6 +98,11 @@ internal static class Crowd
         Console.WriteLine($"   all {users} requests started in {allStarted.TotalSeconds:F1} s; peak waiting at once: {peakWaiting}; still waiting after the /healthz sampling: {waitingWhenMeasured}");
         Console.WriteLine($"   wrong, failed or missing replies: {wrong}; all answered after {total.TotalSeconds:F1} s"
             + (door == Door.Mcp ? $"; progress notifications heard: {progressHeard} ({progressHeard / (double)users:F1} per call)" : ""));
+        foreach (var (answer, count) in whatWentWrong.OrderByDescending(x => x.Value).Take(3))
+        {
+            Console.WriteLine($"      {count} x {answer}");
+        }
+
         Console.WriteLine($"   reply latency, agent message created -> HTTP response: p50 {Stats.Percentile(latencies, 50):F1} ms   p99 {Stats.Percentile(latencies, 99):F1} ms   max {(latencies.Count > 0 ? latencies[^1] : double.NaN):F1} ms ({latencies.Count} replies)");
         Console.WriteLine($"   server memory: idle {idleRss:F0} MiB, peak RSS {Math.Max(peakRss, hwm):F0} MiB (VmHWM {hwm:F0} MiB), {(Math.Max(peakRss, hwm) - idleRss) * 1024 / users:F1} KiB per waiting call; "
             + $"{settledRss:F0} MiB once they all wait; peak threads {peakThreads}; CPU {cpuAfter - cpuBefore:F1} s");

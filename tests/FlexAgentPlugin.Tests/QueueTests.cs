@@ -3,9 +3,11 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using FlexAgentPlugin.Core.Queue;
 using FlexAgentPlugin.Doors.GptAction;
+using FlexAgentPlugin.Doors.Mcp;
 using FlexAgentPlugin.Sandbox;
 using FlexAgentPlugin.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using ModelContextProtocol;
 
 namespace FlexAgentPlugin.Tests;
 
@@ -107,6 +109,36 @@ public sealed class QueueTests : IDisposable
         Assert.Equal(2 * average - waited, (int?)answer["queue"]?["expected_wait_seconds"]);
         Assert.Equal($"You are 2nd in line; an agent usually answers within about {QueueWords.Duration(2 * average - waited)}. {AgentReplies.NotAnsweredYet}",
             (string?)answer["message"]);
+    }
+
+    [Fact]
+    public async Task AnMcpClientWaitingHearsItsPlaceInWordsWithTheWaitToExpectInTotal()
+    {
+        var factory = Start();
+        await factory.SendAndWaitAsync(factory.CreateClient(), "alice", "first");
+        factory.Clock.Advance(TimeSpan.FromSeconds(120));
+        factory.Twilio.AgentJoins(factory.Twilio.Conversations.Single().Sid);
+        await using var mcp = await McpConnection.ConnectAsync(factory);
+        var heard = new TaskCompletionSource<ProgressNotificationValue>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var start = factory.Clock.GetUtcNow();
+
+        var call = mcp.CallToolAsync("ask_human_agent", new Dictionary<string, object?> { ["message"] = "second", ["user"] = "bob" }, new Heard(heard)).AsTask();
+        await factory.Clock.AdvanceToAsync(start + HumanAgentTools.ProgressInterval);
+        var progress = await heard.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var tasks = factory.Twilio.State.Tasks();
+        var average = (int)(tasks[0].Accepted!.Value - tasks[0].Created).TotalSeconds;
+        var expected = average - (int)(factory.Clock.GetUtcNow() - tasks[1].Created).TotalSeconds;
+        Assert.Equal($"You are next in line; an agent usually answers within about {QueueWords.Duration(expected)}.", progress.Message);
+        Assert.Equal(10f, progress.Progress);
+        Assert.Equal(10f + expected, progress.Total);
+        factory.Twilio.AgentSays(factory.Twilio.Conversations[^1].Sid, "Hi Bob");
+        Assert.Equal(["Hi Bob"], (await factory.Clock.RunUntilDoneAsync(call)).Replies());
+    }
+
+    private sealed class Heard(TaskCompletionSource<ProgressNotificationValue> first) : IProgress<ProgressNotificationValue>
+    {
+        public void Report(ProgressNotificationValue value) => first.TrySetResult(value);
     }
 
     [Fact]
