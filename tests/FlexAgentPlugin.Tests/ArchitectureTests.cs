@@ -1,3 +1,6 @@
+using System.Net.WebSockets;
+using System.Reflection;
+using System.Runtime.CompilerServices;
 using FlexAgentPlugin.Tests.Infrastructure;
 
 namespace FlexAgentPlugin.Tests;
@@ -40,6 +43,22 @@ public sealed class ArchitectureTests
             .ToList();
 
         Assert.True(wrong.Count == 0, "Core uses outer layers:\n" + string.Join("\n", wrong));
+    }
+
+    [Fact]
+    public void NoDoorRunsASocketSession()
+    {
+        // A door accepts Twilio's WebSocket upgrade and hands the socket to the engine at once: no door type keeps a
+        // socket or takes one as a parameter. (An async handler's hoisted local is in a compiler-generated type.)
+        const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+        var holders = typeof(Program).Assembly.GetTypes()
+            .Where(t => NamespaceGraph.IsUnder(t.Namespace ?? "", "FlexAgentPlugin.Doors") && !t.IsDefined(typeof(CompilerGeneratedAttribute)))
+            .Where(t => t.GetFields(all).Any(f => f.FieldType == typeof(WebSocket))
+                || t.GetConstructors(all).Cast<MethodBase>().Concat(t.GetMethods(all)).Any(m => m.GetParameters().Any(p => p.ParameterType == typeof(WebSocket))))
+            .Select(t => t.FullName)
+            .ToList();
+
+        Assert.True(holders.Count == 0, "Doors that run a socket's session themselves:\n" + string.Join("\n", holders));
     }
 
     [Fact]

@@ -298,6 +298,27 @@ public sealed class McpToolTests : IDisposable
         Assert.Equal($"wait_seconds must be a whole number from 0 to 50; it was {seconds}.", result.Text());
     }
 
+    /// <summary>The SDK binds the arguments strictly: a misspelt name or a number sent as text is refused, naming the argument.</summary>
+    [Theory]
+    [InlineData("""{"user":"mcp-user-0123456789","wait":5}""", "get_agent_replies has no argument 'wait'; it takes user, wait_seconds.")]
+    [InlineData("""{"user":"mcp-user-0123456789","wait_seconds":"5"}""", "wait_seconds must be a whole number.")]
+    [InlineData("""{"user":"mcp-user-0123456789","wait_seconds":2.5}""", "wait_seconds must be a whole number.")]
+    [InlineData("""{"user":"mcp-user-0123456789","wait_seconds":null}""", "wait_seconds must be a whole number.")]
+    public async Task ArgumentsGetAgentRepliesCannotBindAreAToolErrorNamingTheArgument(string arguments, string error)
+    {
+        await using var client = await McpConnection.ConnectAsync(factory);
+
+        var result = await client.CallToolAsync(new CallToolRequestParams
+        {
+            Name = "get_agent_replies",
+            Arguments = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(arguments),
+        });
+
+        Assert.True(result.IsError);
+        Assert.Equal(error, result.Text());
+        Assert.Empty(Twilio.Requests);
+    }
+
     [Fact]
     public async Task RepliesForAUserWhoNeverAskedAreAToolErrorThatSaysWhatToDo()
     {

@@ -22,6 +22,7 @@ public static partial class PhoneAiSetup
                 "VOICE_RESPONDER=ai-first needs FLEX_WORKFLOW_SID (and FLEX_WORKSPACE_SID), the TaskRouter workflow the AI hands calls to.")
             .ValidateOnStart();
         services.AddSingleton<PhoneAiCalls>();
+        services.AddSingleton<RelaySessions>();
         return services;
     }
 

@@ -21,6 +21,7 @@ public static class VoiceSetup
         services.AddSingleton<AssistHistory>();
         services.AddSingleton<VoiceCalls>();
         services.AddSingleton<AssistStreams>();
+        services.AddSingleton<MediaStreams>();
         return services;
     }
 }

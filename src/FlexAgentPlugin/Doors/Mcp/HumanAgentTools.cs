@@ -18,13 +18,17 @@ namespace FlexAgentPlugin.Doors.Mcp;
 /// and waits for the agent; <c>get_agent_replies</c> fetches replies not handed out yet, as /replies does (a reply is
 /// handed out once, whichever door asks). While a call waits, a client that sent a progress token hears how it stands
 /// every <see cref="ProgressInterval"/> (on the wait's own timer), so clients that reset their timeout on progress keep waiting.
+/// The call's request and progress come in through the constructor, so the tools' parameters are only their arguments
+/// and the SDK's binding refuses an argument a tool does not take.
 /// </summary>
 [McpServerToolType]
 public sealed class HumanAgentTools(
     ConversationExchange exchange,
     IHttpContextAccessor http,
     IOptions<McpOptions> options,
-    IOptions<MessageOptions> messages)
+    IOptions<MessageOptions> messages,
+    RequestContext<CallToolRequestParams> request,
+    IProgress<ProgressNotificationValue> progress)
 {
     public const string AskName = "ask_human_agent";
     public const string RepliesName = "get_agent_replies";
@@ -40,16 +44,14 @@ public sealed class HumanAgentTools(
         [Description("The message for the human agent, in the user's words (at most 1,600 characters).")] string message,
         [Description("Who the user is: a stable random 16-character string per person (letters, digits, - _ . @ :), the same on every call for them. "
             + "Leave it out to use the identity of this connection's API key; ignored when the person signed in to connect (they are the user).")] string? user = null,
-        RequestContext<CallToolRequestParams>? request = null,
-        IProgress<ProgressNotificationValue>? progress = null,
         CancellationToken cancellationToken = default)
     {
         using var call = McpCall.Start(http, cancellationToken);
-        call.NameClient(request?.Server.ClientInfo?.Name);
+        call.NameClient(request.Server.ClientInfo?.Name);
         var username = call.User(user);
         var text = UserMessages.Check(message, messages.Value.MaxMessageLength, "message");
         var wait = options.Value.ReplyTimeout;
-        var outcome = await exchange.SendAsync(username, call.Contact, text, MessageSource.Mcp, wait, Reporting(request, progress, wait), call.Token);
+        var outcome = await exchange.SendAsync(username, call.Contact, text, MessageSource.Mcp, wait, Reporting(wait), call.Token);
         return AgentAnswer.From(await call.DeliverAsync(outcome, exchange), username).ToResult(outcome);
     }
 
@@ -61,12 +63,10 @@ public sealed class HumanAgentTools(
     public async Task<CallToolResult> GetAgentRepliesAsync(
         [Description("The same user as in ask_human_agent; leave it out to use the identity of this connection's API key (ignored when the person signed in).")] string? user = null,
         [Description("How long to wait for a reply, 0 to 50 seconds (0: answer at once).")][Range(0, McpOptions.MaxWaitSeconds)] int wait_seconds = 0,
-        RequestContext<CallToolRequestParams>? request = null,
-        IProgress<ProgressNotificationValue>? progress = null,
         CancellationToken cancellationToken = default)
     {
         using var call = McpCall.Start(http, cancellationToken);
-        call.NameClient(request?.Server.ClientInfo?.Name);
+        call.NameClient(request.Server.ClientInfo?.Name);
         var username = call.User(user);
         if (wait_seconds is < 0 or > McpOptions.MaxWaitSeconds)
         {
@@ -74,7 +74,7 @@ public sealed class HumanAgentTools(
         }
 
         var wait = TimeSpan.FromSeconds(Math.Min(wait_seconds, options.Value.ReplyTimeoutSeconds));
-        var outcome = await exchange.GetRepliesAsync(username, call.Contact, MessageSource.Mcp, wait, Reporting(request, progress, wait), call.Token);
+        var outcome = await exchange.GetRepliesAsync(username, call.Contact, MessageSource.Mcp, wait, Reporting(wait), call.Token);
         return AgentAnswer.From(await call.DeliverAsync(outcome, exchange), username).ToResult(outcome);
     }
 
@@ -83,8 +83,8 @@ public sealed class HumanAgentTools(
     /// expect in a sentence when TaskRouter tells them (then <c>total</c> is the time waited plus the wait to expect),
     /// else the time waited.
     /// </summary>
-    private static WaitProgress? Reporting(RequestContext<CallToolRequestParams>? request, IProgress<ProgressNotificationValue>? progress, TimeSpan limit) =>
-        request?.Params?.ProgressToken is null || progress is null ? null : new WaitProgress(ProgressInterval, update => progress.Report(new ProgressNotificationValue
+    private WaitProgress? Reporting(TimeSpan limit) =>
+        request.Params?.ProgressToken is null ? null : new WaitProgress(ProgressInterval, update => progress.Report(new ProgressNotificationValue
         {
             Progress = (float)Math.Round(update.Waited.TotalSeconds),
             Total = update.Place?.ExpectedWaitSeconds is { } expected ? (float)Math.Round(update.Waited.TotalSeconds + expected) : (float)limit.TotalSeconds,

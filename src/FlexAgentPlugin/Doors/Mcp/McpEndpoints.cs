@@ -55,7 +55,7 @@ public static class McpEndpoints
                 server.ServerInstructions = Instructions;
             })
             .WithHttpTransport(http => http.SessionMode = HttpServerSessionMode.StatefulForInitializeClients)
-            .WithTools<HumanAgentTools>()
+            .WithTools<HumanAgentTools>(ToolGuard.ArgumentBinding)
             .WithMessageFilters(filters => filters.AddIncomingFilter(ParamsGuard.Filter))
             .WithRequestFilters(filters => filters.AddCallToolFilter(ToolGuard.Filter));
         return services;

@@ -1,22 +1,33 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using FlexAgentPlugin.Core.Services;
-using FlexAgentPlugin.Core.Users;
 using FlexAgentPlugin.Hosting.Access;
 using FlexAgentPlugin.Hosting.Problems;
+using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
 namespace FlexAgentPlugin.Doors.Mcp;
 
 /// <summary>
-/// Runs around every tool call: refuses arguments the tool's input schema does not allow (a missing or unknown argument,
-/// a wrong type), counts the call against the caller's rate limit, and turns what a caller or Twilio can get wrong into
-/// a tool error with a sentence the model can act on (the same sentences the HTTP API gives), never a crash of the
-/// session. A client that hangs up ends its call quietly. Failures of the server's own are left to the SDK (a generic
-/// tool error, logged).
+/// Runs around every tool call: counts the call against the caller's rate limit, and turns what a caller or Twilio can
+/// get wrong into a tool error with a sentence the model can act on (the same sentences the HTTP API gives), never a
+/// crash of the session. The arguments are bound by the SDK with <see cref="ArgumentBinding"/>; what it refuses comes
+/// back naming the argument. A client that hangs up ends its call quietly. Failures of the server's own are left to
+/// the SDK (a generic tool error, logged).
 /// </summary>
 internal static partial class ToolGuard
 {
+    /// <summary>
+    /// How the SDK binds the tools' arguments: an argument a tool does not take is refused, as the HTTP API's strict
+    /// JSON binder refuses an unknown field (a misspelt name never silently loses input), and a number is a JSON number.
+    /// </summary>
+    public static readonly JsonSerializerOptions ArgumentBinding = new(McpJsonUtilities.DefaultOptions)
+    {
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        NumberHandling = JsonNumberHandling.Strict,
+    };
+
     public static McpRequestHandler<CallToolRequestParams, CallToolResult> Filter(McpRequestHandler<CallToolRequestParams, CallToolResult> next) =>
         async (request, cancellationToken) =>
         {
@@ -27,11 +38,6 @@ internal static partial class ToolGuard
             var hungUp = http.RequestAborted;
             try
             {
-                if (request.MatchedPrimitive is McpServerTool tool)
-                {
-                    CheckArguments(tool.ProtocolTool, request.Params?.Arguments);
-                }
-
                 await services.GetRequiredService<CallerLimits>().TakeAsync(AccessSetup.Caller(http), cancellationToken);
                 return await next(request, cancellationToken);
             }
@@ -43,7 +49,7 @@ internal static partial class ToolGuard
                 CallerLeft(logger, request.Params?.Name ?? "");
                 return new CallToolResult { IsError = true, Content = [new TextContentBlock { Text = "The client hung up before the call ended." }] };
             }
-            catch (Exception error) when (ProblemMapping.Map(error).Problem is { Detail: { } detail })
+            catch (Exception error) when ((Unbound(error, request) ?? ProblemMapping.Map(error).Problem?.Detail) is { } detail)
             {
                 var logger = Logger(services);
                 if (error is ServiceRefusedException or ServiceUnavailableException or ServiceNotConfiguredException)
@@ -59,41 +65,37 @@ internal static partial class ToolGuard
             }
         };
 
-    /// <summary>Every required argument is there, every argument is one the tool takes, and each has its declared JSON type.</summary>
-    public static void CheckArguments(Tool tool, IDictionary<string, JsonElement>? arguments)
+    /// <summary>
+    /// The sentence for arguments the SDK's binding refused: one the tool does not take, a required one missing, a value
+    /// not of its declared type. The SDK's own error names no argument the model could correct, so the argument is
+    /// found in the tool's input schema. Null when the failure was not the binding's (the arguments fit the schema).
+    /// </summary>
+    private static string? Unbound(Exception error, RequestContext<CallToolRequestParams> request)
     {
-        var schema = tool.InputSchema;
-        var properties = schema.TryGetProperty("properties", out var declared) && declared.ValueKind == JsonValueKind.Object ? declared : default;
-        var names = properties.ValueKind == JsonValueKind.Object ? properties.EnumerateObject().Select(p => p.Name).ToList() : [];
-        foreach (var (name, value) in arguments ?? new Dictionary<string, JsonElement>())
+        if (error is not (JsonException or ArgumentException { ParamName: "arguments" }) || request.MatchedPrimitive is not McpServerTool { ProtocolTool: var tool })
         {
-            if (!names.Contains(name))
-            {
-                throw new InvalidInputException(name, $"{tool.Name} has no argument '{name}'; it takes {string.Join(", ", names)}.");
-            }
-
-            var types = TypesOf(properties.GetProperty(name));
-            if (types.Count > 0 && !types.Any(t => Is(value, t)) && !(value.ValueKind == JsonValueKind.Null && !IsRequired(schema, name)))
-            {
-                throw new InvalidInputException(name, $"{name} must be {string.Join(" or ", types.Select(Article))}.");
-            }
+            return null;
         }
 
-        if (schema.TryGetProperty("required", out var required) && required.ValueKind == JsonValueKind.Array)
+        var properties = tool.InputSchema.GetProperty("properties");
+        var names = properties.EnumerateObject().Select(p => p.Name).ToList();
+        var arguments = request.Params?.Arguments ?? new Dictionary<string, JsonElement>();
+        if (arguments.Keys.FirstOrDefault(name => !names.Contains(name)) is { } unknown)
         {
-            foreach (var name in required.EnumerateArray().Select(r => r.GetString()!))
-            {
-                if (arguments is null || !arguments.TryGetValue(name, out var value) || value.ValueKind == JsonValueKind.Null)
-                {
-                    throw new InvalidInputException(name, $"{tool.Name} needs the argument '{name}'.");
-                }
-            }
+            return $"{tool.Name} has no argument '{unknown}'; it takes {string.Join(", ", names)}.";
         }
+
+        var required = tool.InputSchema.TryGetProperty("required", out var list) ? list.EnumerateArray().Select(r => r.GetString()!) : [];
+        if (required.FirstOrDefault(name => !arguments.ContainsKey(name)) is { } missing)
+        {
+            return $"{tool.Name} needs the argument '{missing}'.";
+        }
+
+        return arguments.Select(a => (a.Key, a.Value, Types: TypesOf(properties.GetProperty(a.Key))))
+            .Where(a => a.Types.Count > 0 && !a.Types.Any(type => Is(a.Value, type)))
+            .Select(a => $"{a.Key} must be {string.Join(" or ", a.Types.Select(Article))}.")
+            .FirstOrDefault();
     }
-
-    private static bool IsRequired(JsonElement schema, string name) =>
-        schema.TryGetProperty("required", out var required) && required.ValueKind == JsonValueKind.Array
-        && required.EnumerateArray().Any(r => r.GetString() == name);
 
     private static List<string> TypesOf(JsonElement property) =>
         !property.TryGetProperty("type", out var type) ? []
@@ -107,8 +109,6 @@ internal static partial class ToolGuard
         "number" => value.ValueKind == JsonValueKind.Number,
         "boolean" => value.ValueKind is JsonValueKind.True or JsonValueKind.False,
         "null" => value.ValueKind == JsonValueKind.Null,
-        "array" => value.ValueKind == JsonValueKind.Array,
-        "object" => value.ValueKind == JsonValueKind.Object,
         _ => true,
     };
 
@@ -116,8 +116,6 @@ internal static partial class ToolGuard
     {
         "integer" => "a whole number",
         "null" => "null",
-        "array" => "an array",
-        "object" => "an object",
         _ => $"a {type}",
     };
 

@@ -9,7 +9,7 @@ namespace FlexAgentPlugin.Doors.PhoneAi;
 
 /// <summary>
 /// The AI on the phone, through Twilio's ConversationRelay. <c>/voice/relay</c>: the session's WebSocket, accepted only
-/// with a valid <c>X-Twilio-Signature</c> on the upgrade (<see cref="RelaySocket"/>). <c>POST /voice/relay-ended</c>
+/// with a valid <c>X-Twilio-Signature</c> on the upgrade, run by the engine (<see cref="RelaySessions"/>). <c>POST /voice/relay-ended</c>
 /// (Twilio-signed): the <c>&lt;Connect&gt;</c> action when the session ends, answered with the hand-off's
 /// <c>&lt;Enqueue&gt;</c> or <c>&lt;Hangup/&gt;</c>. <c>GET /voice/calls/{callSid}/turns</c> (<see cref="AgentAccess"/>: the agent's Flex token or an agent key): what the
 /// caller and the AI said. <c>/voice/incoming</c> answers with the session when the AI answers calls (<see cref="RelayTwiml"/>).
@@ -26,7 +26,8 @@ public static class PhoneAiEndpoints
         return app;
     }
 
-    private static async Task RelayAsync(HttpContext context, PhoneAiCalls calls, TimeProvider clock, ILoggerFactory loggers)
+    /// <summary>The session's socket: the upgrade must be signed by Twilio; what follows is the engine's (<see cref="RelaySessions"/>).</summary>
+    private static async Task RelayAsync(HttpContext context, RelaySessions sessions)
     {
         if (!await SignedUpgrade.CheckAsync(context, RelayTwiml.RelayPath, "ConversationRelay"))
         {
@@ -34,8 +35,7 @@ public static class PhoneAiEndpoints
         }
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        using var relay = new RelaySocket(socket, calls, clock, loggers.CreateLogger(typeof(PhoneAiEndpoints)));
-        await relay.RunAsync(context.RequestAborted);
+        await sessions.RunAsync(socket, context.RequestAborted);
     }
 
     /// <summary>The session ended: to Flex with the AI's hand-off (<c>HandoffData</c>), else the call is over.</summary>

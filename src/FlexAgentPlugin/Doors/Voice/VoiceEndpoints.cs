@@ -1,5 +1,4 @@
 using System.Text.Json;
-using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Core.Callbacks;
 using FlexAgentPlugin.Core.PhoneAi;
 using FlexAgentPlugin.Core.Routing;
@@ -91,9 +90,9 @@ public static class VoiceEndpoints
 
     /// <summary>
     /// The Media Streams socket. The upgrade must be signed by Twilio (over the stream's URL, as ws(s):// or http(s)://);
-    /// what follows is <see cref="MediaStreamSocket"/>'s.
+    /// what follows is the engine's (<see cref="MediaStreams"/>).
     /// </summary>
-    private static async Task StreamAsync(HttpContext context, VoiceCalls calls, StreamTickets tickets, TimeProvider clock, ILoggerFactory loggers)
+    private static async Task StreamAsync(HttpContext context, MediaStreams streams)
     {
         if (!await SignedUpgrade.CheckAsync(context, StreamPath, "Media Streams"))
         {
@@ -101,6 +100,6 @@ public static class VoiceEndpoints
         }
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        await new MediaStreamSocket(socket, calls, tickets, clock, loggers.CreateLogger(typeof(VoiceEndpoints))).RunAsync(context.RequestAborted);
+        await streams.RunAsync(socket, context.RequestAborted);
     }
 }

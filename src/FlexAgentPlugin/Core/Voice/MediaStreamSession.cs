@@ -1,18 +1,17 @@
 using System.Buffers;
 using System.Net.WebSockets;
 using System.Text.Json;
-using FlexAgentPlugin.Core.Voice;
 
-namespace FlexAgentPlugin.Doors.Voice;
+namespace FlexAgentPlugin.Core.Voice;
 
 /// <summary>
 /// One accepted Media Streams socket, as Twilio plays it: <c>connected</c>, <c>start</c>, a <c>media</c> frame every
 /// 20 ms while the call lasts, <c>stop</c>. The <c>start</c> must come within <see cref="StartTimeout"/> and carry a
 /// valid ticket for its call (<see cref="StreamTickets"/>); only then does the stream take one of VOICE_MAX_CALLS and
 /// its frames go to the model. A stream with no media for <see cref="MediaTimeout"/> is closed and releases its place.
-/// A socket that breaks these rules is closed with 1008 (policy violation).
+/// A socket that breaks these rules is closed with 1008 (policy violation); one whose messages cannot be read, with 1007.
 /// </summary>
-internal sealed partial class MediaStreamSocket(WebSocket socket, VoiceCalls calls, StreamTickets tickets, TimeProvider clock, ILogger logger)
+internal sealed partial class MediaStreamSession(WebSocket socket, VoiceCalls calls, StreamTickets tickets, TimeProvider clock, ILogger logger)
 {
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan MediaTimeout = TimeSpan.FromSeconds(10);

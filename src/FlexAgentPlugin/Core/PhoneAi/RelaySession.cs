@@ -2,10 +2,9 @@ using System.Buffers;
 using System.Net.WebSockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using FlexAgentPlugin.Core.PhoneAi;
 using FlexAgentPlugin.Core.Voice;
 
-namespace FlexAgentPlugin.Doors.PhoneAi;
+namespace FlexAgentPlugin.Core.PhoneAi;
 
 /// <summary>
 /// One ConversationRelay socket, as Twilio plays it: <c>setup</c> first (within <see cref="SetupTimeout"/>), then the
@@ -14,7 +13,7 @@ namespace FlexAgentPlugin.Doors.PhoneAi;
 /// that cannot be read is logged as a warning and skipped: the caller stays on the line. When the socket closes (the
 /// caller hung up, or the session ended) the model's work for the call stops.
 /// </summary>
-internal sealed partial class RelaySocket(WebSocket socket, PhoneAiCalls calls, TimeProvider clock, ILogger logger) : ICallerLine, IDisposable
+internal sealed partial class RelaySession(WebSocket socket, PhoneAiCalls calls, TimeProvider clock, ILogger logger) : ICallerLine, IDisposable
 {
     public static readonly TimeSpan SetupTimeout = TimeSpan.FromSeconds(5);
 
