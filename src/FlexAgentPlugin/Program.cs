@@ -42,11 +42,13 @@ try
     // PostgreSQL shared by several instances with DATABASE_URL, else embedded SQLite in one process.
     builder.Services.AddExchange().AddTwilio().AddOpenAi().AddStore(builder.Configuration);
 
-    // Who may call (agents with their Flex token too), and the front doors: the GPT Action API and its files, the MCP
-    // server, Twilio's webhooks (conversation events, the AI responder for customers on channels), the hand-over tool,
-    // voice assist, the Functions the voice-assist Flex plugin calls, the agents' desk (a messaging task's context and
-    // reply drafts for the agents' Flex plugin), and the AI on the phone.
-    builder.Services.AddAccess().AddPluginFiles().AddMcp().AddHandover().AddVoice().AddVoiceAssistFunctions().AddAgentDesk().AddPhoneAi().AddHealth();
+    // Who may call (agents with their Flex token too), and the front doors, each an AddXxx here and a MapXxx below: the
+    // GPT Action API and its files, the MCP server, Twilio's webhooks (conversation events, the AI responder for
+    // customers on channels), the hand-over tool, voice assist, the Functions the voice-assist Flex plugin calls, the
+    // agents' desk (a messaging task's context and reply drafts for the agents' Flex plugin), the AI on the phone.
+    builder.Services.AddAccess();
+    builder.Services.AddGptAction().AddPluginFiles().AddMcp().AddConversationEvents().AddAiResponder().AddHandover()
+        .AddVoice().AddVoiceAssistFunctions().AddAgentDesk().AddPhoneAi().AddHealth();
 
     // Sign-in (OAuth 2.1) once the server knows its public URL (or runs the sandbox): the built-in authorization server
     // and its pages, where a person proves their phone or email with a code (Twilio Verify), or OAUTH_AUTHORITY's tokens.
@@ -77,19 +79,19 @@ try
     app.UseWebSockets();
     app.UsePluginSwaggerUi();
 
-    // Endpoints.
+    // Endpoints: the doors, in the order added above, and sign-in's pages.
     app.MapGptAction();
     app.MapPluginFiles();
-    app.MapMcpServer();
-    app.MapSignIn();
+    app.MapMcp();
     app.MapConversationEvents();
     app.MapAiResponder();
     app.MapHandover();
     app.MapVoice();
     app.MapVoiceAssistFunctions();
-    app.MapPhoneAi();
     app.MapAgentDesk();
+    app.MapPhoneAi();
     app.MapHealth();
+    app.MapSignIn();
 
     await app.RunAsync();
     return 0;

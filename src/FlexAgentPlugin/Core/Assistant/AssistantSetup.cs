@@ -21,7 +21,6 @@ public static class AssistantSetup
         services.AddSingleton<AiTurn>();
         services.AddSingleton<AiTurns>();
         services.AddHostedService(provider => provider.GetRequiredService<AiTurns>());
-        services.AddSingleton<ChannelMessages>();
         services.AddHostedService<BriefCheck>();
         return services;
     }

@@ -44,7 +44,6 @@ public static class ExchangeSetup
         services.AddSingleton<UserLimits>();
         services.AddSingleton<ConversationSetup>();
         services.AddSingleton<UserConversations>();
-        services.AddSingleton<ConversationEvents>();
         services.AddFlexRouting();
         services.AddResponder();
         services.AddCustomerWait();
@@ -52,7 +51,6 @@ public static class ExchangeSetup
         services.AddSingleton<ReplyWaiter>();
         services.AddSingleton<AssistantPresence>();
         services.AddSingleton<ConversationExchange>();
-        services.AddSingleton<IdempotentSends>();
         return services;
     }
 }

@@ -17,6 +17,9 @@ public static class AiResponderEndpoints
 {
     public const string Path = TwilioCallbacks.AiResponderPath;
 
+    /// <summary>The engine's entry for a customer's channel message (the AI's turns themselves are the assistant's).</summary>
+    public static IServiceCollection AddAiResponder(this IServiceCollection services) => services.AddSingleton<ChannelMessages>();
+
     public static IEndpointRouteBuilder MapAiResponder(this IEndpointRouteBuilder app)
     {
         app.MapPost(Path, ReceiveAsync)

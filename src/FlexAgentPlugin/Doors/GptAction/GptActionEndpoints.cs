@@ -20,6 +20,9 @@ public static class GptActionEndpoints
     /// <summary>Tag carried by the endpoints that make up the public API (the ones openapi.yaml describes).</summary>
     public const string Tag = "Agent";
 
+    /// <summary>What only this door uses: sends with an Idempotency-Key.</summary>
+    public static IServiceCollection AddGptAction(this IServiceCollection services) => services.AddSingleton<IdempotentSends>();
+
     public static IEndpointRouteBuilder MapGptAction(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("")

@@ -61,7 +61,7 @@ public static class McpEndpoints
         return services;
     }
 
-    public static IEndpointRouteBuilder MapMcpServer(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapMcp(this IEndpointRouteBuilder app)
     {
         app.MapGroup("")
             .RequireMcpAccess(app.ServiceProvider)

@@ -11,6 +11,9 @@ namespace FlexAgentPlugin.Doors.TwilioEvents;
 /// </summary>
 public static class ConversationEventsEndpoints
 {
+    /// <summary>The engine's entry for a conversation's events.</summary>
+    public static IServiceCollection AddConversationEvents(this IServiceCollection services) => services.AddSingleton<ConversationEvents>();
+
     public static IEndpointRouteBuilder MapConversationEvents(this IEndpointRouteBuilder app)
     {
         app.MapPost(TwilioCallbacks.ConversationEventsPath, ReceiveAsync)
