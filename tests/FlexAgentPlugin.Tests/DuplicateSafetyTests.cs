@@ -201,6 +201,22 @@ public sealed class DuplicateSafetyTests : OnEitherStore
         await JsonAssert.BodyEqualAsync("""{"status": "replied", "replies": ["Here is your answer."]}""", await hangingClient.GetAsync("/replies/alice"));
     }
 
+    [Fact]
+    public async Task ASendWithAnIdempotencyKeyCountsOnceAgainstTheUsersLimit()
+    {
+        using var limited = new PluginFactory(new Dictionary<string, string?> { ["RATE_LIMIT_PER_USER"] = "2" });
+        limited.Twilio.AutoReply = true;
+        var client = limited.CreateClient();
+
+        var first = await limited.Clock.RunUntilDoneAsync(client.SendAsync(Keyed("alice", "Where is my order?", "key-0101")));
+        var second = await limited.Clock.RunUntilDoneAsync(client.SendAsync(Keyed("alice", "And my refund?", "key-0102")));
+        var third = await client.GetAsync("/replies/alice");
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal((HttpStatusCode)429, third.StatusCode);
+    }
+
     private string Sid => Twilio.Conversations.Single().Sid;
 
     private List<string?> UserMessages() => [.. Twilio.Conversations.SelectMany(c => c.Messages).Where(m => !m.FromAgent).Select(m => m.Body)];
