@@ -43,11 +43,12 @@ try
     builder.Services.AddExchange().AddTwilio().AddOpenAi().AddStore(builder.Configuration);
 
     // Who may call (agents with their Flex token too), and the front doors, each an AddXxx here and a MapXxx below: the
-    // GPT Action API and its files, the MCP server, Twilio's webhooks (conversation events, the AI responder for
-    // customers on channels), the hand-over tool, voice assist, the Functions the voice-assist Flex plugin calls, the
-    // agents' desk (a messaging task's context and reply drafts for the agents' Flex plugin), the AI on the phone.
+    // GPT Action API's files (the API itself needs only the engine), the MCP server, Twilio's webhooks (conversation
+    // events, the AI responder for customers on channels), the hand-over tool, voice assist, the Functions the
+    // voice-assist Flex plugin calls, the agents' desk (a messaging task's context and reply drafts for the agents'
+    // Flex plugin), the AI on the phone.
     builder.Services.AddAccess();
-    builder.Services.AddGptAction().AddPluginFiles().AddMcp().AddConversationEvents().AddAiResponder().AddHandover()
+    builder.Services.AddPluginFiles().AddMcp().AddConversationEvents().AddAiResponder().AddHandover()
         .AddVoice().AddVoiceAssistFunctions().AddAgentDesk().AddPhoneAi().AddHealth();
 
     // Sign-in (OAuth 2.1) once the server knows its public URL (or runs the sandbox): the built-in authorization server

@@ -189,7 +189,7 @@ public sealed class DuplicateSafetyTests : OnEitherStore
             {
                 services.AddHttpContextAccessor();
                 services.AddSingleton<IConversationStore>(provider => new HangUpAfterHandingOut(
-                    provider.GetRequiredService<FlexAgentPlugin.Backends.Sqlite.SqliteStore>(), provider.GetRequiredService<IHttpContextAccessor>(), hangUp));
+                    provider.GetRequiredService<FlexAgentPlugin.Backends.Sqlite.SqliteStore>(), provider.GetRequiredService<IHttpContextAccessor>(), hangUp, "/replies"));
             },
         };
         var hangingClient = hanging.CreateClient();
@@ -201,15 +201,34 @@ public sealed class DuplicateSafetyTests : OnEitherStore
         await JsonAssert.BodyEqualAsync("""{"status": "replied", "replies": ["Here is your answer."]}""", await hangingClient.GetAsync("/replies/alice"));
     }
 
+    [Fact]
+    public async Task ASendWithAnIdempotencyKeyCountsOnceAgainstTheUsersLimit()
+    {
+        using var limited = new PluginFactory(new Dictionary<string, string?> { ["RATE_LIMIT_PER_USER"] = "2" });
+        limited.Twilio.AutoReply = true;
+        var client = limited.CreateClient();
+
+        var first = await limited.Clock.RunUntilDoneAsync(client.SendAsync(Keyed("alice", "Where is my order?", "key-0101")));
+        var second = await limited.Clock.RunUntilDoneAsync(client.SendAsync(Keyed("alice", "And my refund?", "key-0102")));
+        var third = await client.GetAsync("/replies/alice");
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal((HttpStatusCode)429, third.StatusCode);
+    }
+
     private string Sid => Twilio.Conversations.Single().Sid;
 
     private List<string?> UserMessages() => [.. Twilio.Conversations.SelectMany(c => c.Messages).Where(m => !m.FromAgent).Select(m => m.Body)];
 
-    private async Task<HttpResponseMessage> SendAsync(string username, string msg, string idempotencyKey)
+    private async Task<HttpResponseMessage> SendAsync(string username, string msg, string idempotencyKey) =>
+        await Factory.Clock.RunUntilDoneAsync(Client.SendAsync(Keyed(username, msg, idempotencyKey)));
+
+    private static HttpRequestMessage Keyed(string username, string msg, string idempotencyKey)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, $"/send/{username}") { Content = JsonContent.Create(new { msg }) };
         request.Headers.Add(GptActionEndpoints.IdempotencyKeyHeader, idempotencyKey);
-        return await Factory.Clock.RunUntilDoneAsync(Client.SendAsync(request));
+        return request;
     }
 
     private static HttpResponseMessage TooManyRequests()
@@ -217,32 +236,5 @@ public sealed class DuplicateSafetyTests : OnEitherStore
         var response = EmulatedTwilio.Error((HttpStatusCode)429, 20429, "Too Many Requests");
         response.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(1));
         return response;
-    }
-
-    /// <summary>The store, except that the first time replies are handed out, the caller hangs up before the answer is written.</summary>
-    private sealed class HangUpAfterHandingOut(IConversationStore inner, IHttpContextAccessor http, CancellationTokenSource hangUp) : IConversationStore
-    {
-        public Task InitializeAsync(CancellationToken cancellationToken) => inner.InitializeAsync(cancellationToken);
-
-        public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => inner.IsReachableAsync(cancellationToken);
-
-        public Task<StoredConversation?> FindAsync(string userKey, CancellationToken cancellationToken) => inner.FindAsync(userKey, cancellationToken);
-
-        public Task SaveNewAsync(string userKey, string conversationSid, CancellationToken cancellationToken) => inner.SaveNewAsync(userKey, conversationSid, cancellationToken);
-
-        public Task MarkClosedAsync(string conversationSid, CancellationToken cancellationToken) => inner.MarkClosedAsync(conversationSid, cancellationToken);
-
-        public async Task<bool> TryMoveDeliveryMarkAsync(string userKey, string conversationSid, long? expected, long moveTo, CancellationToken cancellationToken)
-        {
-            var moved = await inner.TryMoveDeliveryMarkAsync(userKey, conversationSid, expected, moveTo, cancellationToken);
-            if (moved && moveTo > (expected ?? -1) && !hangUp.IsCancellationRequested && http.HttpContext?.Request.Path.StartsWithSegments("/replies") == true)
-            {
-                var aborted = http.HttpContext.RequestAborted;
-                await hangUp.CancelAsync();
-                await Task.Delay(Timeout.Infinite, aborted).ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
-            }
-
-            return moved;
-        }
     }
 }

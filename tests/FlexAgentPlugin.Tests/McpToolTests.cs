@@ -1,7 +1,11 @@
 using System.Net;
 using System.Text.Json;
+using FlexAgentPlugin.Backends.Sqlite;
+using FlexAgentPlugin.Core.State;
 using FlexAgentPlugin.Doors.Mcp;
 using FlexAgentPlugin.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
@@ -261,6 +265,42 @@ public sealed class McpToolTests : IDisposable
         }
 
         await NoFurtherTwilioCallsAsync(polled, replyWait);
+    }
+
+    /// <summary>The client goes away just as its replies are handed out: they are handed out again to the next call.</summary>
+    [Fact]
+    public async Task RepliesHandedOutAsTheClientGoesAwayAreHandedOutAgain()
+    {
+        using var hangUp = new CancellationTokenSource();
+        HangUpAfterHandingOut? store = null;
+        using var hanging = new PluginFactory(Webhooks)
+        {
+            TestServices = services =>
+            {
+                services.AddHttpContextAccessor();
+                services.AddSingleton<IConversationStore>(provider => store = new HangUpAfterHandingOut(
+                    provider.GetRequiredService<SqliteStore>(), provider.GetRequiredService<IHttpContextAccessor>(), hangUp, "/mcp"));
+            },
+        };
+        var http = hanging.CreateClient();
+        await hanging.Clock.RunUntilDoneAsync(PluginFactory.SendAsync(http, User, "Hi"));
+        hanging.Twilio.AgentSays(hanging.Twilio.Conversations.Single().Sid, "Here is your answer.");
+        var session = await RawMcp.InitializeAsync(http);
+
+        try
+        {
+            using var response = await http.SendAsync(
+                session.Request($$$$"""{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"get_agent_replies","arguments":{"user":"{{{{User}}}}"}}}"""),
+                HttpCompletionOption.ResponseHeadersRead, hangUp.Token);
+            await Task.Delay(Timeout.Infinite, hangUp.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // The client hung up (before the response's headers, or after them, dropping the stream).
+        }
+
+        await store!.GivenBack.WaitAsync(TimeSpan.FromSeconds(10));
+        await JsonAssert.BodyEqualAsync("""{"status": "replied", "replies": ["Here is your answer."]}""", await http.GetAsync($"/replies/{User}"));
     }
 
     [Theory]

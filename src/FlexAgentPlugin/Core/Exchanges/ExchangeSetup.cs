@@ -11,7 +11,7 @@ using FlexAgentPlugin.Core.Users;
 
 namespace FlexAgentPlugin.Core.Exchanges;
 
-/// <summary>The engine: its settings (validated at start), conversations, routing, the responder and the reply waiter.</summary>
+/// <summary>The engine: its settings (validated at start), conversations, routing, the responder, the reply waiter and hand-out.</summary>
 public static class ExchangeSetup
 {
     public static IServiceCollection AddExchange(this IServiceCollection services)
@@ -48,9 +48,16 @@ public static class ExchangeSetup
         services.AddResponder();
         services.AddCustomerWait();
         services.AddSingleton<ConversationLooks>();
+        services.AddSingleton<ReplyHandout>();
         services.AddSingleton<ReplyWaiter>();
         services.AddSingleton<AssistantPresence>();
-        services.AddSingleton<ConversationExchange>();
+        services.AddSingleton<ExchangeSteps>();
+        services.AddSingleton<IdempotentSends>();
+
+        // Its steps are the engine's own: a door reaches them only through the one send and the one fetch.
+        services.AddSingleton(provider => new ConversationExchange(
+            provider.GetRequiredService<ExchangeSteps>(), provider.GetRequiredService<IdempotentSends>(),
+            provider.GetRequiredService<UserLimits>(), provider.GetRequiredService<TimeProvider>()));
         return services;
     }
 }

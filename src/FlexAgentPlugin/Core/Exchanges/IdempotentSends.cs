@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using FlexAgentPlugin.Core.Conversations;
-using FlexAgentPlugin.Core.Limits;
 using FlexAgentPlugin.Core.Replies;
 using FlexAgentPlugin.Core.State;
 using FlexAgentPlugin.Core.Users;
@@ -15,30 +14,28 @@ public sealed class IdempotencyConflictException()
     : Exception("This Idempotency-Key was already used for a different message; use a new key for a new message.");
 
 /// <summary>
-/// Sends made with an idempotency key: the same key for the same user within 24 hours never posts twice. The post
-/// happens under a lock on the key (a repeat waits for it) and is recorded; a repeat after it waits for the same
-/// exchange's replies, and once an outcome was final (replied or closed) a repeat gets that outcome again. The key
-/// also names the message in Twilio, so a post interrupted after Twilio took it is found, not made again.
+/// How <see cref="ConversationExchange.SendAsync"/> sends with an idempotency key: the same key for the same user within
+/// 24 hours never posts twice. The post happens under a lock on the key (a repeat waits for it) and is recorded; a
+/// repeat after it waits for the same exchange's replies, and once an outcome was final (replied or closed) a repeat
+/// gets that outcome again. The key also names the message in Twilio, so a post interrupted after Twilio took it is
+/// found, not made again.
 /// </summary>
 /// <remarks>
 /// Once the message is posted, a failure of the store (or of Twilio) ends in pending, never in an error that would
 /// invite the message again: a record left unmarked makes a repeat look for the message in Twilio before posting.
 /// </remarks>
-public sealed partial class IdempotentSends(
-    ConversationExchange exchange, ISendRecords records, IKeyedLock locks, UserLimits limits, TimeProvider clock, ILogger<IdempotentSends> logger)
+internal sealed partial class IdempotentSends(ExchangeSteps steps, ISendRecords records, IKeyedLock locks, TimeProvider clock, ILogger<IdempotentSends> logger)
 {
     public static readonly TimeSpan Window = TimeSpan.FromHours(24);
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
-    public async Task<ReplyOutcome> SendAsync(
-        string username, Contact? contact, string text, MessageSource source, string idempotencyKey, TimeSpan? wait, CancellationToken cancellationToken)
+    /// <summary>Sends <paramref name="request"/> under <paramref name="idempotencyKey"/>, for a call that began at <paramref name="since"/>.</summary>
+    public async Task<Delivery> SendAsync(SendRequest request, string idempotencyKey, DateTimeOffset since, CancellationToken cancellationToken)
     {
-        var since = clock.GetUtcNow();
-        var userKey = Usernames.Key(username);
-        await limits.TakeAsync(userKey, cancellationToken);
+        var userKey = Usernames.Key(request.Username);
         var keyHash = Hash($"{userKey}:{idempotencyKey}");
-        var messageHash = Hash(text);
+        var messageHash = Hash(request.Text);
         var notBefore = clock.GetUtcNow() - Window;
 
         SendRecord? earlier;
@@ -58,44 +55,48 @@ public sealed partial class IdempotentSends(
                     await records.SaveSendAsync(new SendRecord(userKey, keyHash, messageHash, Posted: false, Outcome: null, clock.GetUtcNow()), notBefore, cancellationToken);
                 }
 
-                posted = await exchange.PostAsync(username, contact, new OutgoingMessage(text, source, keyHash[..32], MayBeThereAlready: earlier is not null), cancellationToken);
+                var message = new OutgoingMessage(request.Text, request.Source, keyHash[..32], MayBeThereAlready: earlier is not null);
+                posted = await steps.PostAsync(request.Username, request.Contact, message, cancellationToken);
                 await AfterPostAsync("post", records.MarkSendPostedAsync(userKey, keyHash, CancellationToken.None));
             }
         }
 
-        ReplyOutcome outcome;
+        Delivery delivery;
         if (posted is not null)
         {
-            outcome = await exchange.AnswerAsync(posted, wait, since, progress: null, cancellationToken);
+            delivery = await steps.AnswerAsync(posted, request.Wait, since, request.Progress, cancellationToken);
         }
         else if (earlier!.Outcome is { } stored)
         {
-            return Read(stored);
+            return Delivery.Settled(Read(stored));
         }
         else
         {
             try
             {
-                outcome = await exchange.WaitForRepliesAsync(username, contact, source, wait, since, progress: null, cancellationToken);
-                if (outcome.Status == ReplyStatus.Pending && await records.FindSendAsync(userKey, keyHash, notBefore, cancellationToken) is { Outcome: { } meanwhile })
+                delivery = await steps.WaitForRepliesAsync(request.Username, request.Contact, request.Source, request.Wait, since, request.Progress, cancellationToken);
+                if (delivery.Outcome.Status == ReplyStatus.Pending && await records.FindSendAsync(userKey, keyHash, notBefore, cancellationToken) is { Outcome: { } meanwhile })
                 {
-                    return Read(meanwhile);
+                    // The first call's outcome is the answer to a repeat; anything this wait handed out goes to the next call.
+                    await delivery.AbandonAsync();
+                    return Delivery.Settled(Read(meanwhile));
                 }
             }
-            catch (Exception error) when (ConversationExchange.IsOutage(error))
+            catch (Exception error) when (ExchangeSteps.IsOutage(error))
             {
-                return exchange.PendingAfter(error, conversationSid: null);
+                return steps.PendingAfter(error, conversationSid: null);
             }
         }
 
-        if (outcome.Status == ReplyStatus.Pending)
+        if (delivery.Outcome.Status == ReplyStatus.Pending)
         {
-            return outcome;
+            return delivery;
         }
 
         // Kept for repeats of this key, so a caller that lost this answer gets it again by repeating the call.
+        var outcome = delivery.Outcome;
         await AfterPostAsync("outcome", records.SaveSendOutcomeAsync(userKey, keyHash, JsonSerializer.Serialize(new StoredOutcome(outcome.Status, outcome.Replies), Json), CancellationToken.None));
-        return outcome with { Delivered = null };
+        return Delivery.Settled(outcome);
     }
 
     /// <summary>

@@ -48,14 +48,11 @@ public sealed record ReplyMessage([property: JsonPropertyName("text")] string Te
     public static ReplyMessage From(Reply reply) => new(reply.Text, reply.Source == ReplySource.Ai ? "ai" : "agent");
 }
 
-/// <summary>The delivery mark a hand-out moved, kept so that a hand-out whose answer never reached the caller can be undone.</summary>
-public sealed record DeliveryMark(string UserKey, string ConversationSid, long From, long To);
-
 /// <summary>
-/// What a wait ends with: the status, the replies handed out (each exactly once), the mark that handed them out, and the
-/// conversation waited on (when known).
+/// What a wait ends with: the status, the replies handed out (each exactly once; <see cref="Delivery"/> holds the hand-out),
+/// and the conversation waited on (when known).
 /// </summary>
-public sealed record ReplyOutcome(ReplyStatus Status, IReadOnlyList<Reply> Replies, PendingReason? Why = null, DeliveryMark? Delivered = null)
+public sealed record ReplyOutcome(ReplyStatus Status, IReadOnlyList<Reply> Replies, PendingReason? Why = null)
 {
     /// <summary>The Twilio Conversation SID the outcome is about.</summary>
     public string? ConversationSid { get; init; }

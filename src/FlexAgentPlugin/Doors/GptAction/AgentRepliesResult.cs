@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using FlexAgentPlugin.Core.Exchanges;
 using FlexAgentPlugin.Core.Queue;
 using FlexAgentPlugin.Core.Replies;
 
@@ -48,11 +47,11 @@ public sealed record AgentReplies(
 }
 
 /// <summary>
-/// Waits for an outcome and writes it. Its replies were marked handed out before the answer was written; when the
-/// caller hung up at that moment and the answer could not be written, the mark moves back so the replies are handed
-/// out again. (The endpoint returns this at once, so no frame of its own, holding the request, waits as well.)
+/// Waits for the engine's delivery and writes its outcome. Its replies were marked handed out before the answer was
+/// written: the delivery is confirmed once the answer is written, and abandoned (the replies are handed out again) when
+/// the caller hung up first. (The endpoint returns this at once, so no frame of its own, holding the request, waits as well.)
 /// </summary>
-public sealed class AgentRepliesResult(Task<ReplyOutcome> outcome, ConversationExchange exchange) : IResult
+public sealed class AgentRepliesResult(Task<Delivery> delivering) : IResult
 {
     /// <summary>
     /// The web defaults, held here rather than read from the request's services: an answer written as the server stops
@@ -62,21 +61,21 @@ public sealed class AgentRepliesResult(Task<ReplyOutcome> outcome, ConversationE
 
     public async Task ExecuteAsync(HttpContext httpContext)
     {
-        var answered = await outcome;
+        await using var delivery = await delivering;
         var aborted = httpContext.RequestAborted;
         try
         {
-            await httpContext.Response.WriteAsJsonAsync(AgentReplies.From(answered), Json, aborted);
+            await httpContext.Response.WriteAsJsonAsync(AgentReplies.From(delivery.Outcome), Json, aborted);
             await httpContext.Response.CompleteAsync();
         }
         catch (Exception error) when (error is IOException or OperationCanceledException)
         {
-            // The caller is gone; the check below gives its replies back.
+            // The caller is gone: the delivery, unconfirmed, gives its replies back.
         }
 
-        if (aborted.IsCancellationRequested)
+        if (!aborted.IsCancellationRequested)
         {
-            await exchange.UndoAsync(answered);
+            delivery.Confirm();
         }
     }
 }

@@ -20,9 +20,6 @@ public static class GptActionEndpoints
     /// <summary>Tag carried by the endpoints that make up the public API (the ones openapi.yaml describes).</summary>
     public const string Tag = "Agent";
 
-    /// <summary>What only this door uses: sends with an Idempotency-Key.</summary>
-    public static IServiceCollection AddGptAction(this IServiceCollection services) => services.AddSingleton<IdempotentSends>();
-
     public static IEndpointRouteBuilder MapGptAction(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("")
@@ -40,26 +37,20 @@ public static class GptActionEndpoints
     private static AgentRepliesResult Send(
         string username,
         HttpContext http,
-        SendRequest request,
+        SendBody body,
         [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
         ConversationExchange exchange,
-        IdempotentSends idempotent,
         IOptions<ReplyOptions> replies,
         CancellationToken cancellationToken)
     {
         username = User(http, username);
-        var wait = replies.Value.ReplyTimeout;
-        if (idempotencyKey is null)
-        {
-            return new AgentRepliesResult(exchange.SendAsync(username, Contact(http), request.Msg, MessageSource.GptAction, wait, progress: null, cancellationToken), exchange);
-        }
-
-        if (idempotencyKey.Length is 0 or > 255 || idempotencyKey.Any(c => c is < '!' or > '~'))
+        if (idempotencyKey is not null && (idempotencyKey.Length is 0 or > 255 || idempotencyKey.Any(c => c is < '!' or > '~')))
         {
             throw new InvalidInputException(IdempotencyKeyHeader, "Idempotency-Key must be 1 to 255 visible ASCII characters, for example a UUID.");
         }
 
-        return new AgentRepliesResult(idempotent.SendAsync(username, Contact(http), request.Msg, MessageSource.GptAction, idempotencyKey, wait, cancellationToken), exchange);
+        var request = new SendRequest(username, Contact(http), body.Msg, MessageSource.GptAction, replies.Value.ReplyTimeout) { IdempotencyKey = idempotencyKey };
+        return new AgentRepliesResult(exchange.SendAsync(request, cancellationToken));
     }
 
     private static AgentRepliesResult GetReplies(
@@ -72,7 +63,7 @@ public static class GptActionEndpoints
             wait = timeout;
         }
 
-        return new AgentRepliesResult(exchange.GetRepliesAsync(username, Contact(http), MessageSource.GptAction, wait, progress: null, cancellationToken), exchange);
+        return new AgentRepliesResult(exchange.GetRepliesAsync(new RepliesRequest(username, Contact(http), MessageSource.GptAction, wait), cancellationToken));
     }
 
     private static Contact? Contact(HttpContext http) => SignedInUser.From(http.User)?.Contact;

@@ -51,8 +51,9 @@ public sealed class HumanAgentTools(
         var username = call.User(user);
         var text = UserMessages.Check(message, messages.Value.MaxMessageLength, "message");
         var wait = options.Value.ReplyTimeout;
-        var outcome = await exchange.SendAsync(username, call.Contact, text, MessageSource.Mcp, wait, Reporting(wait), call.Token);
-        return AgentAnswer.From(await call.DeliverAsync(outcome, exchange), username).ToResult(outcome);
+        var outcome = await call.ReceiveAsync(exchange.SendAsync(
+            new SendRequest(username, call.Contact, text, MessageSource.Mcp, wait) { Progress = Reporting(wait) }, call.Token));
+        return AgentAnswer.From(outcome, username).ToResult(outcome);
     }
 
     [McpServerTool(Name = RepliesName, Title = "Get the human agent's replies", ReadOnly = false, Destructive = false, Idempotent = false, OpenWorld = true,
@@ -74,8 +75,9 @@ public sealed class HumanAgentTools(
         }
 
         var wait = TimeSpan.FromSeconds(Math.Min(wait_seconds, options.Value.ReplyTimeoutSeconds));
-        var outcome = await exchange.GetRepliesAsync(username, call.Contact, MessageSource.Mcp, wait, Reporting(wait), call.Token);
-        return AgentAnswer.From(await call.DeliverAsync(outcome, exchange), username).ToResult(outcome);
+        var outcome = await call.ReceiveAsync(exchange.GetRepliesAsync(
+            new RepliesRequest(username, call.Contact, MessageSource.Mcp, wait) { Progress = Reporting(wait) }, call.Token));
+        return AgentAnswer.From(outcome, username).ToResult(outcome);
     }
 
     /// <summary>

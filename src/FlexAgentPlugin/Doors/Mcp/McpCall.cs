@@ -1,4 +1,3 @@
-using FlexAgentPlugin.Core.Exchanges;
 using FlexAgentPlugin.Core.Replies;
 using FlexAgentPlugin.Core.Users;
 using FlexAgentPlugin.Hosting.Access;
@@ -7,8 +6,8 @@ namespace FlexAgentPlugin.Doors.Mcp;
 
 /// <summary>
 /// One tool call, seen from the HTTP request it arrived on (the SDK runs tools in that request's context): who the
-/// user is, a token that ends the call when the client cancels it or drops the connection, and the undoing of a
-/// hand-out the client is no longer there to receive.
+/// user is, a token that ends the call when the client cancels it or drops the connection, and the engine's delivery
+/// confirmed, or abandoned when the client is no longer there to receive it.
 /// </summary>
 public sealed class McpCall : IDisposable
 {
@@ -67,19 +66,21 @@ public sealed class McpCall : IDisposable
     public Contact? Contact => SignedInUser.From(http.User)?.Contact;
 
     /// <summary>
-    /// The outcome goes back to the client, unless the client is gone (it cancelled, or its connection dropped) by the
-    /// time the replies were handed out: then they are handed out again to the next call. (Once the SDK writes the
-    /// result, an early close is no sign of a lost result: MCP clients close the stream as soon as they have read it.)
+    /// The delivery's outcome goes back to the client, unless the client is gone (it cancelled, or its connection
+    /// dropped) by the time replies were handed out: then the delivery is abandoned, so they are handed out again to the
+    /// next call. (Once the SDK writes the result, an early close is no sign of a lost result: MCP clients close the
+    /// stream as soon as they have read it.)
     /// </summary>
-    public async Task<ReplyOutcome> DeliverAsync(ReplyOutcome outcome, ConversationExchange exchange)
+    public async Task<ReplyOutcome> ReceiveAsync(Task<Delivery> delivering)
     {
-        if (outcome.Delivered is not null && Token.IsCancellationRequested)
+        await using var delivery = await delivering;
+        if (delivery.HandedOut)
         {
-            await exchange.UndoAsync(outcome);
             Token.ThrowIfCancellationRequested();
         }
 
-        return outcome;
+        delivery.Confirm();
+        return delivery.Outcome;
     }
 
     public void Dispose() => ended.Dispose();

@@ -11,7 +11,7 @@ namespace FlexAgentPlugin.Doors.GptAction;
 /// unknown, duplicate and mistyped members; the body is read at most 64 KB, whatever its framing. Every mistake is
 /// an <see cref="InvalidInputException"/> naming the field, before anything reaches the store or Twilio.
 /// </summary>
-public sealed record SendRequest([property: JsonPropertyName("msg")] string Msg)
+public sealed record SendBody([property: JsonPropertyName("msg")] string Msg)
 {
     public const int MaxBodyBytes = 64 * 1024;
 
@@ -24,7 +24,7 @@ public sealed record SendRequest([property: JsonPropertyName("msg")] string Msg)
     };
 
     /// <summary>Binds the request's body, then cleans and checks the message (MAX_MESSAGE_LENGTH).</summary>
-    public static async ValueTask<SendRequest?> BindAsync(HttpContext context)
+    public static async ValueTask<SendBody?> BindAsync(HttpContext context)
     {
         if (!context.Request.HasJsonContentType())
         {
@@ -32,10 +32,10 @@ public sealed record SendRequest([property: JsonPropertyName("msg")] string Msg)
         }
 
         var body = await BoundedBody.ReadAsync(context.Request, MaxBodyBytes, context.RequestAborted);
-        SendRequest? request;
+        SendBody? request;
         try
         {
-            request = JsonSerializer.Deserialize<SendRequest>(body, Strict);
+            request = JsonSerializer.Deserialize<SendBody>(body, Strict);
         }
         catch (JsonException error)
         {
