@@ -4,11 +4,14 @@ using FlexAgentPlugin.Backends.Twilio;
 using FlexAgentPlugin.Backends.OpenAi;
 using FlexAgentPlugin.Core.Exchanges;
 using FlexAgentPlugin.Core.Routing;
+using FlexAgentPlugin.Doors.AgentDesk;
+using FlexAgentPlugin.Doors.AiResponder;
 using FlexAgentPlugin.Doors.Handover;
 using FlexAgentPlugin.Doors.Mcp;
 using FlexAgentPlugin.Doors.PhoneAi;
 using FlexAgentPlugin.Doors.PluginFiles;
 using FlexAgentPlugin.Doors.Voice;
+using FlexAgentPlugin.Doors.TwilioEvents;
 using FlexAgentPlugin.Doors.VoiceAssistFunctions;
 using FlexAgentPlugin.Hosting.Access;
 using FlexAgentPlugin.Hosting.OAuth;
@@ -242,7 +245,8 @@ public sealed class ConfigurationTests
         var settings = PluginFactory.ValidSettings(Path.Combine(Path.GetTempPath(), "unused.db"), overrides);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
-        services.AddExchange().AddTwilio().AddOpenAi().AddStore(configuration).AddAccess().AddPluginFiles().AddMcp().AddHandover().AddVoice().AddVoiceAssistFunctions().AddPhoneAi();
+        services.AddExchange().AddTwilio().AddOpenAi().AddStore(configuration).AddAccess();
+        services.AddPluginFiles().AddMcp().AddConversationEvents().AddAiResponder().AddHandover().AddVoice().AddVoiceAssistFunctions().AddAgentDesk().AddPhoneAi();
         var composing = Record.Exception(() => services.AddOAuth(configuration, sandboxBaseUrl: null));
         using var provider = services.BuildServiceProvider();
 

@@ -290,6 +290,22 @@ public sealed class QueueTests : IDisposable
         Assert.StartsWith("No agent is available right now", (string?)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["message"], StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("QUEUE_STATISTICS_SECONDS", "often")]
+    [InlineData("QUEUE_STATISTICS_SECONDS", "5000")]
+    [InlineData("BUSINESS_HOURS", "weekdays 9 to 5")]
+    [InlineData("BUSINESS_HOURS", "Mon-Fri 09:00-17:00 Mars/Olympus_Mons")]
+    [InlineData("ESCALATE_AFTER_SECONDS", "-1")]
+    [InlineData("ESCALATE_TO_QUEUE_SID", "queue-7")]
+    public void AMalformedQueueSettingStopsTheStartNamingIt(string variable, string value) =>
+        Assert.Contains(ConfigurationTests.StartFailures(new Dictionary<string, string?> { [variable] = value }),
+            f => f.Contains(variable, StringComparison.Ordinal));
+
+    [Fact]
+    public void AnEscalationWithoutItsTargetQueueStopsTheStartNamingTheQueueSetting() =>
+        Assert.Contains(ConfigurationTests.StartFailures(new Dictionary<string, string?>(Interactions) { ["ESCALATE_AFTER_SECONDS"] = "300" }),
+            f => f.Contains("ESCALATE_TO_QUEUE_SID", StringComparison.Ordinal));
+
     private static (int Tasks, int RealTime, int Cumulative) Minus((int Tasks, int RealTime, int Cumulative) a, (int Tasks, int RealTime, int Cumulative) b) =>
         (a.Tasks - b.Tasks, a.RealTime - b.RealTime, a.Cumulative - b.Cumulative);
 
