@@ -110,6 +110,22 @@ public sealed class AiFirstTests : IDisposable
     }
 
     [Fact]
+    public async Task WithNobodyThereTheAiSaysSoItselfAndTheCustomerHearsItAtOnce()
+    {
+        Start(Interactions);
+        Twilio.Behavior.AgentsAway = true;
+        OpenAi.HandsOff("refund request", "Alice wants a refund for order 42.");
+
+        // No clock move: the notice is handed out without waiting for an agent.
+        var body = await SendAsync("alice", "I want my money back for order 42").WaitAsync(TimeSpan.FromSeconds(10));
+
+        var said = $"{AiTurns.HandoffNotice} No agent is available right now; one will answer as soon as an agent is back. {AiTurns.AwayNotice}";
+        Assert.Equal([said], body["replies"]!.AsArray().Select(r => (string?)r));
+        Assert.Contains(Twilio.Conversations.Single().Messages, m => m.Body == said);
+        Assert.Single(Twilio.Interactions);
+    }
+
+    [Fact]
     public async Task TheAiHandsASignedInPersonToFlexAsTheirVerifiedPhone()
     {
         Start(new Dictionary<string, string?>(Interactions) { ["PUBLIC_BASE_URL"] = SignInFlow.LocalBase });

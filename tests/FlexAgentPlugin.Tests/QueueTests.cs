@@ -89,6 +89,23 @@ public sealed class QueueTests : IDisposable
     }
 
     [Fact]
+    public async Task WithStudioRoutingThePlaceComesFromTheTaskTheFlowMadeForTheConversation()
+    {
+        var factory = Start(new() { ["CONV_FLOW"] = PluginFactory.FlowSid, ["ROUTING_MODE"] = "studio" });
+        var client = factory.CreateClient();
+        await factory.SendAndWaitAsync(client, "alice", "alice needs help");
+        await factory.SendAndWaitAsync(client, "bob", "bob needs help");
+        factory.Clock.Advance(TimeSpan.FromSeconds(10));
+
+        var bob = await RepliesAsync(factory, client, "bob");
+
+        Assert.Empty(factory.Twilio.Interactions);
+        Assert.Equal(factory.Twilio.Conversations[^1].Sid, (string?)JsonNode.Parse(factory.Twilio.State.Tasks()[^1].Attributes)!["conversationSid"]);
+        Assert.Equal(2, Position(bob));
+        Assert.StartsWith("You are 2nd in line", (string?)bob["message"], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TheExpectedWaitIsTheQueuesRecentAverageWaitForEachPlaceLessTheTimeWaited()
     {
         var factory = Start();
