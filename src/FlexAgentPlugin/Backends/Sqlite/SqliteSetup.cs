@@ -1,6 +1,7 @@
 using FlexAgentPlugin.Backends.DataProtection;
 using FlexAgentPlugin.Backends.OAuthStore;
 using FlexAgentPlugin.Configuration;
+using FlexAgentPlugin.Core.Replies;
 using FlexAgentPlugin.Core.State;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -36,9 +37,9 @@ public static class SqliteSetup
     /// <summary>
     /// Creates the schema during start-up, so the first request never races it (a database that cannot be opened stops
     /// the start with a sentence naming DATABASE_PATH), and checkpoints the write-ahead log once the server has stopped
-    /// (after the last request), leaving a self-contained database file.
+    /// (after the last request and what was recorded beside it), leaving a self-contained database file.
     /// </summary>
-    private sealed class SqliteLifetime(SqliteStore store, IHostApplicationLifetime lifetime) : IHostedService
+    private sealed class SqliteLifetime(SqliteStore store, AssistantPresence presence, IHostApplicationLifetime lifetime) : IHostedService
     {
         public async Task StartAsync(CancellationToken cancellationToken)
         {
@@ -56,7 +57,12 @@ public static class SqliteSetup
                 throw new StartFailureException($"DATABASE_PATH ({store.DatabasePath}) cannot be opened for writing ({ex.Message.TrimEnd('.')}); set it to a file in a folder this server may write to.");
             }
 
-            lifetime.ApplicationStopped.Register(store.Checkpoint);
+            lifetime.ApplicationStopped.Register(() =>
+            {
+                // The last requests' recordings beside their waits are written first, so none lands after the checkpoint.
+                presence.UnderWayAsync().Wait(TimeSpan.FromSeconds(5));
+                store.Checkpoint();
+            });
         }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

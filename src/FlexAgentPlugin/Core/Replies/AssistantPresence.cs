@@ -6,9 +6,13 @@ namespace FlexAgentPlugin.Core.Replies;
 /// Records, for the agent who takes the task, whether the user's assistant is on the line: a wait begins (until its
 /// limit, at most <see cref="LongestWait"/>) and ends told its outcome or <c>pending</c>. Only a convenience for the
 /// agent: a store failure here (or the store already closed as the server stops) is logged and the wait goes on.
+/// The recordings run beside the waits; <see cref="UnderWayAsync"/> lets a store that closes as the server stops
+/// finish them first.
 /// </summary>
 public sealed partial class AssistantPresence(IAssistantWaits waits, TimeProvider clock, ILogger<AssistantPresence> logger)
 {
+    private readonly HashSet<Task> recording = [];
+
     public const string Waiting = "waiting";
     public const string Pending = "pending";
     public const string None = "none";
@@ -23,14 +27,47 @@ public sealed partial class AssistantPresence(IAssistantWaits waits, TimeProvide
     public WaitMark Begin(string conversationSid, DateTimeOffset since, TimeSpan? limit)
     {
         var until = (since + (limit is { } span && span < LongestWait ? span : LongestWait)).ToUnixTimeMilliseconds();
-        return new WaitMark(until, QuietlyAsync(conversationSid, waits.BeginWaitAsync(conversationSid, until, CancellationToken.None)));
+        return new WaitMark(until, Tracked(QuietlyAsync(conversationSid, waits.BeginWaitAsync(conversationSid, until, CancellationToken.None))));
     }
 
     /// <summary>Records that the wait ended, with the caller told <c>pending</c> or not; never throws.</summary>
-    public async Task EndAsync(string conversationSid, WaitMark mark, bool pending)
+    public Task EndAsync(string conversationSid, WaitMark mark, bool pending) => Tracked(EndAfterStartAsync(conversationSid, mark, pending));
+
+    /// <summary>The recordings under way (each one short write); every wait has started its own once its caller is answered.</summary>
+    public Task UnderWayAsync()
+    {
+        lock (recording)
+        {
+            return Task.WhenAll([.. recording]);
+        }
+    }
+
+    private async Task EndAfterStartAsync(string conversationSid, WaitMark mark, bool pending)
     {
         await mark.Recorded;
         await QuietlyAsync(conversationSid, waits.EndWaitAsync(conversationSid, mark.Until, pending, CancellationToken.None));
+    }
+
+    private Task Tracked(Task task)
+    {
+        if (task.IsCompleted)
+        {
+            return task;
+        }
+
+        lock (recording)
+        {
+            recording.Add(task);
+        }
+
+        _ = task.ContinueWith(done =>
+        {
+            lock (recording)
+            {
+                recording.Remove(done);
+            }
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return task;
     }
 
     /// <summary>Whether the conversation's assistant waits now, was told pending, or neither.</summary>
