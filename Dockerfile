@@ -13,12 +13,13 @@ WORKDIR /source
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY src/FlexAgentPlugin/FlexAgentPlugin.csproj src/FlexAgentPlugin/
 COPY src/FlexAgentPlugin.Sandbox/FlexAgentPlugin.Sandbox.csproj src/FlexAgentPlugin.Sandbox/
-RUN dotnet restore src/FlexAgentPlugin/FlexAgentPlugin.csproj
+RUN dotnet restore --use-current-runtime src/FlexAgentPlugin/FlexAgentPlugin.csproj
 COPY src/ src/
 COPY wwwroot/ wwwroot/
 COPY .well-known/ .well-known/
 COPY openapi.yaml ./
-RUN dotnet publish src/FlexAgentPlugin/FlexAgentPlugin.csproj --configuration Release --no-restore --output /app
+# For the build machine's platform, so the code is compiled ahead of time (ReadyToRun; see the project file).
+RUN dotnet publish src/FlexAgentPlugin/FlexAgentPlugin.csproj --configuration Release --no-restore --use-current-runtime --self-contained false --output /app
 
 # Run: the ASP.NET Core runtime only, as the image's unprivileged "app" user.
 FROM mcr.microsoft.com/dotnet/aspnet:10.0

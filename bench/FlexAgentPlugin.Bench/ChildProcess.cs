@@ -23,9 +23,10 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     public int Pid => process.Id;
 
-    public static async Task<ChildProcess> StartAsync(string name, string dll, Uri baseAddress, IEnumerable<KeyValuePair<string, string>> environment)
+    public static async Task<ChildProcess> StartAsync(
+        string name, string dll, Uri baseAddress, IEnumerable<KeyValuePair<string, string>> environment, IEnumerable<string>? arguments = null)
     {
-        var start = new ProcessStartInfo("dotnet", [dll])
+        var start = new ProcessStartInfo("dotnet", [dll, .. arguments ?? []])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -28,6 +28,9 @@ internal static class Crowd
 {
     private const double DefaultAgentDelaySeconds = 45;
 
+    /// <summary>A /healthz answer slower than this (ms, the goal) is counted, with when it came.</summary>
+    private const double SlowHealth = 50;
+
     /// <summary>The MCP protocol revision the clients speak: 2025-11-25 (sessions) or 2026-07-28 (no sessions).</summary>
     public static string McpProtocol { get; set; } = "2025-11-25";
 
@@ -62,6 +65,7 @@ internal static class Crowd
         var allStarted = started.Elapsed;
 
         var health = new List<double>();
+        var slowHealth = new List<double>();
         var peakRss = 0.0;
         var peakThreads = 0;
         while (Volatile.Read(ref waiting) > users * 0.9 || health.Count < 200)
@@ -69,6 +73,10 @@ internal static class Crowd
             var timer = Stopwatch.StartNew();
             using var response = await monitor.GetAsync("/healthz");
             health.Add(timer.Elapsed.TotalMilliseconds);
+            if (timer.Elapsed.TotalMilliseconds > SlowHealth)
+            {
+                slowHealth.Add(started.Elapsed.TotalSeconds);
+            }
             var (rss, _, threads, _) = deployment.Server.Memory();
             peakRss = Math.Max(peakRss, rss);
             peakThreads = Math.Max(peakThreads, threads);
@@ -106,7 +114,8 @@ internal static class Crowd
         Console.WriteLine($"   reply latency, agent message created -> HTTP response: p50 {Stats.Percentile(latencies, 50):F1} ms   p99 {Stats.Percentile(latencies, 99):F1} ms   max {(latencies.Count > 0 ? latencies[^1] : double.NaN):F1} ms ({latencies.Count} replies)");
         Console.WriteLine($"   server memory: idle {idleRss:F0} MiB, peak RSS {Math.Max(peakRss, hwm):F0} MiB (VmHWM {hwm:F0} MiB), {(Math.Max(peakRss, hwm) - idleRss) * 1024 / users:F1} KiB per waiting call; "
             + $"{settledRss:F0} MiB once they all wait; peak threads {peakThreads}; CPU {cpuAfter - cpuBefore:F1} s");
-        Console.WriteLine($"   /healthz while they wait ({health.Count} requests): p50 {Stats.Percentile(health, 50):F1} ms   p99 {Stats.Percentile(health, 99):F1} ms   max {health[^1]:F1} ms");
+        Console.WriteLine($"   /healthz while they wait ({health.Count} requests): p50 {Stats.Percentile(health, 50):F1} ms   p99 {Stats.Percentile(health, 99):F1} ms   max {health[^1]:F1} ms"
+            + $"; {slowHealth.Count} over {SlowHealth} ms" + (slowHealth.Count > 0 ? $", between {slowHealth[0]:F1} and {slowHealth[^1]:F1} s after the first request" : ""));
         Console.WriteLine();
     }
 
@@ -132,15 +141,7 @@ internal static class Crowd
         var busyRss = deployment.Server.Memory().Rss;
         var stillWaiting = Volatile.Read(ref waiting);
 
-        var before = idle.ToDictionary(t => t.Type, t => (t.Count, t.Bytes));
-        var growth = busy.Select(t => (t.Type, Count: t.Count - before.GetValueOrDefault(t.Type).Count, Bytes: t.Bytes - before.GetValueOrDefault(t.Type).Bytes))
-            .Where(t => t.Bytes > 0).OrderByDescending(t => t.Bytes).ToList();
-        Console.WriteLine($"Heap profile ({door}): {stillWaiting} callers waiting; RSS {idleRss:F0} -> {busyRss:F0} MiB ({(busyRss - idleRss) * 1024 / stillWaiting:F1} KiB each);");
-        Console.WriteLine($"managed heap {idle.Sum(t => t.Bytes) / 1048576.0:F1} -> {busy.Sum(t => t.Bytes) / 1048576.0:F1} MiB ({(busy.Sum(t => t.Bytes) - idle.Sum(t => t.Bytes)) / (double)stillWaiting:F0} bytes each). Growth by type:");
-        foreach (var (type, count, bytes) in growth.Take(30))
-        {
-            Console.WriteLine($"   {bytes / (double)stillWaiting,8:F0} B/call {count / (double)stillWaiting,6:F2} objects/call  {type}");
-        }
+        HeapProfile.PrintGrowth($"Heap profile ({door})", idle, busy, stillWaiting, idleRss, busyRss);
     }
 
     internal static List<Task> StartUsers(

@@ -40,6 +40,16 @@ internal sealed class Deployment : IAsyncDisposable
     /// <summary>Environment for the server only (e.g. GC settings), on top of the benchmark's own settings.</summary>
     public static IReadOnlyDictionary<string, string> ExtraServerEnvironment { get; set; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// The folder of the server's FlexAgentPlugin.dll: its Release build unless given (<c>--server</c>), e.g. the folder
+    /// <c>dotnet publish</c> wrote, which is what the container image runs (ReadyToRun).
+    /// </summary>
+    public static string? ServerFolder { get; set; }
+
+    /// <summary>The server's FlexAgentPlugin.dll under <paramref name="root"/>.</summary>
+    public static string ServerAssembly(string root) =>
+        Path.Combine(ServerFolder ?? Path.Combine(root, "src", "FlexAgentPlugin", "bin", "Release", "net10.0"), "FlexAgentPlugin.dll");
+
     public static async Task<Deployment> StartAsync(string root, double autoReplySeconds, bool http2 = false, IReadOnlyDictionary<string, string>? serverSettings = null)
     {
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
@@ -92,7 +102,7 @@ internal sealed class Deployment : IAsyncDisposable
             server[key] = value;
         }
 
-        var serverProcess = await ChildProcess.StartAsync("server", Path.Combine(root, "src", "FlexAgentPlugin", "bin", "Release", "net10.0", "FlexAgentPlugin.dll"), serverUrl, server);
+        var serverProcess = await ChildProcess.StartAsync("server", ServerAssembly(root), serverUrl, server);
         return new Deployment(emulator, serverProcess, dataFolder, clientUrl, token, serverUrl);
     }
 
@@ -138,7 +148,7 @@ internal sealed class Deployment : IAsyncDisposable
                 settings[key] = value;
             }
 
-            servers.Add(await ChildProcess.StartAsync(name, Path.Combine(root, "src", "FlexAgentPlugin", "bin", "Release", "net10.0", "FlexAgentPlugin.dll"), url, settings));
+            servers.Add(await ChildProcess.StartAsync(name, ServerAssembly(root), url, settings));
         }
 
         return (emulator, servers[0], servers[1], token);

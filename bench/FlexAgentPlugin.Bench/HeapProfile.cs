@@ -68,4 +68,19 @@ internal static class HeapProfile
         await processing;
         return values;
     }
+
+    /// <summary>Prints how the heap grew from <paramref name="idle"/> to <paramref name="busy"/> per waiting call, by type.</summary>
+    public static void PrintGrowth(
+        string title, IReadOnlyList<(string Type, long Count, long Bytes)> idle, IReadOnlyList<(string Type, long Count, long Bytes)> busy, int waiting, double idleRss, double busyRss)
+    {
+        var before = idle.ToDictionary(t => t.Type, t => (t.Count, t.Bytes));
+        var growth = busy.Select(t => (t.Type, Count: t.Count - before.GetValueOrDefault(t.Type).Count, Bytes: t.Bytes - before.GetValueOrDefault(t.Type).Bytes))
+            .Where(t => t.Bytes > 0).OrderByDescending(t => t.Bytes).ToList();
+        Console.WriteLine($"{title}: {waiting} callers waiting; RSS {idleRss:F0} -> {busyRss:F0} MiB ({(busyRss - idleRss) * 1024 / waiting:F1} KiB each);");
+        Console.WriteLine($"managed heap {idle.Sum(t => t.Bytes) / 1048576.0:F1} -> {busy.Sum(t => t.Bytes) / 1048576.0:F1} MiB ({(busy.Sum(t => t.Bytes) - idle.Sum(t => t.Bytes)) / (double)waiting:F0} bytes each). Growth by type:");
+        foreach (var (type, count, bytes) in growth.Take(30))
+        {
+            Console.WriteLine($"   {bytes / (double)waiting,8:F0} B/call {count / (double)waiting,6:F2} objects/call  {type}");
+        }
+    }
 }

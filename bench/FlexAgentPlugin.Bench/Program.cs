@@ -19,7 +19,16 @@ using FlexAgentPlugin.Bench;
 // two instances on one PostgreSQL against one on SQLite, --pair-rate N (new users a second in that part, both sides: 400;
 // 0 starts them as fast as --ramp-ms allows), --pair-agent-seconds N (the agent's answer after each message there: 90,
 // so that every user is set up before the first answer), --server-env "NAME=VALUE;NAME=VALUE" (extra environment for the
-// server only).
+// server only), --server FOLDER (the server build to run, e.g. the output of
+// `dotnet publish src/FlexAgentPlugin -c Release --ucr -o bench/server`, ReadyToRun as in the container image; default:
+// the Release build), --floor-users N (0 skips): the same callers waiting on a bare ASP.NET Core app, what the framework
+// alone costs per waiting call.
+if (args is [Floor.ServeArgument, var floorUrl])
+{
+    await Floor.ServeAsync(floorUrl);
+    return 0;
+}
+
 var arguments = args.Chunk(2).Where(pair => pair.Length == 2).ToDictionary(pair => pair[0], pair => pair[1]);
 int Option(string name, int fallback) => int.Parse(arguments.GetValueOrDefault(name) ?? fallback.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 var root = FindRepositoryRoot();
@@ -41,15 +50,17 @@ var postgres = arguments.GetValueOrDefault("--postgres") ?? Environment.GetEnvir
 var voiceSeconds = Option("--voice-seconds", 30);
 var phoneCalls = Option("--phone-calls", 50);
 var phoneRounds = Option("--phone-rounds", 4);
+var floorUsers = Option("--floor-users", 0);
 Deployment.ExtraServerEnvironment = (arguments.GetValueOrDefault("--server-env") ?? "")
     .Split(';', StringSplitOptions.RemoveEmptyEntries)
     .Select(pair => pair.Split('=', 2))
     .ToDictionary(pair => pair[0], pair => pair[1]);
-foreach (var project in new[] { "FlexAgentPlugin", "FlexAgentPlugin.Sandbox" })
+Deployment.ServerFolder = arguments.GetValueOrDefault("--server") is { } serverFolder ? Path.GetFullPath(serverFolder) : null;
+foreach (var assembly in new[] { Deployment.ServerAssembly(root), Path.Combine(root, "src", "FlexAgentPlugin.Sandbox", "bin", "Release", "net10.0", "FlexAgentPlugin.Sandbox.dll") })
 {
-    if (!File.Exists(Path.Combine(root, "src", project, "bin", "Release", "net10.0", $"{project}.dll")))
+    if (!File.Exists(assembly))
     {
-        Console.Error.WriteLine($"Build the server first: dotnet build -c Release src/FlexAgentPlugin (missing {project}.dll)");
+        Console.Error.WriteLine($"Build the server first: dotnet build -c Release src/FlexAgentPlugin (missing {assembly})");
         return 1;
     }
 }
@@ -57,7 +68,7 @@ foreach (var project in new[] { "FlexAgentPlugin", "FlexAgentPlugin.Sandbox" })
 Console.WriteLine($"FlexAgentPlugin benchmark — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
 Console.WriteLine();
 
-if (heapProfile)
+if (heapProfile && floorUsers == 0)
 {
     // With --mcp-users N (and --users 0) the callers are MCP clients.
     await Crowd.ProfileAsync(root, users > 0 ? users : mcpUsers, rampPauseMs, users > 0 ? Door.SendHttp1 : Door.Mcp);
@@ -105,6 +116,11 @@ if (voiceCalls > 0)
 if (phoneCalls > 0)
 {
     await PhoneAiLoad.RunAsync(root, phoneCalls, phoneRounds);
+}
+
+if (floorUsers > 0)
+{
+    await Floor.RunAsync(floorUsers, rampPauseMs, heapProfile);
 }
 
 return 0;
