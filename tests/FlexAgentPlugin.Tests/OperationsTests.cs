@@ -1,8 +1,10 @@
 using System.Net;
+using FlexAgentPlugin.Backends.Sqlite;
 using FlexAgentPlugin.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace FlexAgentPlugin.Tests;
 
@@ -72,6 +74,33 @@ public sealed class OperationsTests
 
         Assert.Equal(0, Length(wal));
         Assert.Single(factory.StoredRows());
+    }
+
+    [Fact]
+    public async Task AWriteThatComesAfterTheStopsCheckpointGoesIntoTheDatabaseFileToo()
+    {
+        var folder = Directory.CreateTempSubdirectory("flexagent-checkpoint-").FullName;
+        try
+        {
+            using var store = new SqliteStore(Options.Create(new SqliteOptions { DatabasePath = Path.Combine(folder, "convs.db") }), TimeProvider.System);
+            await store.InitializeAsync(CancellationToken.None);
+            var wal = new FileInfo(store.DatabasePath + "-wal");
+            await store.BeginWaitAsync("CH00000000000000000000000000000001", 1, CancellationToken.None);
+            Assert.True(Length(wal) > 0, "The first write should be in the write-ahead log.");
+            store.Checkpoint();
+            Assert.Equal(0, Length(wal));
+
+            // Something still writing as the process ends (a recording beside a wait, say) after the stop's checkpoint.
+            await store.BeginWaitAsync("CH00000000000000000000000000000002", 1, CancellationToken.None);
+
+            Assert.Equal(0, Length(wal));
+            Assert.NotNull(await store.FindWaitAsync("CH00000000000000000000000000000002", CancellationToken.None));
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     private static long Length(FileInfo file)

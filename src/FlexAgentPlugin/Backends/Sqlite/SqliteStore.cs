@@ -24,7 +24,12 @@ public sealed partial class SqliteStore : IConversationStore, IRoutingStore, IDi
         QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
     });
 
+    private const string CheckpointStatement = "PRAGMA wal_checkpoint(TRUNCATE);";
+
     private SqliteConnection? writer;
+
+    /// <summary>Set by <see cref="Checkpoint"/>: a write after it (the server has stopped) goes into the database file at once.</summary>
+    private bool checkpointEachWrite;
 
     public SqliteStore(IOptions<SqliteOptions> options, TimeProvider clock)
     {
@@ -54,14 +59,19 @@ public sealed partial class SqliteStore : IConversationStore, IRoutingStore, IDi
         }
     }
 
-    /// <summary>Moves everything in the write-ahead log into the database file, e.g. before the process exits.</summary>
+    /// <summary>
+    /// Moves everything in the write-ahead log into the database file, e.g. before the process exits: after the writes
+    /// queued before it, and any write that still comes later moves itself in too.
+    /// </summary>
     public void Checkpoint()
     {
+        using var turn = writes.AcquireAsync(1).AsTask().GetAwaiter().GetResult();
+        checkpointEachWrite = true;
         writer?.Dispose();
         writer = null;
         using var connection = new SqliteConnection(connectionString);
         connection.Open();
-        connection.Execute("PRAGMA wal_checkpoint(TRUNCATE);");
+        connection.Execute(CheckpointStatement);
     }
 
     public async Task<StoredConversation?> FindAsync(string userKey, CancellationToken cancellationToken)
@@ -143,7 +153,13 @@ public sealed partial class SqliteStore : IConversationStore, IRoutingStore, IDi
 
         try
         {
-            return await writer.ExecuteAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
+            var changed = await writer.ExecuteAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
+            if (checkpointEachWrite)
+            {
+                await writer.ExecuteAsync(new CommandDefinition(CheckpointStatement, cancellationToken: cancellationToken));
+            }
+
+            return changed;
         }
         catch (SqliteException)
         {
