@@ -34,7 +34,8 @@ internal static class Crowd
     /// <summary>The MCP protocol revision the clients speak: 2025-11-25 (sessions) or 2026-07-28 (no sessions).</summary>
     public static string McpProtocol { get; set; } = "2025-11-25";
 
-    private static readonly Dictionary<string, string> WaitForever = new() { ["REPLY_TIMEOUT_SECONDS"] = "0" };
+    // The callers wait for their answer on either door: /send without a limit, ask_human_agent for up to 10 minutes.
+    private static readonly Dictionary<string, string> WaitForever = new() { ["REPLY_TIMEOUT_SECONDS"] = "0", ["MCP_REPLY_TIMEOUT_SECONDS"] = "600" };
 
     public static async Task RunAsync(string root, int users, int rampPauseMs, Door door, string label, double agentDelaySeconds = DefaultAgentDelaySeconds)
     {
