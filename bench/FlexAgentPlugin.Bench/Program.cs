@@ -60,7 +60,7 @@ foreach (var assembly in new[] { Deployment.ServerAssembly(root), Path.Combine(r
 {
     if (!File.Exists(assembly))
     {
-        Console.Error.WriteLine($"Build the server first: dotnet build -c Release src/FlexAgentPlugin (missing {assembly})");
+        Console.Error.WriteLine($"Missing {assembly}: build the server first (dotnet build -c Release src/FlexAgentPlugin), and publish it to the --server folder when one is given.");
         return 1;
     }
 }

@@ -158,7 +158,16 @@ public sealed partial class PostgresSignals(
             return;
         }
 
-        await stopping.CancelAsync();
+        try
+        {
+            await stopping.CancelAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed meanwhile (a host stopping while its container is disposed): the loops were cancelled then.
+            return;
+        }
+
         if (loop is not null && announcing is not null)
         {
             await Task.WhenAny(Task.WhenAll(loop, announcing), Task.Delay(Timeout.Infinite, cancellationToken));
