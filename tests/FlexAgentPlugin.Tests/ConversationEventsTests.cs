@@ -145,7 +145,51 @@ public sealed class ConversationEventsTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
+    [Fact]
+    public async Task WithWebhooksAWaitLooksForALostOneLessAndLessOftenUpToEightPollIntervalsApart()
+    {
+        using var patient = new PluginFactory(new Dictionary<string, string?> { ["PUBLIC_BASE_URL"] = PublicUrl, ["REPLY_TIMEOUT_SECONDS"] = "0" });
+
+        Assert.Equal([15, 45, 105, 225, 345, 465], await LookTimesAsync(patient, looks: 6));
+    }
+
+    [Fact]
+    public async Task WithoutWebhooksAWaitLooksEveryPollInterval()
+    {
+        using var patient = new PluginFactory(new Dictionary<string, string?> { ["REPLY_TIMEOUT_SECONDS"] = "0" });
+
+        Assert.Equal([15, 30, 45, 60, 75, 90], await LookTimesAsync(patient, looks: 6));
+    }
+
     public void Dispose() => factory.Dispose();
+
+    /// <summary>When (seconds after it began) a waiting call with no answer coming looks at the conversation.</summary>
+    private static async Task<List<double>> LookTimesAsync(PluginFactory server, int looks)
+    {
+        var started = server.Clock.GetUtcNow();
+        _ = PluginFactory.SendAsync(server.CreateClient(), "alice", "Hi");
+        var times = new List<double>();
+        for (var look = 0; look < looks; look++)
+        {
+            var timer = await server.Clock.WaitForArmedTimerAsync();
+            var reads = server.Twilio.Requests.Count(r => r.Method == "GET");
+            server.Clock.Advance(timer.DueAt - server.Clock.GetUtcNow());
+            await WaitUntilAsync(() => server.Twilio.Requests.Count(r => r.Method == "GET") > reads);
+            times.Add((timer.DueAt - started).TotalSeconds);
+        }
+
+        return times;
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var attempt = 0; attempt < 200 && !condition(); attempt++)
+        {
+            await Task.Delay(25);
+        }
+
+        Assert.True(condition(), "The wait should have looked at the conversation.");
+    }
 
     private string Sid => Twilio.Conversations.Single(c => c.State != "closed").Sid;
 

@@ -7,8 +7,9 @@ namespace FlexAgentPlugin.Core.Replies;
 
 /// <summary>
 /// Waits for replies without holding a thread, until <see cref="ReplyHandout"/> hands some out, the limit passes or the
-/// server stops. An event wakes the wait at once; without one it looks every poll interval, and tells the wait's
-/// progress on its own timer. The looks are shared by every wait for the user (<see cref="ConversationLooks"/>), so
+/// server stops. An event wakes the wait at once; without one it looks every poll interval (with webhooks, which leave
+/// the looks only a lost webhook to catch, after one interval, then twice as long after each look, up to
+/// <see cref="LongestPollFactor"/> intervals), and tells the wait's progress on its own timer. The looks are shared by every wait for the user (<see cref="ConversationLooks"/>), so
 /// many waits for one user each end by their limit. When the server shuts down, waiting callers are answered
 /// "pending" (the reply stays fetchable) instead of being cut off.
 /// </summary>
@@ -28,6 +29,9 @@ public sealed class ReplyWaiter(
         Timer,
         Stopping,
     }
+
+    /// <summary>With webhooks, the longest time between two looks of one wait, in poll intervals.</summary>
+    public const int LongestPollFactor = 8;
 
     /// <summary>True when Twilio reports conversation events to this server, so a wait need not look before the first one.</summary>
     public bool HasWebhooks => callbacks.ConversationEventsUrl is not null;
@@ -102,6 +106,13 @@ public sealed class ReplyWaiter(
             if (wake == Wake.Timer && clock.GetUtcNow() >= nextPoll)
             {
                 await looks.RefreshStateAsync(conversationSid, cancellationToken);
+                if (HasWebhooks)
+                {
+                    // With Twilio's webhooks the looks only catch one that went missing: each look that finds nothing
+                    // doubles the time to the next, up to LongestPollFactor times the interval.
+                    pollInterval = TimeSpan.FromTicks(Math.Min(pollInterval.Ticks * 2, options.Value.PollInterval.Ticks * LongestPollFactor));
+                }
+
                 nextPoll = clock.GetUtcNow() + pollInterval;
                 look = true;
             }
