@@ -9,8 +9,8 @@ namespace FlexAgentPlugin.Core.Replies;
 /// Waits for replies without holding a thread, until <see cref="ReplyHandout"/> hands some out, the limit passes or the
 /// server stops. An event wakes the wait at once; without one it looks every poll interval (with webhooks, which leave
 /// the looks only a lost webhook to catch, after one interval, then twice as long after each look, up to
-/// <see cref="LongestPollFactor"/> intervals), and tells the wait's progress on its own timer. The looks are shared by every wait for the user (<see cref="ConversationLooks"/>), so
-/// many waits for one user each end by their limit. When the server shuts down, waiting callers are answered
+/// <see cref="LongestPollFactor"/> intervals), and tells the wait's progress on its own timer. The looks are shared by
+/// every wait for the user (<see cref="ConversationLooks"/>), so many waits for one user each end by their limit. When the server shuts down, waiting callers are answered
 /// "pending" (the reply stays fetchable) instead of being cut off.
 /// </summary>
 public sealed class ReplyWaiter(
